@@ -1,0 +1,287 @@
+# -*- coding: utf-8 -*-
+
+# Copyright: Contributors to the ecs_tools.iam collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Turn desired and current state into validated input and an ordered plan of changes.
+
+Pure: no boto3, no AWS calls. The module reads current state (``_iam``), calls
+``plan_present`` / ``plan_absent`` and applies the actions in order; check mode stops
+before applying and reports ``plan.after``.
+"""
+
+import copy
+import re
+
+from ansible_collections.amazon.aws.plugins.module_utils.arn import parse_aws_arn
+from ansible_collections.amazon.aws.plugins.module_utils.iam import validate_iam_identifiers
+from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
+
+from ansible_collections.ecs_tools.iam.plugins.module_utils import _catalog
+from ansible_collections.ecs_tools.iam.plugins.module_utils import _documents
+
+MIN_SESSION = 3600
+MAX_SESSION = 43200
+_POLICY_NAME = re.compile(r"[\w+=,.@-]{1,128}")
+_POLICY_ARN = re.compile(r"arn:(aws|aws-cn|aws-us-gov):iam::(aws|\d{12}):policy(/[\w+=,.@-]+)*/[\w+=,.@-]{1,128}")
+
+
+class Action(object):
+    """One write: ``kind`` names the AWS call family, ``args`` its arguments."""
+
+    __slots__ = ("kind", "args")
+
+    def __init__(self, kind, **args):
+        self.kind = kind
+        self.args = args
+
+    def __repr__(self):
+        return "Action({0}, {1})".format(self.kind, self.args)
+
+    def __eq__(self, other):
+        return isinstance(other, Action) and (self.kind, self.args) == (other.kind, other.args)
+
+
+class Plan(object):
+    def __init__(self, before, after, actions):
+        self.before = before
+        self.after = after
+        self.actions = actions
+
+    @property
+    def changed(self):
+        return bool(self.actions)
+
+    def kinds(self):
+        return [a.kind for a in self.actions]
+
+
+# ---------------------------------------------------------------- validation
+
+
+def validate_params(params):
+    """Every check that needs no AWS call. Returns a list of messages, each naming the bad value."""
+    errors = []
+    name = params.get("name")
+    problem = validate_iam_identifiers("role", name=name)
+    if problem:
+        errors.append("Invalid role name {0!r}: {1} (1 to 64 characters of [\\w+=,.@-]).".format(name, problem))
+    path = params.get("path")
+    if path is not None:
+        problem = validate_iam_identifiers("role", path=path)
+        if problem:
+            errors.append("Invalid path {0!r}: {1} (use '/' or a form like '/a/b/').".format(path, problem))
+    duration = params.get("max_session_duration")
+    if duration is not None and not MIN_SESSION <= duration <= MAX_SESSION:
+        errors.append(
+            "Invalid max_session_duration {0}: must be between {1} and {2} seconds.".format(
+                duration, MIN_SESSION, MAX_SESSION
+            )
+        )
+    boundary = params.get("permissions_boundary")
+    if boundary and not is_policy_arn(boundary):
+        errors.append(
+            "Invalid permissions_boundary {0!r}: expected a policy ARN such as "
+            "arn:aws:iam::123456789012:policy/Boundary, or '' to remove the boundary.".format(boundary)
+        )
+    for entry in params.get("managed_policies") or []:
+        if not (is_policy_arn(entry) or _POLICY_NAME.fullmatch(entry or "")):
+            errors.append(
+                "Invalid managed_policies entry {0!r}: expected a policy ARN or the name of a customer "
+                "managed policy in this account.".format(entry)
+            )
+    timeout = params.get("wait_timeout")
+    if timeout is not None and timeout < 1:
+        errors.append("Invalid wait_timeout {0}: must be at least 1 second.".format(timeout))
+    return errors
+
+
+def is_policy_arn(value):
+    return bool(_POLICY_ARN.fullmatch(value or ""))
+
+
+def policy_partition(arn):
+    parsed = parse_aws_arn(arn)
+    return parsed["partition"] if parsed else None
+
+
+def partition_errors(params, partition):
+    """ARNs given by the user must belong to the caller's partition."""
+    errors = []
+    arns = list(params.get("managed_policies") or [])
+    if params.get("permissions_boundary"):
+        arns.append(params["permissions_boundary"])
+    for arn in arns:
+        if is_policy_arn(arn) and policy_partition(arn) != partition:
+            errors.append("Policy ARN {0!r} is not in the caller's partition {1!r}.".format(arn, partition))
+    return errors
+
+
+def resolve_policy_arns(params, partition, account_id):
+    """The ARNs that ``capabilities`` and ``managed_policies`` ask for, or None when attachments
+    are not managed. A bare name means a customer managed policy at path / in this account."""
+    capabilities = params.get("capabilities")
+    managed = params.get("managed_policies")
+    if capabilities is None and managed is None:
+        return None
+    arns = list(_catalog.capability_arns(capabilities or [], partition).values())
+    for entry in managed or []:
+        if is_policy_arn(entry):
+            arns.append(entry)
+        else:
+            arns.append("arn:{0}:iam::{1}:policy/{2}".format(partition, account_id, entry))
+    return sorted(set(arns))
+
+
+def role_arn(partition, account_id, path, name):
+    return "arn:{0}:iam::{1}:role{2}{3}".format(partition, account_id, path or "/", name)
+
+
+# ---------------------------------------------------------------- planning
+
+
+def snapshot(current):
+    """The part of the state that diff mode shows."""
+    if not current:
+        return {}
+    return {
+        "path": current["path"],
+        "description": current.get("description") or "",
+        "max_session_duration": current.get("max_session_duration"),
+        "permissions_boundary": current.get("permissions_boundary") or "",
+        "tags": dict(current.get("tags") or {}),
+        "trust_policy": current.get("assume_role_policy_document"),
+        "attached_policies": sorted(current.get("attached_policies") or []),
+    }
+
+
+def plan_present(params, current, desired_arns, new_role_arn=None):
+    """Plan for ``state: present``.
+
+    ``current`` is the role as read (or None), ``desired_arns`` the result of
+    ``resolve_policy_arns``. Raises ValueError for a change that cannot be made (path).
+    """
+    actions = []
+    path = params.get("path")
+    if current is None:
+        after = {
+            "arn": new_role_arn,
+            "role_name": params["name"],
+            "role_id": None,
+            "path": path or "/",
+            "create_date": None,
+            "description": params.get("description") or "",
+            "max_session_duration": params.get("max_session_duration") or MIN_SESSION,
+            "permissions_boundary": params.get("permissions_boundary") or "",
+            "tags": dict(params.get("tags") or {}),
+            "assume_role_policy_document": _documents.trust_policy(),
+            "attached_policies": [],
+        }
+        actions.append(
+            Action(
+                "create_role",
+                name=params["name"],
+                path=after["path"],
+                trust_policy=after["assume_role_policy_document"],
+                description=params.get("description"),
+                max_session_duration=params.get("max_session_duration"),
+                permissions_boundary=params.get("permissions_boundary") or None,
+                tags=after["tags"],
+            )
+        )
+        current_arns = []
+    else:
+        if path is not None and path != current["path"]:
+            raise ValueError(
+                "Role {0!r} exists with path {1!r}; IAM cannot change a role's path (requested {2!r}). "
+                "Leave path unset, or delete and recreate the role.".format(params["name"], current["path"], path)
+            )
+        after = copy.deepcopy(current)
+        current_arns = list(current.get("attached_policies") or [])
+        actions.extend(_settings_actions(params, current, after))
+
+    actions.extend(_attachment_actions(params, current_arns, desired_arns, after))
+    return Plan(snapshot(current), snapshot(after), actions), after
+
+
+def _settings_actions(params, current, after):
+    actions = []
+    name = params["name"]
+    if _documents.trust_policy_drifted(current.get("assume_role_policy_document")):
+        after["assume_role_policy_document"] = _documents.trust_policy()
+        actions.append(Action("update_trust", name=name, trust_policy=_documents.trust_policy()))
+
+    update = {}
+    description = params.get("description")
+    if description is not None and description != (current.get("description") or ""):
+        update["description"] = description
+    duration = params.get("max_session_duration")
+    if duration is not None and duration != current.get("max_session_duration"):
+        update["max_session_duration"] = duration
+    if update:
+        after.update(update)
+        actions.append(Action("update_role", name=name, **update))
+
+    boundary = params.get("permissions_boundary")
+    current_boundary = current.get("permissions_boundary") or ""
+    if boundary is not None and boundary != current_boundary:
+        after["permissions_boundary"] = boundary
+        if boundary:
+            actions.append(Action("put_boundary", name=name, arn=boundary))
+        else:
+            actions.append(Action("delete_boundary", name=name))
+
+    tags = params.get("tags")
+    if tags is not None:
+        to_set, to_remove = compare_aws_tags(current.get("tags") or {}, tags, params.get("purge_tags", True))
+        new_tags = dict(current.get("tags") or {})
+        for key in to_remove:
+            new_tags.pop(key, None)
+        new_tags.update(to_set)
+        after["tags"] = new_tags
+        if to_remove:
+            actions.append(Action("untag", name=name, keys=sorted(to_remove)))
+        if to_set:
+            actions.append(Action("tag", name=name, tags=to_set))
+    return actions
+
+
+def _attachment_actions(params, current_arns, desired_arns, after):
+    if desired_arns is None:
+        after["attached_policies"] = sorted(current_arns)
+        return []
+    name = params["name"]
+    actions = [Action("attach", name=name, arn=arn) for arn in desired_arns if arn not in current_arns]
+    remaining = set(current_arns) | set(desired_arns)
+    if params.get("purge_policies", True):
+        detach = sorted(arn for arn in current_arns if arn not in desired_arns)
+        actions.extend(Action("detach", name=name, arn=arn) for arn in detach)
+        remaining -= set(detach)
+    after["attached_policies"] = sorted(remaining)
+    return actions
+
+
+def plan_absent(name, current):
+    """Plan for ``state: absent``: detach, delete inline policies, leave instance profiles, delete."""
+    if current is None:
+        return Plan({}, {}, []), {}
+    actions = [Action("detach", name=name, arn=arn) for arn in sorted(current.get("attached_policies") or [])]
+    actions.extend(Action("delete_inline", name=name, policy=p) for p in sorted(current.get("inline_policies") or []))
+    actions.extend(
+        Action("remove_from_profile", name=name, profile=p) for p in sorted(current.get("instance_profiles") or [])
+    )
+    actions.append(Action("delete_role", name=name))
+    return Plan(snapshot(current), {}, actions), {}
+
+
+def attachments_to_verify(plan):
+    """Policy ARNs that will be attached or set as boundary: each must exist before the first write."""
+    arns = []
+    for action in plan.actions:
+        if action.kind == "attach":
+            arns.append(action.args["arn"])
+        elif action.kind == "put_boundary":
+            arns.append(action.args["arn"])
+        elif action.kind == "create_role" and action.args.get("permissions_boundary"):
+            arns.append(action.args["permissions_boundary"])
+    return sorted(set(arns))

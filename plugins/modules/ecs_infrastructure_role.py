@@ -1,0 +1,351 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+
+# Copyright: Contributors to the ecs_tools.iam collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+DOCUMENTATION = r"""
+module: ecs_infrastructure_role
+short_description: Manage the Amazon ECS infrastructure IAM role
+version_added: 1.0.0
+description:
+  - Creates, updates or deletes the IAM role that Amazon ECS assumes to manage infrastructure
+    for you (EBS volumes of tasks, Service Connect TLS, VPC Lattice target groups, load
+    balancers for blue/green deployments, ECS Managed Instances, Express Mode services).
+  - The role always trusts the C(ecs.amazonaws.com) service principal with exactly the trust
+    policy AWS documents. A drifted trust policy is repaired. The comparison is semantic:
+    statement and key order, a scalar versus a one-element list, and statement ids do not count.
+  - Each capability attaches its AWS managed policy by ARN, built from the caller's partition
+    (C(aws), C(aws-cn) or C(aws-us-gov)). The contents of AWS managed policies are never copied.
+  - Every input is validated before the first AWS write; a policy to attach that does not exist
+    fails the task before anything changes, naming it.
+  - A run where nothing needs changing only reads (C(GetRole) and C(ListAttachedRolePolicies)) and
+    reports RV(ignore:changed=false).
+author:
+  - ecs_tools.iam maintainers
+options:
+  name:
+    description:
+      - Name of the IAM role. 1 to 64 characters of letters, digits and C(+=,.@_-).
+    type: str
+    default: ecsInfrastructureRole
+    aliases: [role_name]
+  state:
+    description:
+      - V(present) creates or updates the role; V(absent) detaches its managed policies, deletes its
+        inline policies, removes it from instance profiles and deletes it.
+    type: str
+    choices: [present, absent]
+    default: present
+  path:
+    description:
+      - IAM path of the role, V(/) or a form like V(/ecs/infra/).
+      - When not set, a new role gets V(/) and an existing role keeps its path.
+      - IAM cannot change the path of an existing role. A different path fails the task and
+        changes nothing.
+    type: str
+  description:
+    description:
+      - Description of the role. When not set, the description is left alone.
+    type: str
+  capabilities:
+    description:
+      - ECS features the role serves. Each one attaches its AWS managed policy.
+      - V(volumes) attaches C(service-role/AmazonECSInfrastructureRolePolicyForVolumes).
+      - V(service_connect_tls) attaches C(service-role/AmazonECSInfrastructureRolePolicyForServiceConnectTransportLayerSecurity).
+      - V(vpc_lattice) attaches C(AmazonECSInfrastructureRolePolicyForVpcLattice) (no C(service-role/) path).
+      - V(load_balancers) attaches C(AmazonECSInfrastructureRolePolicyForLoadBalancers).
+      - V(managed_instances) attaches C(AmazonECSInfrastructureRolePolicyForManagedInstances).
+      - V(express_gateway_services) attaches C(service-role/AmazonECSInfrastructureRoleforExpressGatewayServices).
+      - When neither O(capabilities) nor O(managed_policies) is set, attachments are not managed.
+    type: list
+    elements: str
+    choices: [volumes, service_connect_tls, vpc_lattice, load_balancers, managed_instances, express_gateway_services]
+  managed_policies:
+    description:
+      - Further managed policies to attach, as ARNs or as names of customer managed policies
+        (at path V(/)) in the role's account.
+      - Every policy that is not attached yet must exist; otherwise the task fails before any write.
+    type: list
+    elements: str
+  purge_policies:
+    description:
+      - When O(capabilities) or O(managed_policies) is set, detach attached managed policies that
+        neither names.
+    type: bool
+    default: true
+  permissions_boundary:
+    description:
+      - ARN of the managed policy used as the role's permissions boundary.
+      - V("") removes the boundary. When not set, the boundary is left alone.
+    type: str
+  max_session_duration:
+    description:
+      - Maximum session duration in seconds, 3600 to 43200. When not set, it is left alone
+        (a new role gets IAM's default of 3600).
+    type: int
+  wait:
+    description:
+      - After creating or changing the role, return only once IAM reads the role back.
+      - Calls made right after C(CreateRole) retry C(NoSuchEntity) whatever the value of O(wait).
+    type: bool
+    default: true
+  wait_timeout:
+    description:
+      - How many seconds O(wait=true) waits at most.
+    type: int
+    default: 120
+extends_documentation_fragment:
+  - amazon.aws.common.modules
+  - amazon.aws.region.modules
+  - amazon.aws.tags
+  - amazon.aws.boto3
+attributes:
+  check_mode:
+    support: full
+    description: Makes no write and reports what would change; on creation it returns the ARN the role would get.
+  diff_mode:
+    support: full
+    description: Shows the trust policy, attached policies, tags and other settings before and after.
+  action_group:
+    support: full
+    membership:
+      - ecs_tools.iam.aws
+      - amazon.aws.aws
+notes:
+  - IAM is eventually consistent. ECS can refuse a role for a short time after it is created
+    ("ECS was unable to assume the configured ECS Infrastructure Role"); keep O(wait=true).
+  - Use the C(ecs_tools.iam.aws) action group with C(module_defaults) to set connection options once
+    for this collection and C(amazon.aws).
+seealso:
+  - name: Amazon ECS infrastructure IAM role
+    description: The AWS procedure this module automates.
+    link: https://docs.aws.amazon.com/AmazonECS/latest/developerguide/infrastructure_IAM_role.html
+  - module: amazon.aws.iam_role
+"""
+
+EXAMPLES = r"""
+- name: Create the infrastructure role for EBS volumes and Service Connect TLS
+  ecs_tools.iam.ecs_infrastructure_role:
+    capabilities:
+      - volumes
+      - service_connect_tls
+  register: infra_role
+
+- name: Show what ECS will log in CloudTrail for each capability
+  ansible.builtin.debug:
+    var: infra_role.cloudtrail_session_names
+
+- name: A role under a path, with a boundary, tags and a customer managed policy
+  ecs_tools.iam.ecs_infrastructure_role:
+    name: ecsInfrastructureRole-prod
+    path: /ecs/
+    description: ECS infrastructure role for the production clusters
+    capabilities: [volumes, vpc_lattice]
+    managed_policies:
+      - EcsInfraExtraPermissions
+    permissions_boundary: arn:aws:iam::123456789012:policy/EcsBoundary
+    max_session_duration: 7200
+    tags:
+      team: platform
+
+- name: Add a capability without detaching anything attached by hand
+  ecs_tools.iam.ecs_infrastructure_role:
+    capabilities: [load_balancers]
+    purge_policies: false
+
+- name: Delete the role
+  ecs_tools.iam.ecs_infrastructure_role:
+    state: absent
+"""
+
+RETURN = r"""
+role:
+  description: The role (after the change; in check mode, what it would be). Empty after O(state=absent).
+  returned: always
+  type: dict
+  contains:
+    arn:
+      description: The role's ARN.
+      type: str
+      sample: arn:aws:iam::123456789012:role/ecsInfrastructureRole
+    role_name:
+      description: The role's name.
+      type: str
+      sample: ecsInfrastructureRole
+    role_id:
+      description: The role's unique id (null in check mode on creation).
+      type: str
+      sample: AROAEXAMPLEID1234567
+    path:
+      description: The role's path.
+      type: str
+      sample: /
+    create_date:
+      description: When the role was created, ISO 8601 (null in check mode on creation).
+      type: str
+      sample: "2026-11-29T09:30:00+00:00"
+    description:
+      description: The role's description.
+      type: str
+      sample: ECS infrastructure role
+    max_session_duration:
+      description: Maximum session duration in seconds.
+      type: int
+      sample: 3600
+    permissions_boundary:
+      description: ARN of the permissions boundary, or an empty string.
+      type: str
+      sample: ""
+    tags:
+      description: The role's tags.
+      type: dict
+      sample: {"team": "platform"}
+    assume_role_policy_document:
+      description: The trust policy.
+      type: dict
+      sample: {"Version": "2012-10-17", "Statement": [{"Sid": "AllowAccessToECSForInfrastructureManagement",
+               "Effect": "Allow", "Principal": {"Service": "ecs.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
+attached_policies:
+  description: ARNs of the managed policies attached to the role, sorted.
+  returned: always
+  type: list
+  elements: str
+  sample: ["arn:aws:iam::aws:policy/service-role/AmazonECSInfrastructureRolePolicyForVolumes"]
+capabilities:
+  description: Capabilities whose AWS managed policy is attached, sorted.
+  returned: always
+  type: list
+  elements: str
+  sample: ["service_connect_tls", "volumes"]
+cloudtrail_session_names:
+  description:
+    - Capability to the CloudTrail C(roleSessionName) ECS uses when it assumes the role for it,
+      for the attached capabilities AWS documents one for. Filter CloudTrail on it to audit ECS.
+  returned: always
+  type: dict
+  sample: {"volumes": "ECSTaskVolumesForEBS", "service_connect_tls": "ECSServiceConnectForTLS"}
+"""
+
+from ansible_collections.amazon.aws.plugins.module_utils.arn import parse_aws_arn
+from ansible_collections.amazon.aws.plugins.module_utils.iam import AnsibleIAMError
+from ansible_collections.amazon.aws.plugins.module_utils.iam import get_aws_account_info
+
+from ansible_collections.ecs_tools.iam.plugins.module_utils import _catalog
+from ansible_collections.ecs_tools.iam.plugins.module_utils import _iam
+from ansible_collections.ecs_tools.iam.plugins.module_utils import _plan
+from ansible_collections.ecs_tools.iam.plugins.module_utils._module import EcsToolsIAMModule
+
+ROLE_KEYS = (
+    "arn",
+    "role_name",
+    "role_id",
+    "path",
+    "create_date",
+    "description",
+    "max_session_duration",
+    "permissions_boundary",
+    "tags",
+    "assume_role_policy_document",
+)
+
+
+def argument_spec():
+    return dict(
+        name=dict(type="str", default="ecsInfrastructureRole", aliases=["role_name"]),
+        state=dict(type="str", default="present", choices=["present", "absent"]),
+        path=dict(type="str"),
+        description=dict(type="str"),
+        capabilities=dict(type="list", elements="str", choices=list(_catalog.CAPABILITY_NAMES)),
+        managed_policies=dict(type="list", elements="str"),
+        purge_policies=dict(type="bool", default=True),
+        permissions_boundary=dict(type="str"),
+        max_session_duration=dict(type="int"),
+        tags=dict(type="dict", aliases=["resource_tags"]),
+        purge_tags=dict(type="bool", default=True),
+        wait=dict(type="bool", default=True),
+        wait_timeout=dict(type="int", default=120),
+    )
+
+
+def partition_and_account(module, current):
+    """From the role's own ARN when it exists (no call), else from STS."""
+    if current:
+        parsed = parse_aws_arn(current["arn"])
+        return parsed["partition"], parsed["account_id"]
+    account_id, partition = get_aws_account_info(module)
+    return partition, account_id
+
+
+def apply(client, plan, after):
+    """Perform the plan's actions in order; returns the client to use afterwards."""
+    for action in plan.actions:
+        result = _iam.ACTIONS[action.kind](client, **action.args)
+        if action.kind == "create_role":
+            created = _iam.normalize_role(result)
+            after.update(dict((k, created[k]) for k in ("arn", "role_id", "create_date")))
+            client = _iam.fresh_role_client(client)
+    return client
+
+
+def ensure_present(module, client, params):
+    current = _iam.read_role(client, params["name"])
+    partition, account_id = partition_and_account(module, current)
+    errors = _plan.partition_errors(params, partition)
+    if errors:
+        raise ValueError(" ".join(errors))
+    desired_arns = _plan.resolve_policy_arns(params, partition, account_id)
+    new_arn = _plan.role_arn(partition, account_id, params.get("path"), params["name"])
+    plan, after = _plan.plan_present(params, current, desired_arns, new_arn)
+
+    missing = _iam.missing_policies(client, _plan.attachments_to_verify(plan))
+    if missing:
+        raise ValueError("These policies do not exist, nothing was changed: {0}".format(", ".join(missing)))
+
+    if plan.changed and not module.check_mode:
+        client = apply(client, plan, after)
+        if params["wait"]:
+            read = _iam.normalize_role(_iam.wait_for_role(client, params["name"], params["wait_timeout"]))
+            after.update(dict((k, read[k]) for k in ("arn", "role_id", "create_date")))
+
+    attached = after["attached_policies"]
+    capabilities = _catalog.capabilities_from_arns(attached, partition)
+    return plan, dict(
+        role=dict((k, after[k]) for k in ROLE_KEYS),
+        attached_policies=attached,
+        capabilities=capabilities,
+        cloudtrail_session_names=_catalog.session_names(capabilities),
+    )
+
+
+def ensure_absent(module, client, params):
+    current = _iam.read_role(client, params["name"], for_deletion=True)
+    plan, dummy = _plan.plan_absent(params["name"], current)
+    if plan.changed and not module.check_mode:
+        apply(client, plan, {})
+    return plan, dict(role={}, attached_policies=[], capabilities=[], cloudtrail_session_names={})
+
+
+def main():
+    module = EcsToolsIAMModule(argument_spec=argument_spec(), supports_check_mode=True)
+    params = module.params
+    errors = _plan.validate_params(params)
+    if errors:
+        module.fail_json(msg=" ".join(errors))
+
+    client = module.client("iam", retry_decorator=_iam.retry_decorator())
+    ensure = ensure_present if params["state"] == "present" else ensure_absent
+    try:
+        plan, result = ensure(module, client, params)
+    except ValueError as e:
+        module.fail_json(msg=str(e))
+    except AnsibleIAMError as e:
+        module.fail_json_aws_error(e)
+
+    if module._diff:
+        result["diff"] = dict(before=plan.before, after=plan.after)
+    module.exit_json(changed=plan.changed, **result)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,276 @@
+# Copyright: Contributors to the ecs_tools.iam collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""ecs_tools.iam.ecs_infrastructure_role through ansible-playbook against a real moto_server."""
+
+import json
+
+import pytest
+
+ROLE = "ecsInfrastructureRole"
+# Written out by hand on purpose: an independent check of the capability table.
+EXPECTED_ARN = {
+    "volumes": "arn:aws:iam::aws:policy/service-role/AmazonECSInfrastructureRolePolicyForVolumes",
+    "service_connect_tls": "arn:aws:iam::aws:policy/service-role/"
+    "AmazonECSInfrastructureRolePolicyForServiceConnectTransportLayerSecurity",
+    "vpc_lattice": "arn:aws:iam::aws:policy/AmazonECSInfrastructureRolePolicyForVpcLattice",
+    "load_balancers": "arn:aws:iam::aws:policy/AmazonECSInfrastructureRolePolicyForLoadBalancers",
+    "managed_instances": "arn:aws:iam::aws:policy/AmazonECSInfrastructureRolePolicyForManagedInstances",
+    "express_gateway_services": "arn:aws:iam::aws:policy/service-role/AmazonECSInfrastructureRoleforExpressGatewayServices",
+}
+CLI_TRUST = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {
+            "Sid": "AllowAccessToECSForInfrastructureManagement",
+            "Effect": "Allow",
+            "Principal": {"Service": "ecs.amazonaws.com"},
+            "Action": "sts:AssumeRole",
+        }
+    ],
+}
+
+
+def attached(iam, name=ROLE):
+    return sorted(p["PolicyArn"] for p in iam.list_attached_role_policies(RoleName=name)["AttachedPolicies"])
+
+
+def assert_four_steps(results):
+    check1, apply1, check2, apply2 = results
+    for r in results:
+        assert not r.get("failed"), r.get("msg")
+    assert check1["changed"] is True
+    assert apply1["changed"] is True
+    assert check2["changed"] is False
+    assert apply2["changed"] is False
+
+
+@pytest.mark.parametrize("capability", sorted(EXPECTED_ARN))
+def test_create_with_each_capability(runner, aws, capability):
+    results = runner.four_steps({"capabilities": [capability]})
+    assert_four_steps(results)
+    check1, apply1 = results[0], results[1]
+    assert check1["role"]["arn"] == "arn:aws:iam::123456789012:role/ecsInfrastructureRole"
+    assert check1["attached_policies"] == [EXPECTED_ARN[capability]]
+    assert apply1["attached_policies"] == [EXPECTED_ARN[capability]]
+    assert apply1["capabilities"] == [capability]
+    iam = aws("iam")
+    assert attached(iam) == [EXPECTED_ARN[capability]]
+    role = iam.get_role(RoleName=ROLE)["Role"]
+    assert role["AssumeRolePolicyDocument"] == CLI_TRUST
+    assert apply1["role"]["role_id"] == role["RoleId"]
+
+
+def test_vpc_lattice_has_no_service_role_path_and_session_names(runner):
+    result = runner.one(capabilities=["volumes", "service_connect_tls", "vpc_lattice", "load_balancers"])
+    assert not result.get("failed"), result.get("msg")
+    lattice = [a for a in result["attached_policies"] if "VpcLattice" in a]
+    assert lattice == ["arn:aws:iam::aws:policy/AmazonECSInfrastructureRolePolicyForVpcLattice"]
+    assert result["cloudtrail_session_names"] == {
+        "volumes": "ECSTaskVolumesForEBS",
+        "service_connect_tls": "ECSServiceConnectForTLS",
+        "vpc_lattice": "ECSNetworkingWithVPCLattice",
+    }
+
+
+def test_role_made_by_the_aws_cli_procedure_is_adopted_without_change(runner, aws, server):
+    iam = aws("iam")
+    iam.create_role(RoleName=ROLE, AssumeRolePolicyDocument=json.dumps(CLI_TRUST))
+    iam.attach_role_policy(RoleName=ROLE, PolicyArn=EXPECTED_ARN["volumes"])
+    iam.attach_role_policy(RoleName=ROLE, PolicyArn=EXPECTED_ARN["vpc_lattice"])
+    args = {"capabilities": ["volumes", "vpc_lattice"]}
+    with server.recording() as rec:
+        check, apply = runner.run([dict(args, _check=True), args])
+    assert (check["changed"], apply["changed"]) == (False, False)
+    assert rec.writes == []
+    assert apply["capabilities"] == ["volumes", "vpc_lattice"]
+
+
+@pytest.mark.parametrize(
+    "trust",
+    [
+        # list-form principal, statement keys in another order, no Sid
+        {
+            "Statement": [
+                {"Action": "sts:AssumeRole", "Principal": {"Service": ["ecs.amazonaws.com"]}, "Effect": "Allow"}
+            ],
+            "Version": "2012-10-17",
+        },
+        {
+            "Version": "2012-10-17",
+            "Statement": {"Effect": "Allow", "Action": ["sts:AssumeRole"], "Principal": {"Service": "ecs.amazonaws.com"}},
+        },
+    ],
+    ids=["list-principal", "single-statement-object"],
+)
+def test_equivalent_trust_policy_is_not_a_change(runner, aws, trust):
+    aws("iam").create_role(RoleName=ROLE, AssumeRolePolicyDocument=json.dumps(trust))
+    check, apply = runner.run([{"_check": True}, {}])
+    assert (check["changed"], apply["changed"]) == (False, False), (check, apply)
+
+
+def test_drifted_trust_policy_is_repaired(runner, aws):
+    iam = aws("iam")
+    runner.one(capabilities=["volumes"])
+    drifted = json.loads(json.dumps(CLI_TRUST))
+    drifted["Statement"][0]["Principal"] = {"Service": ["ecs.amazonaws.com", "ec2.amazonaws.com"]}
+    iam.update_assume_role_policy(RoleName=ROLE, PolicyDocument=json.dumps(drifted))
+    results = runner.four_steps({"capabilities": ["volumes"]})
+    assert_four_steps(results)
+    before = results[0]["diff"]["before"]["trust_policy"]
+    assert before["Statement"][0]["Principal"]["Service"] == ["ecs.amazonaws.com", "ec2.amazonaws.com"]
+    assert iam.get_role(RoleName=ROLE)["Role"]["AssumeRolePolicyDocument"] == CLI_TRUST
+
+
+def test_purge_policies_on_and_off(runner, aws):
+    iam = aws("iam")
+    runner.one(capabilities=["volumes"])
+    extra = iam.create_policy(
+        PolicyName="ExtraByHand",
+        PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "ec2:DescribeVolumes", "Resource": "*"}]}),
+    )["Policy"]["Arn"]
+    iam.attach_role_policy(RoleName=ROLE, PolicyArn=extra)
+
+    keep = runner.four_steps({"capabilities": ["volumes", "vpc_lattice"], "purge_policies": False})
+    assert_four_steps(keep)
+    assert attached(iam) == sorted([extra, EXPECTED_ARN["volumes"], EXPECTED_ARN["vpc_lattice"]])
+
+    purge = runner.four_steps({"capabilities": ["vpc_lattice"]})
+    assert_four_steps(purge)
+    assert attached(iam) == [EXPECTED_ARN["vpc_lattice"]]
+    assert purge[1]["diff"]["before"]["attached_policies"] == sorted([extra, EXPECTED_ARN["volumes"], EXPECTED_ARN["vpc_lattice"]])
+    assert purge[1]["diff"]["after"]["attached_policies"] == [EXPECTED_ARN["vpc_lattice"]]
+
+
+def test_attachments_not_managed_when_omitted(runner, aws):
+    iam = aws("iam")
+    runner.one(capabilities=["volumes", "vpc_lattice"])
+    result = runner.one(description="no attachment options")
+    assert result["changed"] is True
+    assert attached(iam) == sorted([EXPECTED_ARN["volumes"], EXPECTED_ARN["vpc_lattice"]])
+
+
+def test_managed_policies_by_name_and_arn(runner, aws):
+    iam = aws("iam")
+    doc = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "ec2:DescribeVolumes", "Resource": "*"}]})
+    by_name = iam.create_policy(PolicyName="EcsInfraExtra", PolicyDocument=doc)["Policy"]["Arn"]
+    by_arn = iam.create_policy(PolicyName="EcsInfraPathed", Path="/ecs/", PolicyDocument=doc)["Policy"]["Arn"]
+    results = runner.four_steps({"capabilities": ["volumes"], "managed_policies": ["EcsInfraExtra", by_arn]})
+    assert_four_steps(results)
+    assert attached(iam) == sorted([by_name, by_arn, EXPECTED_ARN["volumes"]])
+    assert results[1]["capabilities"] == ["volumes"]
+
+
+def test_tags_description_duration_boundary(runner, aws):
+    iam = aws("iam")
+    doc = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]})
+    boundary = iam.create_policy(PolicyName="Boundary", PolicyDocument=doc)["Policy"]["Arn"]
+    args = {
+        "capabilities": ["volumes"],
+        "description": "ECS infra",
+        "max_session_duration": 7200,
+        "permissions_boundary": boundary,
+        "tags": {"team": "platform", "env": "prod"},
+    }
+    assert_four_steps(runner.four_steps(args))
+    role = iam.get_role(RoleName=ROLE)["Role"]
+    assert role["Description"] == "ECS infra"
+    assert role["MaxSessionDuration"] == 7200
+    assert role["PermissionsBoundary"]["PermissionsBoundaryArn"] == boundary
+    assert {t["Key"]: t["Value"] for t in role["Tags"]} == {"team": "platform", "env": "prod"}
+
+    # purge_tags false adds and keeps; true removes what is not listed; "" removes the boundary
+    keep = runner.four_steps({"tags": {"owner": "me"}, "purge_tags": False})
+    assert_four_steps(keep)
+    assert {t["Key"] for t in iam.get_role(RoleName=ROLE)["Role"]["Tags"]} == {"team", "env", "owner"}
+    change = runner.four_steps({"tags": {"owner": "you"}, "permissions_boundary": "", "max_session_duration": 3600})
+    assert_four_steps(change)
+    role = iam.get_role(RoleName=ROLE)["Role"]
+    assert {t["Key"]: t["Value"] for t in role["Tags"]} == {"owner": "you"}
+    assert "PermissionsBoundary" not in role
+    assert role["MaxSessionDuration"] == 3600
+    assert change[1]["role"]["tags"] == {"owner": "you"}
+
+
+def test_role_with_path(runner, aws):
+    results = runner.four_steps({"name": "infra", "path": "/ecs/team/", "capabilities": ["volumes"]})
+    assert_four_steps(results)
+    assert results[0]["role"]["arn"] == "arn:aws:iam::123456789012:role/ecs/team/infra"
+    assert aws("iam").get_role(RoleName="infra")["Role"]["Path"] == "/ecs/team/"
+
+
+def test_cn_partition_builds_aws_cn_arns(runner, aws):
+    results = runner.four_steps({"capabilities": ["volumes", "vpc_lattice"]}, region="cn-north-1")
+    assert_four_steps(results)
+    assert results[0]["role"]["arn"].startswith("arn:aws-cn:iam::")
+    expected = sorted(a.replace("arn:aws:", "arn:aws-cn:") for a in (EXPECTED_ARN["volumes"], EXPECTED_ARN["vpc_lattice"]))
+    assert results[1]["attached_policies"] == expected
+    assert attached(aws("iam", "cn-north-1")) == expected
+
+
+def test_absent_removes_everything_and_twice_is_no_change(runner, aws):
+    iam = aws("iam")
+    runner.one(capabilities=["volumes", "service_connect_tls"], tags={"a": "b"})
+    iam.put_role_policy(RoleName=ROLE, PolicyName="inline", PolicyDocument=json.dumps(
+        {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "ec2:DescribeVolumes", "Resource": "*"}]}))
+    iam.create_instance_profile(InstanceProfileName="leftover")
+    iam.add_role_to_instance_profile(InstanceProfileName="leftover", RoleName=ROLE)
+    results = runner.four_steps({"state": "absent"})
+    assert_four_steps(results)
+    assert results[1]["role"] == {}
+    assert results[1]["diff"]["after"] == {}
+    assert [r["RoleName"] for r in iam.list_roles()["Roles"]] == []
+
+
+def test_converged_run_makes_two_reads_and_no_write(runner, server):
+    args = {"capabilities": ["volumes", "service_connect_tls"], "tags": {"a": "b"}, "description": "d"}
+    runner.one(**args)
+    with server.recording() as rec:
+        result = runner.one(**args)
+    assert result["changed"] is False
+    assert rec.writes == []
+    assert rec.actions() == ["GetRole", "ListAttachedRolePolicies"]
+
+
+def test_create_waits_and_reads_back(runner, server):
+    with server.recording() as rec:
+        result = runner.one(capabilities=["volumes"], wait=True)
+    assert result["changed"] is True
+    actions = rec.actions("iam")
+    assert actions.index("CreateRole") < actions.index("AttachRolePolicy")
+    assert actions[-1] == "GetRole"  # the wait read it back after the last write
+
+
+BAD_INPUTS = [
+    ({"name": "bad name!"}, "bad name!"),
+    ({"name": "x" * 65}, "x" * 65),
+    ({"path": "no-slashes"}, "no-slashes"),
+    ({"path": "/a//b/"}, "/a//b/"),
+    ({"max_session_duration": 60}, "60"),
+    ({"max_session_duration": 50000}, "50000"),
+    ({"permissions_boundary": "not-an-arn"}, "not-an-arn"),
+    ({"capabilities": ["volumes", "ebs"]}, "express_gateway_services"),
+    ({"managed_policies": ["DoesNotExist"]}, "arn:aws:iam::123456789012:policy/DoesNotExist"),
+    ({"managed_policies": ["arn:aws:iam::aws:policy/service-role/AmazonECSInfrastructureRolePolicyForVpcLattice"]},
+     "AmazonECSInfrastructureRolePolicyForVpcLattice"),
+    ({"managed_policies": ["arn:aws-cn:iam::aws:policy/ReadOnlyAccess"]}, "arn:aws-cn:iam::aws:policy/ReadOnlyAccess"),
+    ({"permissions_boundary": "arn:aws:iam::123456789012:policy/NoBoundary"}, "NoBoundary"),
+]
+
+
+@pytest.mark.parametrize("args,named", BAD_INPUTS, ids=[str(i) for i in range(len(BAD_INPUTS))])
+def test_bad_input_fails_naming_the_value_with_zero_writes(runner, server, args, named):
+    with server.recording() as rec:
+        result = runner.one(**dict({"capabilities": ["volumes"]}, **args))
+    assert result.get("failed") is True
+    assert named in result["msg"]
+    assert rec.writes == []
+
+
+def test_path_change_of_existing_role_fails_and_changes_nothing(runner, server, aws):
+    runner.one(path="/ecs/", capabilities=["volumes"])
+    with server.recording() as rec:
+        result = runner.one(path="/other/", capabilities=["vpc_lattice"])
+    assert result.get("failed") is True
+    assert "'/ecs/'" in result["msg"] and "'/other/'" in result["msg"]
+    assert rec.writes == []
+    assert attached(aws("iam")) == [EXPECTED_ARN["volumes"]]

@@ -1,0 +1,200 @@
+#!/usr/bin/env python3
+# Copyright: Contributors to the ecs_tools.iam collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""A real ``moto_server`` process on a free 127.0.0.1 port, for the demo and the tests.
+
+As a library: ``MotoServer().start()`` / ``.stop()``, ``.env()`` for the child processes,
+``.reset()`` between tests and ``.recording()`` to count the API calls a run makes.
+
+As a command: ``moto_server.py run -- COMMAND...`` starts a server, runs COMMAND with
+``AWS_ENDPOINT_URL`` and dummy credentials in its environment, and stops the server.
+"""
+
+import base64
+import contextlib
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+
+WRITE_PREFIXES = ("Create", "Update", "Put", "Delete", "Attach", "Detach", "Tag", "Untag", "Add", "Remove", "Set")
+
+
+def free_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def moto_server_command():
+    found = shutil.which("moto_server", path=os.path.dirname(sys.executable)) or shutil.which("moto_server")
+    if not found:
+        raise RuntimeError("moto_server is not installed (pip install 'moto[server]')")
+    return found
+
+
+class Call(tuple):
+    """One recorded request: (service, action)."""
+
+    __slots__ = ()
+
+    def __new__(cls, service, action):
+        return tuple.__new__(cls, (service, action))
+
+    @property
+    def service(self):
+        return self[0]
+
+    @property
+    def action(self):
+        return self[1]
+
+    @property
+    def is_write(self):
+        return self.action.startswith(WRITE_PREFIXES)
+
+
+class Recording(object):
+    def __init__(self):
+        self.calls = []
+
+    @property
+    def writes(self):
+        return [c for c in self.calls if c.is_write]
+
+    def actions(self, service=None):
+        return [c.action for c in self.calls if service is None or c.service == service]
+
+    def __len__(self):
+        return len(self.calls)
+
+
+def parse_call(entry):
+    headers = dict((k.lower(), v) for k, v in entry.get("headers", {}).items())
+    scope = headers.get("authorization", "").split("Credential=")[-1].split(",")[0].split("/")
+    service = scope[3] if len(scope) > 3 else "?"
+    target = headers.get("x-amz-target")
+    if target:
+        return Call(service, target.split(".")[-1])
+    body = entry.get("body") or ""
+    if entry.get("body_encoded"):
+        body = base64.b64decode(body).decode("utf-8", "replace")
+    form = urllib.parse.parse_qs(body)
+    query = urllib.parse.parse_qs(urllib.parse.urlparse(entry.get("url", "")).query)
+    action = (form.get("Action") or query.get("Action") or ["?"])[0]
+    return Call(service, action)
+
+
+class MotoServer(object):
+    def __init__(self, port=None, extra_env=None):
+        self.port = port or free_port()
+        self.extra_env = dict(extra_env or {})
+        self.process = None
+        self._dir = tempfile.mkdtemp(prefix="moto-")
+        self.log_path = os.path.join(self._dir, "server.log")
+
+    @property
+    def url(self):
+        return "http://127.0.0.1:{0}".format(self.port)
+
+    def start(self, timeout=60):
+        env = dict(os.environ)
+        env.update(
+            MOTO_IAM_LOAD_MANAGED_POLICIES="true",
+            MOTO_RECORDER_FILEPATH=os.path.join(self._dir, "recording.jsonl"),
+        )
+        env.update(self.extra_env)
+        with open(self.log_path, "wb") as log:
+            self.process = subprocess.Popen(
+                [moto_server_command(), "-H", "127.0.0.1", "-p", str(self.port)],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                env=env,
+                start_new_session=True,
+            )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError("moto_server exited early:\n" + self.log())
+            try:
+                urllib.request.urlopen(self.url + "/moto-api/data.json", timeout=2).read(1)
+                return self
+            except OSError:
+                time.sleep(0.2)
+        self.stop()
+        raise RuntimeError("moto_server did not answer within {0}s".format(timeout))
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+        self.process = None
+        shutil.rmtree(self._dir, ignore_errors=True)
+
+    def log(self):
+        with open(self.log_path, "r", errors="replace") as f:
+            return f.read()
+
+    def env(self, region="us-east-1"):
+        """Environment for boto3, amazon.aws modules and ansible-playbook."""
+        return {
+            "AWS_ENDPOINT_URL": self.url,
+            "AWS_ACCESS_KEY_ID": "AKIAIOSFODNN7EXAMPLE",
+            "AWS_SECRET_ACCESS_KEY": "moto-secret",
+            "AWS_REGION": region,
+            "AWS_DEFAULT_REGION": region,
+        }
+
+    def _post(self, path):
+        request = urllib.request.Request(self.url + path, data=b"", method="POST")
+        urllib.request.urlopen(request, timeout=30).read()
+
+    def reset(self):
+        """Forget every resource (the AWS managed policies come back)."""
+        self._post("/moto-api/reset")
+
+    @contextlib.contextmanager
+    def recording(self):
+        """Count the requests made inside the block: ``with server.recording() as rec: ...``."""
+        rec = Recording()
+        self._post("/moto-api/recorder/reset-recording")
+        self._post("/moto-api/recorder/start-recording")
+        try:
+            yield rec
+        finally:
+            self._post("/moto-api/recorder/stop-recording")
+            raw = urllib.request.urlopen(self.url + "/moto-api/recorder/download-recording", timeout=30).read()
+            for line in raw.decode("utf-8").splitlines():
+                if line.strip():
+                    rec.calls.append(parse_call(json.loads(line)))
+
+
+def main(argv):
+    if len(argv) < 3 or argv[0] != "run" or argv[1] != "--":
+        sys.stderr.write("usage: moto_server.py run -- COMMAND [ARG...]\n")
+        return 2
+    server = MotoServer().start()
+    sys.stdout.write("moto_server started on {0} (pid {1})\n".format(server.url, server.process.pid))
+    sys.stdout.flush()
+    try:
+        env = dict(os.environ)
+        env.update(server.env(os.environ.get("AWS_REGION", "us-east-1")))
+        return subprocess.call(argv[2:], env=env)
+    finally:
+        server.stop()
+        sys.stdout.write("moto_server stopped\n")
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
