@@ -31,7 +31,9 @@ def retry_decorator():
 def fresh_role_client(client):
     """A client that also retries NoSuchEntity: IAM is eventually consistent after CreateRole."""
     raw = getattr(client, "client", client)
-    return RetryingBotoClientWrapper(raw, AWSRetry.jittered_backoff(retries=8, delay=1, catch_extra_error_codes=["NoSuchEntity"]))
+    return RetryingBotoClientWrapper(
+        raw, AWSRetry.jittered_backoff(retries=8, delay=1, catch_extra_error_codes=["NoSuchEntity"])
+    )
 
 
 # ---------------------------------------------------------------- reads
@@ -115,7 +117,9 @@ def wait_for_role(client, name, timeout, sleep=time.sleep, clock=time.monotonic)
         if role is not None:
             return role
         if clock() + delay > deadline:
-            raise AnsibleIAMError(message="Timed out after {0}s waiting for IAM to return role {1!r}".format(timeout, name))
+            raise AnsibleIAMError(
+                message="Timed out after {0}s waiting for IAM to return role {1!r}".format(timeout, name)
+            )
         sleep(delay)
         delay = min(delay * 2, 5)
 
@@ -124,8 +128,9 @@ def wait_for_role(client, name, timeout, sleep=time.sleep, clock=time.monotonic)
 
 
 @IAMErrorHandler.common_error_handler("create role")
-def create_role(client, name, path, trust_policy, description=None, max_session_duration=None,
-                permissions_boundary=None, tags=None):
+def create_role(
+    client, name, path, trust_policy, description=None, max_session_duration=None, permissions_boundary=None, tags=None
+):
     kwargs = dict(RoleName=name, Path=path, AssumeRolePolicyDocument=to_json(trust_policy))
     if description:
         kwargs["Description"] = description

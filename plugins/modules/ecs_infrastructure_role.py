@@ -13,7 +13,7 @@ description:
     for you (EBS volumes of tasks, Service Connect TLS, VPC Lattice target groups, load
     balancers for blue/green deployments, ECS Managed Instances, Express Mode services).
   - The role always trusts the C(ecs.amazonaws.com) service principal with exactly the trust
-    policy AWS documents. A drifted trust policy is repaired. The comparison is semantic:
+    policy AWS documents. A drifted trust policy is repaired. The comparison is semantic;
     statement and key order, a scalar versus a one-element list, and statement ids do not count.
   - Each capability attaches its AWS managed policy by ARN, built from the caller's partition
     (C(aws), C(aws-cn) or C(aws-us-gov)). The contents of AWS managed policies are never copied.
@@ -22,7 +22,7 @@ description:
   - A run where nothing needs changing only reads (C(GetRole) and C(ListAttachedRolePolicies)) and
     reports RV(ignore:changed=false).
 author:
-  - ecs_tools.iam maintainers
+  - ECS Tools maintainers (@ecs-tools)
 options:
   name:
     description:
@@ -108,6 +108,7 @@ attributes:
     support: full
     description: Shows the trust policy, attached policies, tags and other settings before and after.
   action_group:
+    description: Use C(group/ecs_tools.iam.aws) or C(group/amazon.aws.aws) in C(module_defaults) to set connection options.
     support: full
     membership:
       - ecs_tools.iam.aws

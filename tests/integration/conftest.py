@@ -84,6 +84,7 @@ class Runner(object):
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
+            check=False,
         )
         if not out.exists():
             raise AssertionError("ansible-playbook failed before saving results:\n" + proc.stdout)

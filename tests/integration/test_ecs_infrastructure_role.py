@@ -15,7 +15,8 @@ EXPECTED_ARN = {
     "vpc_lattice": "arn:aws:iam::aws:policy/AmazonECSInfrastructureRolePolicyForVpcLattice",
     "load_balancers": "arn:aws:iam::aws:policy/AmazonECSInfrastructureRolePolicyForLoadBalancers",
     "managed_instances": "arn:aws:iam::aws:policy/AmazonECSInfrastructureRolePolicyForManagedInstances",
-    "express_gateway_services": "arn:aws:iam::aws:policy/service-role/AmazonECSInfrastructureRoleforExpressGatewayServices",
+    "express_gateway_services": "arn:aws:iam::aws:policy/service-role/"
+    "AmazonECSInfrastructureRoleforExpressGatewayServices",
 }
 CLI_TRUST = {
     "Version": "2012-10-17",
@@ -97,7 +98,11 @@ def test_role_made_by_the_aws_cli_procedure_is_adopted_without_change(runner, aw
         },
         {
             "Version": "2012-10-17",
-            "Statement": {"Effect": "Allow", "Action": ["sts:AssumeRole"], "Principal": {"Service": "ecs.amazonaws.com"}},
+            "Statement": {
+                "Effect": "Allow",
+                "Action": ["sts:AssumeRole"],
+                "Principal": {"Service": "ecs.amazonaws.com"},
+            },
         },
     ],
     ids=["list-principal", "single-statement-object"],
@@ -126,7 +131,12 @@ def test_purge_policies_on_and_off(runner, aws):
     runner.one(capabilities=["volumes"])
     extra = iam.create_policy(
         PolicyName="ExtraByHand",
-        PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "ec2:DescribeVolumes", "Resource": "*"}]}),
+        PolicyDocument=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [{"Effect": "Allow", "Action": "ec2:DescribeVolumes", "Resource": "*"}],
+            }
+        ),
     )["Policy"]["Arn"]
     iam.attach_role_policy(RoleName=ROLE, PolicyArn=extra)
 
@@ -137,7 +147,9 @@ def test_purge_policies_on_and_off(runner, aws):
     purge = runner.four_steps({"capabilities": ["vpc_lattice"]})
     assert_four_steps(purge)
     assert attached(iam) == [EXPECTED_ARN["vpc_lattice"]]
-    assert purge[1]["diff"]["before"]["attached_policies"] == sorted([extra, EXPECTED_ARN["volumes"], EXPECTED_ARN["vpc_lattice"]])
+    assert purge[1]["diff"]["before"]["attached_policies"] == sorted(
+        [extra, EXPECTED_ARN["volumes"], EXPECTED_ARN["vpc_lattice"]]
+    )
     assert purge[1]["diff"]["after"]["attached_policies"] == [EXPECTED_ARN["vpc_lattice"]]
 
 
@@ -151,7 +163,9 @@ def test_attachments_not_managed_when_omitted(runner, aws):
 
 def test_managed_policies_by_name_and_arn(runner, aws):
     iam = aws("iam")
-    doc = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "ec2:DescribeVolumes", "Resource": "*"}]})
+    doc = json.dumps(
+        {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "ec2:DescribeVolumes", "Resource": "*"}]}
+    )
     by_name = iam.create_policy(PolicyName="EcsInfraExtra", PolicyDocument=doc)["Policy"]["Arn"]
     by_arn = iam.create_policy(PolicyName="EcsInfraPathed", Path="/ecs/", PolicyDocument=doc)["Policy"]["Arn"]
     results = runner.four_steps({"capabilities": ["volumes"], "managed_policies": ["EcsInfraExtra", by_arn]})
@@ -202,7 +216,9 @@ def test_cn_partition_builds_aws_cn_arns(runner, aws):
     results = runner.four_steps({"capabilities": ["volumes", "vpc_lattice"]}, region="cn-north-1")
     assert_four_steps(results)
     assert results[0]["role"]["arn"].startswith("arn:aws-cn:iam::")
-    expected = sorted(a.replace("arn:aws:", "arn:aws-cn:") for a in (EXPECTED_ARN["volumes"], EXPECTED_ARN["vpc_lattice"]))
+    expected = sorted(
+        a.replace("arn:aws:", "arn:aws-cn:") for a in (EXPECTED_ARN["volumes"], EXPECTED_ARN["vpc_lattice"])
+    )
     assert results[1]["attached_policies"] == expected
     assert attached(aws("iam", "cn-north-1")) == expected
 
@@ -210,8 +226,16 @@ def test_cn_partition_builds_aws_cn_arns(runner, aws):
 def test_absent_removes_everything_and_twice_is_no_change(runner, aws):
     iam = aws("iam")
     runner.one(capabilities=["volumes", "service_connect_tls"], tags={"a": "b"})
-    iam.put_role_policy(RoleName=ROLE, PolicyName="inline", PolicyDocument=json.dumps(
-        {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "ec2:DescribeVolumes", "Resource": "*"}]}))
+    iam.put_role_policy(
+        RoleName=ROLE,
+        PolicyName="inline",
+        PolicyDocument=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [{"Effect": "Allow", "Action": "ec2:DescribeVolumes", "Resource": "*"}],
+            }
+        ),
+    )
     iam.create_instance_profile(InstanceProfileName="leftover")
     iam.add_role_to_instance_profile(InstanceProfileName="leftover", RoleName=ROLE)
     results = runner.four_steps({"state": "absent"})
@@ -250,8 +274,10 @@ BAD_INPUTS = [
     ({"permissions_boundary": "not-an-arn"}, "not-an-arn"),
     ({"capabilities": ["volumes", "ebs"]}, "express_gateway_services"),
     ({"managed_policies": ["DoesNotExist"]}, "arn:aws:iam::123456789012:policy/DoesNotExist"),
-    ({"managed_policies": ["arn:aws:iam::aws:policy/service-role/AmazonECSInfrastructureRolePolicyForVpcLattice"]},
-     "AmazonECSInfrastructureRolePolicyForVpcLattice"),
+    (
+        {"managed_policies": ["arn:aws:iam::aws:policy/service-role/AmazonECSInfrastructureRolePolicyForVpcLattice"]},
+        "AmazonECSInfrastructureRolePolicyForVpcLattice",
+    ),
     ({"managed_policies": ["arn:aws-cn:iam::aws:policy/ReadOnlyAccess"]}, "arn:aws-cn:iam::aws:policy/ReadOnlyAccess"),
     ({"permissions_boundary": "arn:aws:iam::123456789012:policy/NoBoundary"}, "NoBoundary"),
 ]

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 # Copyright: Contributors to the ecs_tools.iam collection
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """A real ``moto_server`` process on a free 127.0.0.1 port, for the demo and the tests.

@@ -1,0 +1,62 @@
+# Copyright: Contributors to the ecs_tools.iam collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""`ansible-galaxy collection build` gives a tarball that installs and runs."""
+
+import os
+import subprocess
+import sys
+import tarfile
+
+REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+
+BIN = os.path.dirname(sys.executable)
+
+
+def test_built_tarball_installs_and_runs(tmp_path, server, aws):
+    subprocess.run(
+        [os.path.join(BIN, "ansible-galaxy"), "collection", "build", REPO, "--output-path", str(tmp_path)],
+        check=True,
+        capture_output=True,
+    )
+    tarball = tmp_path / "ecs_tools-iam-1.0.0.tar.gz"
+    names = tarfile.open(tarball).getnames()
+    assert "plugins/modules/ecs_infrastructure_role.py" in names
+    assert "meta/runtime.yml" in names
+    assert not [n for n in names if n.startswith((".venv", ".build", ".git/")) or "__pycache__" in n]
+
+    installed = tmp_path / "collections"
+    # --no-deps: Galaxy is unreachable here; amazon.aws comes from the ansible package on PyPI.
+    subprocess.run(
+        [os.path.join(BIN, "ansible-galaxy"), "collection", "install", str(tarball), "-p", str(installed), "--no-deps"],
+        check=True,
+        capture_output=True,
+    )
+    playbook = tmp_path / "play.yml"
+    playbook.write_text(
+        "- hosts: localhost\n  gather_facts: false\n  tasks:\n"
+        "    - ecs_tools.iam.ecs_infrastructure_role:\n        capabilities: [volumes]\n"
+    )
+    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=str(installed), ANSIBLE_PYTHON_INTERPRETER=sys.executable)
+    env.update(server.env())
+    proc = subprocess.run(
+        [os.path.join(BIN, "ansible-playbook"), "-i", "localhost,", "-c", "local", str(playbook)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert (
+        str(installed)
+        in subprocess.run(
+            [os.path.join(BIN, "ansible-doc"), "--list_files", "ecs_tools.iam"],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        ).stdout
+    )
+    iam = aws("iam")
+    assert [
+        p["PolicyName"] for p in iam.list_attached_role_policies(RoleName="ecsInfrastructureRole")["AttachedPolicies"]
+    ] == ["AmazonECSInfrastructureRolePolicyForVolumes"]

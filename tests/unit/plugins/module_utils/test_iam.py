@@ -1,0 +1,115 @@
+# Copyright: Contributors to the ecs_tools.iam collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Error paths moto cannot produce: throttling, NoSuchEntity right after CreateRole, timeouts."""
+
+import copy
+import datetime
+
+import boto3
+import pytest
+from ansible_collections.amazon.aws.plugins.module_utils.iam import AnsibleIAMError
+from ansible_collections.amazon.aws.plugins.module_utils.retries import RetryingBotoClientWrapper
+from botocore.stub import Stubber
+
+from ansible_collections.ecs_tools.iam.plugins.module_utils import _iam
+
+ROLE = {
+    "Path": "/",
+    "RoleName": "ecsInfrastructureRole",
+    "RoleId": "AROAEXAMPLEEXAMPLE12",
+    "Arn": "arn:aws:iam::123456789012:role/ecsInfrastructureRole",
+    "CreateDate": datetime.datetime(2026, 1, 1, tzinfo=datetime.timezone.utc),
+    "AssumeRolePolicyDocument": "{}",
+    "MaxSessionDuration": 3600,
+    "Tags": [{"Key": "a", "Value": "b"}],
+    "PermissionsBoundary": {"PermissionsBoundaryType": "Policy", "PermissionsBoundaryArn": "arn:aws:iam::1:policy/B"},
+}
+
+
+@pytest.fixture(autouse=True)
+def no_sleep(monkeypatch):
+    monkeypatch.setattr("time.sleep", lambda seconds: None)
+
+
+@pytest.fixture
+def stubbed():
+    raw = boto3.client("iam", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="y")
+    with Stubber(raw) as stubber:
+        yield raw, stubber
+        stubber.assert_no_pending_responses()
+
+
+def test_throttling_is_retried_with_backoff(stubbed):
+    raw, stubber = stubbed
+    client = RetryingBotoClientWrapper(raw, _iam.retry_decorator())
+    stubber.add_client_error("get_role", "Throttling", "Rate exceeded", 400)
+    stubber.add_client_error("get_role", "Throttling", "Rate exceeded", 400)
+    stubber.add_response("get_role", {"Role": copy.deepcopy(ROLE)}, {"RoleName": "ecsInfrastructureRole"})
+    assert _iam.get_role(client, "ecsInfrastructureRole")["RoleId"] == ROLE["RoleId"]
+
+
+def test_missing_role_reads_as_none_without_retrying(stubbed):
+    raw, stubber = stubbed
+    client = RetryingBotoClientWrapper(raw, _iam.retry_decorator())
+    stubber.add_client_error("get_role", "NoSuchEntity", "not found", 404)
+    assert _iam.get_role(client, "ecsInfrastructureRole") is None
+
+
+def test_no_such_entity_after_create_is_retried_by_the_fresh_client(stubbed):
+    raw, stubber = stubbed
+    fresh = _iam.fresh_role_client(RetryingBotoClientWrapper(raw, _iam.retry_decorator()))
+    arn = "arn:aws:iam::aws:policy/service-role/AmazonECSInfrastructureRolePolicyForVolumes"
+    expected = {"RoleName": "r", "PolicyArn": arn}
+    stubber.add_client_error("attach_role_policy", "NoSuchEntity", "role r not found", 404, expected_params=expected)
+    stubber.add_client_error("attach_role_policy", "NoSuchEntity", "role r not found", 404, expected_params=expected)
+    stubber.add_response("attach_role_policy", {}, expected)
+    _iam.attach(fresh, "r", arn)
+
+
+def test_no_such_entity_is_not_retried_by_the_normal_client(stubbed):
+    raw, stubber = stubbed
+    client = RetryingBotoClientWrapper(raw, _iam.retry_decorator())
+    stubber.add_client_error("attach_role_policy", "NoSuchEntity", "role r not found", 404)
+    with pytest.raises(AnsibleIAMError, match="attach role policy"):
+        _iam.attach(client, "r", "arn:aws:iam::aws:policy/X")
+
+
+def test_persistent_throttling_surfaces_as_an_iam_error(stubbed):
+    raw, stubber = stubbed
+    client = RetryingBotoClientWrapper(raw, _iam.retry_decorator())
+    for dummy in range(10):  # AWSRetry.jittered_backoff() makes 10 attempts in all
+        stubber.add_client_error("update_role", "Throttling", "Rate exceeded", 400)
+    with pytest.raises(AnsibleIAMError, match="update role") as err:
+        _iam.update_role(client, "r", description="d")
+    assert err.value.exception.response["Error"]["Code"] == "Throttling"
+
+
+def test_wait_for_role_polls_until_iam_returns_it(stubbed):
+    raw, stubber = stubbed
+    client = RetryingBotoClientWrapper(raw, _iam.retry_decorator())
+    for dummy in range(3):
+        stubber.add_client_error("get_role", "NoSuchEntity", "not yet", 404)
+    stubber.add_response("get_role", {"Role": copy.deepcopy(ROLE)})
+    sleeps = []
+    role = _iam.wait_for_role(client, "ecsInfrastructureRole", 60, sleep=sleeps.append, clock=lambda: sum(sleeps))
+    assert role["Arn"] == ROLE["Arn"]
+    assert sleeps == [1, 2, 4]
+
+
+def test_wait_for_role_is_bounded_by_the_timeout(stubbed):
+    raw, stubber = stubbed
+    client = RetryingBotoClientWrapper(raw, _iam.retry_decorator())
+    for dummy in range(4):
+        stubber.add_client_error("get_role", "NoSuchEntity", "not yet", 404)
+    sleeps = []
+    with pytest.raises(AnsibleIAMError, match="Timed out after 10s"):
+        _iam.wait_for_role(client, "ecsInfrastructureRole", 10, sleep=sleeps.append, clock=lambda: sum(sleeps))
+    assert sum(sleeps) <= 10
+
+
+def test_normalize_role():
+    state = _iam.normalize_role(copy.deepcopy(ROLE))
+    assert state["create_date"] == "2026-01-01T00:00:00+00:00"
+    assert state["tags"] == {"a": "b"}
+    assert state["permissions_boundary"] == "arn:aws:iam::1:policy/B"
+    assert state["description"] == ""

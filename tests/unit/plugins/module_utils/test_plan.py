@@ -1,0 +1,199 @@
+# Copyright: Contributors to the ecs_tools.iam collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+import copy
+
+import pytest
+
+from ansible_collections.ecs_tools.iam.plugins.module_utils import _documents
+from ansible_collections.ecs_tools.iam.plugins.module_utils import _plan
+from ansible_collections.ecs_tools.iam.plugins.module_utils._plan import Action
+
+VOLUMES = "arn:aws:iam::aws:policy/service-role/AmazonECSInfrastructureRolePolicyForVolumes"
+LATTICE = "arn:aws:iam::aws:policy/AmazonECSInfrastructureRolePolicyForVpcLattice"
+EXTRA = "arn:aws:iam::123456789012:policy/Extra"
+
+
+def params(**kw):
+    base = dict(
+        name="ecsInfrastructureRole",
+        state="present",
+        path=None,
+        description=None,
+        capabilities=None,
+        managed_policies=None,
+        purge_policies=True,
+        permissions_boundary=None,
+        max_session_duration=None,
+        tags=None,
+        purge_tags=True,
+        wait=True,
+        wait_timeout=120,
+    )
+    base.update(kw)
+    return base
+
+
+def current(**kw):
+    base = dict(
+        arn="arn:aws:iam::123456789012:role/ecsInfrastructureRole",
+        role_name="ecsInfrastructureRole",
+        role_id="AROA1",
+        path="/",
+        create_date="2026-01-01T00:00:00+00:00",
+        description="",
+        max_session_duration=3600,
+        permissions_boundary="",
+        tags={},
+        assume_role_policy_document=_documents.trust_policy(),
+        attached_policies=[VOLUMES],
+    )
+    base.update(kw)
+    return base
+
+
+# ------------------------------------------------------------------ validation
+
+
+@pytest.mark.parametrize(
+    "kw,named",
+    [
+        (dict(name="bad name"), "'bad name'"),
+        (dict(name=""), "''"),
+        (dict(name="r" * 65), "r" * 65),
+        (dict(path="ecs"), "'ecs'"),
+        (dict(path="/ecs"), "'/ecs'"),
+        (dict(path="/a//"), "'/a//'"),
+        (dict(max_session_duration=3599), "3599"),
+        (dict(max_session_duration=43201), "43201"),
+        (dict(permissions_boundary="arn:aws:iam::123456789012:role/x"), "role/x"),
+        (dict(managed_policies=["has space"]), "'has space'"),
+        (dict(managed_policies=["arn:aws:s3:::bucket"]), "arn:aws:s3:::bucket"),
+        (dict(wait_timeout=0), "wait_timeout 0"),
+    ],
+)
+def test_validate_names_the_bad_value(kw, named):
+    errors = _plan.validate_params(params(**kw))
+    assert len(errors) == 1
+    assert named in errors[0]
+
+
+def test_validate_accepts_good_input_and_reports_every_problem():
+    good = params(
+        name="a+b=c,d.e@f_g-h",
+        path="/ecs/team-1/",
+        max_session_duration=43200,
+        permissions_boundary="arn:aws-us-gov:iam::123456789012:policy/path/Boundary",
+        managed_policies=["Name", "arn:aws:iam::aws:policy/ReadOnlyAccess"],
+    )
+    assert _plan.validate_params(good) == []
+    assert _plan.validate_params(params(permissions_boundary="")) == []
+    assert len(_plan.validate_params(params(name="?", path="x", max_session_duration=1))) == 3
+
+
+def test_partition_errors():
+    p = params(
+        managed_policies=["arn:aws-cn:iam::aws:policy/X", "Name"], permissions_boundary="arn:aws:iam::1:policy/B"
+    )
+    assert _plan.partition_errors(p, "aws-cn") == []
+    errors = _plan.partition_errors(p, "aws")
+    assert len(errors) == 1 and "arn:aws-cn:iam::aws:policy/X" in errors[0]
+
+
+def test_resolve_policy_arns():
+    assert _plan.resolve_policy_arns(params(), "aws", "123456789012") is None
+    assert _plan.resolve_policy_arns(params(capabilities=[]), "aws", "123456789012") == []
+    arns = _plan.resolve_policy_arns(
+        params(capabilities=["vpc_lattice", "volumes", "volumes"], managed_policies=["Extra", EXTRA]),
+        "aws",
+        "123456789012",
+    )
+    assert arns == sorted([EXTRA, LATTICE, VOLUMES])
+
+
+# ------------------------------------------------------------------ planning
+
+
+def test_create_plan_and_predicted_state():
+    plan, after = _plan.plan_present(
+        params(capabilities=["volumes"], tags={"a": "b"}, description="d"), None, [VOLUMES], "arn:aws:iam::1:role/x"
+    )
+    assert plan.kinds() == ["create_role", "attach"]
+    assert plan.actions[0].args["trust_policy"] == _documents.TRUST_POLICY
+    assert plan.actions[0].args["path"] == "/"
+    assert after["arn"] == "arn:aws:iam::1:role/x"
+    assert plan.before == {}
+    assert plan.after["attached_policies"] == [VOLUMES]
+    assert plan.after["tags"] == {"a": "b"}
+
+
+def test_converged_state_plans_nothing():
+    c = current(tags={"a": "b"}, description="d", max_session_duration=7200)
+    p = params(capabilities=["volumes"], tags={"a": "b"}, description="d", max_session_duration=7200, path="/")
+    plan, after = _plan.plan_present(p, c, [VOLUMES], None)
+    assert plan.actions == []
+    assert plan.before == plan.after
+
+
+def test_unset_options_are_left_alone():
+    c = current(tags={"a": "b"}, description="d", permissions_boundary=EXTRA, attached_policies=[EXTRA])
+    plan, after = _plan.plan_present(params(), c, None, None)
+    assert plan.actions == []
+    assert after["attached_policies"] == [EXTRA]
+
+
+def test_settings_changes():
+    c = current(tags={"a": "b", "keep": "1"}, permissions_boundary=EXTRA)
+    p = params(tags={"a": "c"}, description="new", max_session_duration=7200, permissions_boundary="")
+    plan, after = _plan.plan_present(p, c, None, None)
+    assert plan.actions == [
+        Action("update_role", name="ecsInfrastructureRole", description="new", max_session_duration=7200),
+        Action("delete_boundary", name="ecsInfrastructureRole"),
+        Action("untag", name="ecsInfrastructureRole", keys=["keep"]),
+        Action("tag", name="ecsInfrastructureRole", tags={"a": "c"}),
+    ]
+    assert after["tags"] == {"a": "c"}
+    assert plan.after["permissions_boundary"] == ""
+
+
+def test_tags_without_purge_only_add():
+    plan, after = _plan.plan_present(params(tags={"n": "1"}, purge_tags=False), current(tags={"a": "b"}), None, None)
+    assert plan.kinds() == ["tag"]
+    assert after["tags"] == {"a": "b", "n": "1"}
+
+
+def test_drifted_trust_is_repaired():
+    drifted = copy.deepcopy(_documents.TRUST_POLICY)
+    drifted["Statement"][0]["Principal"]["Service"] = "ec2.amazonaws.com"
+    plan, after = _plan.plan_present(params(), current(assume_role_policy_document=drifted), None, None)
+    assert plan.kinds() == ["update_trust"]
+    assert after["assume_role_policy_document"] == _documents.TRUST_POLICY
+
+
+@pytest.mark.parametrize(
+    "purge,kinds,remaining",
+    [(True, ["attach", "detach"], [LATTICE]), (False, ["attach"], sorted([LATTICE, VOLUMES, EXTRA]))],
+)
+def test_attachments_with_and_without_purge(purge, kinds, remaining):
+    c = current(attached_policies=[VOLUMES, EXTRA])
+    plan, after = _plan.plan_present(params(purge_policies=purge), c, [LATTICE], None)
+    assert plan.kinds() == kinds[:1] + ["detach"] * (2 if purge else 0)
+    assert after["attached_policies"] == remaining
+
+
+def test_path_cannot_change():
+    with pytest.raises(ValueError, match="'/ecs/'.*'/other/'"):
+        _plan.plan_present(params(path="/other/"), current(path="/ecs/"), None, None)
+
+
+def test_absent_plan_order():
+    c = current(attached_policies=[VOLUMES, EXTRA], inline_policies=["p"], instance_profiles=["ip"])
+    plan, after = _plan.plan_absent("ecsInfrastructureRole", c)
+    assert plan.kinds() == ["detach", "detach", "delete_inline", "remove_from_profile", "delete_role"]
+    assert plan.after == {}
+    assert _plan.plan_absent("ecsInfrastructureRole", None)[0].actions == []
+
+
+def test_attachments_to_verify_includes_boundaries():
+    plan, after = _plan.plan_present(params(permissions_boundary=EXTRA), None, [VOLUMES], "arn")
+    assert _plan.attachments_to_verify(plan) == sorted([EXTRA, VOLUMES])
