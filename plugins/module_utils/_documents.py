@@ -26,6 +26,27 @@ TRUST_POLICY = {
 }
 
 
+def passrole_document(role_arn):
+    """The one-statement grant: pass exactly this role, and only to ECS.
+
+    Every PassRole grant the collection writes comes from here, so none can lack the
+    ``iam:PassedToService`` condition or name a wildcard resource.
+    """
+    if not role_arn or "*" in role_arn or "?" in role_arn or ":role/" not in role_arn:
+        raise ValueError("A PassRole grant needs the role's exact ARN, got {0!r}".format(role_arn))
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Action": "iam:PassRole",
+                "Resource": role_arn,
+                "Condition": {"StringEquals": {"iam:PassedToService": ECS_SERVICE_PRINCIPAL}},
+            }
+        ],
+    }
+
+
 def trust_policy():
     """A fresh copy of the documented trust policy (callers may mutate it)."""
     return copy.deepcopy(TRUST_POLICY)

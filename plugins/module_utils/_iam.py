@@ -21,6 +21,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.retries import Retrying
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
 
+from ansible_collections.ecs_tools.iam.plugins.module_utils._documents import as_dict
 from ansible_collections.ecs_tools.iam.plugins.module_utils._documents import to_json
 
 
@@ -124,6 +125,81 @@ def wait_for_role(client, name, timeout, sleep=time.sleep, clock=time.monotonic)
         delay = min(delay * 2, 5)
 
 
+# ---------------------------------------------------------------- PassRole grants: reads
+
+_PRINCIPAL = {
+    "users": ("UserName", "user"),
+    "groups": ("GroupName", "group"),
+    "roles": ("RoleName", "role"),
+}
+
+
+@IAMErrorHandler.common_error_handler("get policy version")
+def get_policy_document(client, arn, version_id):
+    return client.get_policy_version(PolicyArn=arn, VersionId=version_id, aws_retry=True)["PolicyVersion"]["Document"]
+
+
+@IAMErrorHandler.list_error_handler("list entities for policy", None)
+@AWSRetry.jittered_backoff()
+def list_policy_entities(client, arn):
+    """Grantees of a managed policy by kind: one call for up to 1000 of each."""
+    paginator = client.get_paginator("list_entities_for_policy")
+    pages = paginator.paginate(PolicyArn=arn, PaginationConfig={"PageSize": 1000}).build_full_result()
+    return {
+        "users": sorted(e["UserName"] for e in pages.get("PolicyUsers", [])),
+        "groups": sorted(e["GroupName"] for e in pages.get("PolicyGroups", [])),
+        "roles": sorted(e["RoleName"] for e in pages.get("PolicyRoles", [])),
+    }
+
+
+@IAMErrorHandler.common_error_handler("get account authorization details")
+@AWSRetry.jittered_backoff()
+def scan_inline_policies(client, policy_name):
+    """Every user, group and role in the account, and which of them hold an inline policy named
+    ``policy_name`` (with its document): one paginated GetAccountAuthorizationDetails."""
+    paginator = client.get_paginator("get_account_authorization_details")
+    pages = paginator.paginate(Filter=["User", "Group", "Role"], PaginationConfig={"PageSize": 1000})
+    principals = {"users": set(), "groups": set(), "roles": set()}
+    inline = {"users": {}, "groups": {}, "roles": {}}
+    lists = (
+        ("users", "UserDetailList", "UserName", "UserPolicyList"),
+        ("groups", "GroupDetailList", "GroupName", "GroupPolicyList"),
+        ("roles", "RoleDetailList", "RoleName", "RolePolicyList"),
+    )
+    for page in pages:
+        for kind, key, name_key, policies_key in lists:
+            for detail in page.get(key, []):
+                principals[kind].add(detail[name_key])
+                for policy in detail.get(policies_key) or []:
+                    if policy["PolicyName"] == policy_name:
+                        inline[kind][detail[name_key]] = as_dict(policy["PolicyDocument"])
+    return inline, principals
+
+
+@IAMErrorHandler.list_error_handler("get principal", False)
+def principal_exists(client, kind, name):
+    key, noun = _PRINCIPAL[kind]
+    getattr(client, "get_" + noun)(aws_retry=True, **{key: name})
+    return True
+
+
+def read_grants(client, spec, policy_arn, scan):
+    """Current PassRole grants: the managed policy (GetPolicy, and when it exists GetPolicyVersion
+    and ListEntitiesForPolicy), plus, when ``scan(policy)`` says so, the account's inline grants."""
+    policy = get_policy(client, policy_arn)
+    current = {"policy": None, "attached": None, "inline": None, "principals": None}
+    if policy is not None:
+        current["policy"] = {
+            "arn": policy["Arn"],
+            "document": as_dict(get_policy_document(client, policy_arn, policy["DefaultVersionId"])),
+            "tags": boto3_tag_list_to_ansible_dict(policy.get("Tags") or []),
+        }
+        current["attached"] = list_policy_entities(client, policy_arn) or {"users": [], "groups": [], "roles": []}
+    if scan(current["policy"]):
+        current["inline"], current["principals"] = scan_inline_policies(client, spec["policy_name"])
+    return current
+
+
 # ---------------------------------------------------------------- writes
 
 
@@ -203,6 +279,89 @@ def delete_role(client, name):
     client.delete_role(RoleName=name, aws_retry=True)
 
 
+# ---------------------------------------------------------------- PassRole grants: writes
+
+
+@IAMErrorHandler.common_error_handler("create policy")
+def create_policy(client, name, document, tags=None):
+    kwargs = dict(PolicyName=name, PolicyDocument=to_json(document))
+    kwargs["Description"] = "iam:PassRole grant managed by the ecs_tools.iam collection"
+    if tags:
+        kwargs["Tags"] = ansible_dict_to_boto3_tag_list(tags)
+    return client.create_policy(aws_retry=True, **kwargs)["Policy"]
+
+
+@IAMErrorHandler.common_error_handler("list policy versions")
+@AWSRetry.jittered_backoff()
+def list_policy_versions(client, arn):
+    paginator = client.get_paginator("list_policy_versions")
+    return paginator.paginate(PolicyArn=arn).build_full_result()["Versions"]
+
+
+@IAMErrorHandler.deletion_error_handler("delete policy version")
+def delete_policy_version(client, arn, version_id):
+    client.delete_policy_version(PolicyArn=arn, VersionId=version_id, aws_retry=True)
+
+
+@IAMErrorHandler.common_error_handler("create policy version")
+def create_policy_version(client, arn, document):
+    client.create_policy_version(PolicyArn=arn, PolicyDocument=to_json(document), SetAsDefault=True, aws_retry=True)
+
+
+def new_policy_version(client, arn, document):
+    """Make ``document`` the default version, first deleting the oldest non-default version
+    when IAM's limit of five versions is reached."""
+    versions = list_policy_versions(client, arn)
+    if len(versions) >= 5:
+        others = sorted((v for v in versions if not v["IsDefaultVersion"]), key=lambda v: v["CreateDate"])
+        delete_policy_version(client, arn, others[0]["VersionId"])
+    create_policy_version(client, arn, document)
+
+
+@IAMErrorHandler.common_error_handler("attach policy to principal")
+def attach_principal(client, kind, principal, arn):
+    key, noun = _PRINCIPAL[kind]
+    getattr(client, "attach_{0}_policy".format(noun))(PolicyArn=arn, aws_retry=True, **{key: principal})
+
+
+@IAMErrorHandler.deletion_error_handler("detach policy from principal")
+def detach_principal(client, kind, principal, arn):
+    key, noun = _PRINCIPAL[kind]
+    getattr(client, "detach_{0}_policy".format(noun))(PolicyArn=arn, aws_retry=True, **{key: principal})
+
+
+@IAMErrorHandler.common_error_handler("put inline policy on principal")
+def put_principal_inline(client, kind, principal, policy_name, document):
+    key, noun = _PRINCIPAL[kind]
+    getattr(client, "put_{0}_policy".format(noun))(
+        PolicyName=policy_name, PolicyDocument=to_json(document), aws_retry=True, **{key: principal}
+    )
+
+
+@IAMErrorHandler.deletion_error_handler("delete inline policy of principal")
+def delete_principal_inline(client, kind, principal, policy_name):
+    key, noun = _PRINCIPAL[kind]
+    getattr(client, "delete_{0}_policy".format(noun))(PolicyName=policy_name, aws_retry=True, **{key: principal})
+
+
+@IAMErrorHandler.common_error_handler("untag policy")
+def untag_policy(client, arn, keys):
+    client.untag_policy(PolicyArn=arn, TagKeys=keys, aws_retry=True)
+
+
+@IAMErrorHandler.deletion_error_handler("delete policy")
+def delete_policy_only(client, arn):
+    client.delete_policy(PolicyArn=arn, aws_retry=True)
+
+
+def delete_policy(client, arn):
+    """IAM deletes a managed policy only once its non-default versions are gone."""
+    for version in list_policy_versions(client, arn):
+        if not version["IsDefaultVersion"]:
+            delete_policy_version(client, arn, version["VersionId"])
+    delete_policy_only(client, arn)
+
+
 # Plan action kind -> the function that performs it (every Action.args maps to its keywords).
 ACTIONS = {
     "create_role": create_role,
@@ -217,4 +376,12 @@ ACTIONS = {
     "delete_inline": delete_inline,
     "remove_from_profile": remove_from_profile,
     "delete_role": delete_role,
+    "create_policy": create_policy,
+    "new_policy_version": new_policy_version,
+    "attach_principal": attach_principal,
+    "detach_principal": detach_principal,
+    "put_principal_inline": put_principal_inline,
+    "delete_principal_inline": delete_principal_inline,
+    "untag_policy": untag_policy,
+    "delete_policy": delete_policy,
 }

@@ -31,7 +31,7 @@ class Action(object):
 
     __slots__ = ("kind", "args")
 
-    def __init__(self, kind, **args):
+    def __init__(self, kind, /, **args):
         self.kind = kind
         self.args = args
 

@@ -84,6 +84,52 @@ options:
       - Maximum session duration in seconds, 3600 to 43200. When not set, it is left alone
         (a new role gets IAM's default of 3600).
     type: int
+  pass_role:
+    description:
+      - Who may pass this role to ECS (C(iam:PassRole)). When not set, grants are not managed.
+      - The grant is exactly one statement; V(Allow) C(iam:PassRole) on the role's exact ARN
+        (partition, account and path) with the condition C(StringEquals iam:PassedToService ecs.amazonaws.com).
+        No grant without that condition, or with a wildcard resource, is ever written.
+      - Every listed principal must exist; otherwise the task fails before any write, naming each missing one.
+        A principal listed twice is an error.
+      - Switching O(pass_role.mode) moves every grant to the new form and leaves none of the old behind.
+    type: dict
+    suboptions:
+      users:
+        description: IAM user names.
+        type: list
+        elements: str
+        default: []
+      groups:
+        description: IAM group names.
+        type: list
+        elements: str
+        default: []
+      roles:
+        description: IAM role names.
+        type: list
+        elements: str
+        default: []
+      mode:
+        description:
+          - V(managed_policy) keeps the grant in one customer managed policy, named O(pass_role.policy_name),
+            attached to every listed principal. A converged run reads it with three calls whatever the number of grantees.
+          - V(inline) puts an inline policy named O(pass_role.policy_name) on each listed principal. Finding the
+            current holders reads the account's authorization details (C(GetAccountAuthorizationDetails)).
+        type: str
+        choices: [managed_policy, inline]
+        default: managed_policy
+      policy_name:
+        description:
+          - Name of the managed or inline policy holding the grant. Defaults to the role name followed by C(PassRole),
+            for example C(ecsInfrastructureRolePassRole).
+        type: str
+      purge:
+        description:
+          - When V(true), principals that hold the grant but are not listed lose it.
+          - When V(false), they keep it (when switching modes, their grant is moved too).
+        type: bool
+        default: true
   wait:
     description:
       - After creating or changing the role, return only once IAM reads the role back.
@@ -155,7 +201,23 @@ EXAMPLES = r"""
     capabilities: [load_balancers]
     purge_policies: false
 
-- name: Delete the role
+- name: Let the deploy pipeline role and the platform team pass the role to ECS (and nobody else)
+  ecs_tools.iam.ecs_infrastructure_role:
+    capabilities: [volumes]
+    pass_role:
+      roles: [github-actions-deploy]
+      groups: [platform-engineers]
+      users: [alice]
+
+- name: The same grants as inline policies on each principal, keeping grantees added by hand
+  ecs_tools.iam.ecs_infrastructure_role:
+    capabilities: [volumes]
+    pass_role:
+      mode: inline
+      roles: [github-actions-deploy]
+      purge: false
+
+- name: Delete the role (its PassRole grants are removed first)
   ecs_tools.iam.ecs_infrastructure_role:
     state: absent
 """
@@ -219,6 +281,46 @@ capabilities:
   type: list
   elements: str
   sample: ["service_connect_tls", "volumes"]
+pass_role:
+  description:
+    - The PassRole grants (after the change; in check mode, what they would be). Empty when O(pass_role) is not set.
+  returned: always
+  type: dict
+  contains:
+    mode:
+      description: How the grant is held.
+      type: str
+      sample: managed_policy
+    policy_name:
+      description: Name of the managed or inline policy.
+      type: str
+      sample: ecsInfrastructureRolePassRole
+    policy_arn:
+      description: ARN of the managed policy.
+      type: str
+      returned: when O(pass_role.mode=managed_policy)
+      sample: arn:aws:iam::123456789012:policy/ecsInfrastructureRolePassRole
+    policy_document:
+      description: The grant document.
+      type: dict
+      sample: {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iam:PassRole",
+               "Resource": "arn:aws:iam::123456789012:role/ecsInfrastructureRole",
+               "Condition": {"StringEquals": {"iam:PassedToService": "ecs.amazonaws.com"}}}]}
+    users:
+      description: Users holding the grant, sorted.
+      type: list
+      elements: str
+      sample: ["alice"]
+    groups:
+      description: Groups holding the grant, sorted.
+      type: list
+      elements: str
+      sample: ["platform-engineers"]
+    roles:
+      description: Roles holding the grant, sorted.
+      type: list
+      elements: str
+      sample: ["github-actions-deploy"]
 cloudtrail_session_names:
   description:
     - Capability to the CloudTrail C(roleSessionName) ECS uses when it assumes the role for it,
@@ -233,6 +335,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.iam import AnsibleIAMEr
 from ansible_collections.amazon.aws.plugins.module_utils.iam import get_aws_account_info
 
 from ansible_collections.ecs_tools.iam.plugins.module_utils import _catalog
+from ansible_collections.ecs_tools.iam.plugins.module_utils import _grants
 from ansible_collections.ecs_tools.iam.plugins.module_utils import _iam
 from ansible_collections.ecs_tools.iam.plugins.module_utils import _plan
 from ansible_collections.ecs_tools.iam.plugins.module_utils._module import EcsToolsIAMModule
@@ -264,6 +367,17 @@ def argument_spec():
         max_session_duration=dict(type="int"),
         tags=dict(type="dict", aliases=["resource_tags"]),
         purge_tags=dict(type="bool", default=True),
+        pass_role=dict(
+            type="dict",
+            options=dict(
+                users=dict(type="list", elements="str", default=[]),
+                groups=dict(type="list", elements="str", default=[]),
+                roles=dict(type="list", elements="str", default=[]),
+                mode=dict(type="str", default=_grants.MANAGED, choices=[_grants.MANAGED, _grants.INLINE]),
+                policy_name=dict(type="str"),
+                purge=dict(type="bool", default=True),
+            ),
+        ),
         wait=dict(type="bool", default=True),
         wait_timeout=dict(type="int", default=120),
     )
@@ -289,6 +403,31 @@ def apply(client, plan, after):
     return client
 
 
+def plan_grants(client, spec, plan, role_arn, partition, account_id):
+    """Read the current grants, check every listed principal exists, and add the grant actions to
+    ``plan``. Returns the ``pass_role`` result."""
+    policy_arn = _grants.managed_policy_arn(partition, account_id, spec["policy_name"])
+    current = _iam.read_grants(client, spec, policy_arn, lambda policy: _grants.needs_scan(spec, policy))
+    unverified = _grants.unverified_principals(spec, current)
+    if current["principals"] is not None:
+        missing = unverified  # the account scan lists every principal: what it lacks does not exist
+    else:
+        missing = dict(
+            (kind, [n for n in names if not _iam.principal_exists(client, kind, n)])
+            for kind, names in unverified.items()
+        )
+    named = ["{0} {1!r}".format(kind[:-1], name) for kind in _grants.KINDS for name in missing[kind]]
+    if named:
+        raise ValueError(
+            "pass_role names principals that do not exist, nothing was changed: {0}".format(", ".join(named))
+        )
+    actions, result = _grants.plan_grants(spec, role_arn, policy_arn, current)
+    plan.actions.extend(actions)
+    plan.before["pass_role"] = _grants.snapshot(spec, current)
+    plan.after["pass_role"] = dict(result)
+    return result
+
+
 def ensure_present(module, client, params):
     current = _iam.read_role(client, params["name"])
     partition, account_id = partition_and_account(module, current)
@@ -303,6 +442,11 @@ def ensure_present(module, client, params):
     if missing:
         raise ValueError("These policies do not exist, nothing was changed: {0}".format(", ".join(missing)))
 
+    pass_role = {}
+    spec = _grants.normalize_spec(params.get("pass_role"), params["name"])
+    if spec is not None:
+        pass_role = plan_grants(client, spec, plan, after["arn"], partition, account_id)
+
     if plan.changed and not module.check_mode:
         client = apply(client, plan, after)
         if params["wait"]:
@@ -316,21 +460,31 @@ def ensure_present(module, client, params):
         attached_policies=attached,
         capabilities=capabilities,
         cloudtrail_session_names=_catalog.session_names(capabilities),
+        pass_role=pass_role,
     )
 
 
 def ensure_absent(module, client, params):
     current = _iam.read_role(client, params["name"], for_deletion=True)
     plan, dummy = _plan.plan_absent(params["name"], current)
+    if current is not None:
+        # Grants go first: a run cut short leaves the role, which the next run deletes.
+        partition, account_id = partition_and_account(module, current)
+        spec = _grants.normalize_spec(params.get("pass_role") or {}, params["name"])
+        policy_arn = _grants.managed_policy_arn(partition, account_id, spec["policy_name"])
+        grants = _iam.read_grants(client, spec, policy_arn, lambda policy: True)
+        plan.actions[:0] = _grants.plan_revoke(policy_arn, spec["policy_name"], grants)
+        plan.before["pass_role"] = _grants.snapshot(spec, grants)
     if plan.changed and not module.check_mode:
         apply(client, plan, {})
-    return plan, dict(role={}, attached_policies=[], capabilities=[], cloudtrail_session_names={})
+    return plan, dict(role={}, attached_policies=[], capabilities=[], cloudtrail_session_names={}, pass_role={})
 
 
 def main():
     module = EcsToolsIAMModule(argument_spec=argument_spec(), supports_check_mode=True)
     params = module.params
     errors = _plan.validate_params(params)
+    errors.extend(_grants.validate_spec(_grants.normalize_spec(params.get("pass_role"), params["name"])))
     if errors:
         module.fail_json(msg=" ".join(errors))
 
