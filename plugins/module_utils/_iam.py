@@ -104,6 +104,26 @@ def normalize_role(role):
     }
 
 
+@IAMErrorHandler.list_error_handler("get inline role policy")
+def get_inline_document(client, name, policy):
+    return as_dict(client.get_role_policy(RoleName=name, PolicyName=policy, aws_retry=True)["PolicyDocument"])
+
+
+def policy_documents(client, role_name, arns):
+    """Default-version documents of managed policies, and the role's inline policy documents
+    (GetPolicy + GetPolicyVersion: moto returns documents from ListPolicyVersions, AWS does not)."""
+    documents = []
+    for arn in arns:
+        policy = get_policy(client, arn)
+        if policy is not None:
+            documents.append(as_dict(get_policy_document(client, arn, policy["DefaultVersionId"])))
+    for inline in list_inline_policy_names(client, role_name):
+        document = get_inline_document(client, role_name, inline)
+        if document is not None:
+            documents.append(document)
+    return documents
+
+
 def missing_policies(client, arns):
     """The ARNs among ``arns`` that IAM does not know, checked one GetPolicy each."""
     return [arn for arn in arns if get_policy(client, arn) is None]

@@ -31,8 +31,8 @@ class Action(object):
 
     __slots__ = ("kind", "args")
 
-    def __init__(self, kind, /, **args):
-        self.kind = kind
+    def __init__(self, action_kind, **args):
+        self.kind = action_kind
         self.args = args
 
     def __repr__(self):

@@ -130,6 +130,31 @@ options:
           - When V(false), they keep it (when switching modes, their grant is moved too).
         type: bool
         default: true
+  force:
+    description:
+      - Let a destructive change go ahead although the in-use guard found the role in use
+        (the findings are still returned in RV(in_use)).
+      - The guard runs before deleting the role, and before detaching
+        C(AmazonECSInfrastructureRolePolicyForVolumes) when no other policy the role keeps still allows
+        C(ec2:DetachVolume), C(ec2:DeleteVolume) and C(ec2:DescribeVolumes). It looks, in every region
+        enabled for the account (or those in O(usage_regions)), for ECS services whose deployments
+        reference the role, ECS tasks in C(DEPROVISIONING), and attached EBS volumes tagged
+        C(AmazonECSManaged=true). If it finds any, or cannot read a region, the task fails, lists them
+        and changes nothing (in check mode too).
+      - 'Example of the message: C(Refusing to delete role ''ecsInfrastructureRole'': ECS may still
+        need it to clean up EBS volumes, and tasks would be left in DEPROVISIONING with their volumes undeleted.
+        Found: volume vol-0abc (eu-west-1): ECS-managed EBS volume (AmazonECSManaged=true) attached to i-0123
+        for task arn:aws:ecs:...; Nothing was changed. Wait until these tasks have stopped and their volumes
+        are deleted, or set force: true to go ahead anyway.)'
+      - A run that changes nothing destructive makes no ECS or EC2 call.
+    type: bool
+    default: false
+  usage_regions:
+    description:
+      - Regions the in-use guard scans. When not set, every region enabled for the account
+        (EC2 C(DescribeRegions)).
+    type: list
+    elements: str
   wait:
     description:
       - After creating or changing the role, return only once IAM reads the role back.
@@ -217,9 +242,20 @@ EXAMPLES = r"""
       roles: [github-actions-deploy]
       purge: false
 
-- name: Delete the role (its PassRole grants are removed first)
+- name: Delete the role (its PassRole grants are removed first); refused while ECS still uses it
   ecs_tools.iam.ecs_infrastructure_role:
     state: absent
+
+- name: Delete it although ECS-managed volumes are attached somewhere (you know they are gone soon)
+  ecs_tools.iam.ecs_infrastructure_role:
+    state: absent
+    force: true
+    usage_regions: [eu-west-1, us-east-1]
+  register: deleted
+
+- name: Show what the guard found
+  ansible.builtin.debug:
+    var: deleted.in_use
 """
 
 RETURN = r"""
@@ -321,6 +357,38 @@ pass_role:
       type: list
       elements: str
       sample: ["github-actions-deploy"]
+in_use:
+  description:
+    - What the in-use guard found, when it looked (only before a destructive change).
+  returned: when the guard scanned
+  type: dict
+  contains:
+    services:
+      description: ECS services whose deployments reference the role (C(arn), C(region), C(cluster), C(references), C(reason)).
+      type: list
+      elements: dict
+      sample: [{"arn": "arn:aws:ecs:eu-west-1:123456789012:service/prod/web", "region": "eu-west-1",
+                "references": ["volumeConfigurations[].managedEBSVolume.roleArn"]}]
+    tasks:
+      description: ECS tasks in C(DEPROVISIONING) (C(arn), C(region), C(cluster), C(reason)).
+      type: list
+      elements: dict
+      sample: []
+    volumes:
+      description: Attached EBS volumes tagged C(AmazonECSManaged=true) (C(volume_id), C(region), C(task_arn), C(instance_ids), C(reason)).
+      type: list
+      elements: dict
+      sample: [{"volume_id": "vol-0abc", "region": "eu-west-1", "instance_ids": ["i-0123"]}]
+    regions:
+      description: The regions scanned.
+      type: list
+      elements: str
+      sample: ["eu-west-1", "us-east-1"]
+    unreadable_regions:
+      description: Regions that could not be read (C(region), C(error)); the guard counts them as in use.
+      type: list
+      elements: dict
+      sample: []
 cloudtrail_session_names:
   description:
     - Capability to the CloudTrail C(roleSessionName) ECS uses when it assumes the role for it,
@@ -331,13 +399,15 @@ cloudtrail_session_names:
 """
 
 from ansible_collections.amazon.aws.plugins.module_utils.arn import parse_aws_arn
-from ansible_collections.amazon.aws.plugins.module_utils.iam import AnsibleIAMError
+from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 from ansible_collections.amazon.aws.plugins.module_utils.iam import get_aws_account_info
 
+from ansible_collections.ecs_tools.iam.plugins.module_utils import _analysis
 from ansible_collections.ecs_tools.iam.plugins.module_utils import _catalog
 from ansible_collections.ecs_tools.iam.plugins.module_utils import _grants
 from ansible_collections.ecs_tools.iam.plugins.module_utils import _iam
 from ansible_collections.ecs_tools.iam.plugins.module_utils import _plan
+from ansible_collections.ecs_tools.iam.plugins.module_utils import _usage
 from ansible_collections.ecs_tools.iam.plugins.module_utils._module import EcsToolsIAMModule
 
 ROLE_KEYS = (
@@ -369,6 +439,7 @@ def argument_spec():
         purge_tags=dict(type="bool", default=True),
         pass_role=dict(
             type="dict",
+            no_log=False,  # "pass" is PassRole, not a password
             options=dict(
                 users=dict(type="list", elements="str", default=[]),
                 groups=dict(type="list", elements="str", default=[]),
@@ -378,6 +449,8 @@ def argument_spec():
                 purge=dict(type="bool", default=True),
             ),
         ),
+        force=dict(type="bool", default=False),
+        usage_regions=dict(type="list", elements="str"),
         wait=dict(type="bool", default=True),
         wait_timeout=dict(type="int", default=120),
     )
@@ -428,6 +501,24 @@ def plan_grants(client, spec, plan, role_arn, partition, account_id):
     return result
 
 
+def guard(module, params, role_arn, what):
+    """The in-use guard: scan, and refuse unless force. Returns what it found."""
+    usage = _usage.scan_for_module(module, role_arn, params.get("usage_regions"))
+    if _analysis.blocks(usage) and not params["force"]:
+        raise _analysis.InUseError(_analysis.guard_message(params["name"], what, usage), usage)
+    return usage
+
+
+def drops_volume_permissions(client, params, plan, after, partition):
+    """Whether the plan detaches the Volumes policy while nothing the role keeps still allows
+    ec2:DetachVolume, ec2:DeleteVolume and ec2:DescribeVolumes."""
+    volumes_arn = _catalog.capability_arn(_catalog.VOLUMES, partition)
+    if not any(a.kind == "detach" and a.args["arn"] == volumes_arn for a in plan.actions):
+        return False
+    documents = _iam.policy_documents(client, params["name"], after["attached_policies"])
+    return not _analysis.keeps_volume_actions(documents)
+
+
 def ensure_present(module, client, params):
     current = _iam.read_role(client, params["name"])
     partition, account_id = partition_and_account(module, current)
@@ -447,6 +538,12 @@ def ensure_present(module, client, params):
     if spec is not None:
         pass_role = plan_grants(client, spec, plan, after["arn"], partition, account_id)
 
+    extra = {}
+    if current is not None and drops_volume_permissions(client, params, plan, after, partition):
+        extra["in_use"] = guard(
+            module, params, current["arn"], "detach AmazonECSInfrastructureRolePolicyForVolumes from role"
+        )
+
     if plan.changed and not module.check_mode:
         client = apply(client, plan, after)
         if params["wait"]:
@@ -461,13 +558,16 @@ def ensure_present(module, client, params):
         capabilities=capabilities,
         cloudtrail_session_names=_catalog.session_names(capabilities),
         pass_role=pass_role,
+        **extra,
     )
 
 
 def ensure_absent(module, client, params):
     current = _iam.read_role(client, params["name"], for_deletion=True)
     plan, dummy = _plan.plan_absent(params["name"], current)
+    extra = {}
     if current is not None:
+        extra["in_use"] = guard(module, params, current["arn"], "delete role")
         # Grants go first: a run cut short leaves the role, which the next run deletes.
         partition, account_id = partition_and_account(module, current)
         spec = _grants.normalize_spec(params.get("pass_role") or {}, params["name"])
@@ -477,7 +577,9 @@ def ensure_absent(module, client, params):
         plan.before["pass_role"] = _grants.snapshot(spec, grants)
     if plan.changed and not module.check_mode:
         apply(client, plan, {})
-    return plan, dict(role={}, attached_policies=[], capabilities=[], cloudtrail_session_names={}, pass_role={})
+    return plan, dict(
+        role={}, attached_policies=[], capabilities=[], cloudtrail_session_names={}, pass_role={}, **extra
+    )
 
 
 def main():
@@ -492,9 +594,11 @@ def main():
     ensure = ensure_present if params["state"] == "present" else ensure_absent
     try:
         plan, result = ensure(module, client, params)
+    except _analysis.InUseError as e:
+        module.fail_json(msg=str(e), in_use=e.usage)
     except ValueError as e:
         module.fail_json(msg=str(e))
-    except AnsibleIAMError as e:
+    except AnsibleAWSError as e:
         module.fail_json_aws_error(e)
 
     if module._diff:

@@ -235,7 +235,7 @@ def test_absent_leaves_no_grant_anywhere(runner, aws, mode):
         capabilities=["volumes"],
         pass_role={"users": ["alice"], "groups": ["platform"], "roles": ["deployer"], "mode": mode},
     )
-    results = runner.four_steps({"state": "absent"})
+    results = runner.four_steps({"state": "absent", "usage_regions": ["us-east-1"]})
     assert_four_steps(results)
     assert not policy_exists(iam)
     assert inline_holders(iam) == {"users": {}, "groups": {}, "roles": {}}

@@ -52,9 +52,9 @@ def test_every_validation_problem_is_reported_at_once(run_main):
 
 def test_absent_in_check_mode_keeps_the_role(run_main):
     run_main(module, {"capabilities": ["volumes"]})
-    result = run_main(module, {"state": "absent"}, check_mode=True)
+    result = run_main(module, {"state": "absent", "usage_regions": ["us-east-1"]}, check_mode=True)
     assert result["changed"] is True
     assert result["role"] == {}
     assert boto3.client("iam").get_role(RoleName="ecsInfrastructureRole")["Role"]
-    assert run_main(module, {"state": "absent"})["changed"] is True
-    assert run_main(module, {"state": "absent"})["changed"] is False
+    assert run_main(module, {"state": "absent", "usage_regions": ["us-east-1"]})["changed"] is True
+    assert run_main(module, {"state": "absent", "usage_regions": ["us-east-1"]})["changed"] is False

@@ -1,0 +1,97 @@
+# Copyright: Contributors to the ecs_tools.iam collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""ecs_tools.iam.ecs_infrastructure_role_info through ansible-playbook against a real moto_server."""
+
+import json
+
+INFO = "ecs_tools.iam.ecs_infrastructure_role_info"
+ROLE = "ecsInfrastructureRole"
+
+
+def info(**args):
+    return dict(args, _module=INFO, usage_regions=args.pop("usage_regions", ["us-east-1"]))
+
+
+def codes(result):
+    return sorted(f["code"] for f in result["findings"])
+
+
+def test_missing_role_is_not_an_error(runner):
+    result = runner.one(_module=INFO)
+    assert result.get("failed") is not True, result.get("msg")
+    assert result["exists"] is False and result["changed"] is False
+
+
+def test_healthy_role_has_no_findings_and_info_never_changes_anything(runner, aws, server):
+    aws("iam").create_user(UserName="alice")
+    runner.one(capabilities=["volumes", "vpc_lattice"], pass_role={"users": ["alice"]})
+    with server.recording() as rec:
+        results = runner.run([dict(info(), _check=True), info(), dict(info(), _check=True), info()])
+    assert rec.writes == []
+    for result in results:
+        assert result["changed"] is False
+        assert result["exists"] is True
+        assert result["findings"] == []
+    result = results[1]
+    assert result["capabilities"] == ["volumes", "vpc_lattice"]
+    assert result["pass_role"]["mode"] == "managed_policy" and result["pass_role"]["users"] == ["alice"]
+    assert result["usage"]["regions"] == ["us-east-1"]
+    assert result["cloudtrail_session_names"]["vpc_lattice"] == "ECSNetworkingWithVPCLattice"
+
+
+def test_wrong_trust_extra_principal_overprivileged_and_loose_grant(runner, aws):
+    iam = aws("iam")
+    iam.create_role(
+        RoleName=ROLE,
+        AssumeRolePolicyDocument=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"},
+                    {
+                        "Effect": "Allow",
+                        "Principal": {"AWS": "arn:aws:iam::999999999999:root"},
+                        "Action": "sts:AssumeRole",
+                    },
+                ],
+            }
+        ),
+    )
+    iam.attach_role_policy(RoleName=ROLE, PolicyArn="arn:aws:iam::aws:policy/AdministratorAccess")
+    iam.create_user(UserName="bob")
+    iam.put_user_policy(
+        UserName="bob",
+        PolicyName=ROLE + "PassRole",
+        PolicyDocument=json.dumps(
+            {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iam:PassRole", "Resource": "*"}]}
+        ),
+    )
+    result = runner.one(**info())
+    assert codes(result) == [
+        "overprivileged_managed_policy",
+        "pass_role_wildcard_resource",
+        "pass_role_without_condition",
+        "trust_extra_principal",
+        "trust_missing_ecs",
+    ]
+    assert result["pass_role"]["mode"] == "inline" and result["pass_role"]["users"] == ["bob"]
+    messages = " ".join(f["message"] for f in result["findings"])
+    assert "AdministratorAccess" in messages and "999999999999" in messages and "user bob" in messages
+
+
+def test_missing_volumes_policy_while_volumes_are_attached(runner, aws):
+    runner.one(capabilities=["vpc_lattice"])
+    ec2 = aws("ec2", "eu-west-1")
+    image = ec2.describe_images(Owners=["amazon"])["Images"][0]["ImageId"]
+    instance = ec2.run_instances(ImageId=image, MinCount=1, MaxCount=1)["Instances"][0]
+    volume = ec2.create_volume(
+        AvailabilityZone=instance["Placement"]["AvailabilityZone"],
+        Size=1,
+        TagSpecifications=[{"ResourceType": "volume", "Tags": [{"Key": "AmazonECSManaged", "Value": "true"}]}],
+    )["VolumeId"]
+    ec2.attach_volume(VolumeId=volume, InstanceId=instance["InstanceId"], Device="/dev/sdf")
+    result = runner.one(**info(usage_regions=["us-east-1", "eu-west-1"]))
+    assert codes(result) == ["volumes_policy_missing"]
+    assert volume in result["findings"][0]["message"]
+    assert [v["volume_id"] for v in result["usage"]["volumes"]] == [volume]
+    assert runner.one(**info(check_usage=False))["findings"] == []
