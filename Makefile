@@ -5,11 +5,10 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(CURDIR)/$(VENV)/bin
 STAMP := $(VENV)/.installed
-SANITY_VENV := .build/sanity-venv
 PYTEST_WORKERS ?= 2
 export PATH := $(BIN):$(PATH)
 
-.PHONY: demo test venv lint format sanity ansible-lint units integration clean
+.PHONY: demo test venv lint format sanity ee ansible-lint units integration molecule collection-link clean
 
 venv: $(STAMP)
 
@@ -21,7 +20,7 @@ $(STAMP): tests/requirements.txt
 demo: $(STAMP)
 	$(BIN)/python tests/support/moto_server.py run -- $(BIN)/python demo/run_demo.py
 
-test: lint sanity ansible-lint units integration
+test: lint sanity ansible-lint ee units integration molecule
 	@echo "make test: every check passed"
 
 lint: $(STAMP)
@@ -32,20 +31,21 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-# ansible-test must run from .../ansible_collections/ecs_tools/iam with amazon.aws beside it;
-# it installs each test's requirements into its own venv, bootstrapping pip with a stand-in
-# for the script it would download from a host this CI cannot reach.
+# ansible-test sanity, antsibull-docs lint and ansible-doc of the role, on a copy laid out as
+# .../ansible_collections/ecs_tools/iam with amazon.aws beside it: see tests/sanity.sh.
 sanity: $(STAMP)
-	test -x $(SANITY_VENV)/bin/ansible-test || { $(PYTHON) -m venv $(SANITY_VENV) && \
-	  $(SANITY_VENV)/bin/pip install --disable-pip-version-check -q "ansible-core==$$($(BIN)/python -c 'import ansible.release as r; print(r.__version__)')"; }
-	mkdir -p ~/.ansible/test/cache
-	cp tests/support/get_pip_standin.py ~/.ansible/test/cache/get_pip_24_2.py
-	tree=$$(mktemp -d) && dir=$$(tests/sanity_tree.sh $$tree) && cd $$dir && \
-	  $(CURDIR)/$(SANITY_VENV)/bin/ansible-test sanity --venv --python 3.11 --color no; \
-	  status=$$?; rm -rf $$tree; exit $$status
+	tests/sanity.sh
 
-ansible-lint: $(STAMP)
+# The execution environment definition builds a context (building the image needs a container engine).
+ee: $(STAMP)
+	rm -rf .build/ee-context
+	$(BIN)/ansible-builder create -f execution-environment.yml -c .build/ee-context
+	grep -q "ansible-galaxy collection install" .build/ee-context/Dockerfile
+
+collection-link:
 	mkdir -p .build/collections/ansible_collections/ecs_tools && ln -sfn ../../../.. .build/collections/ansible_collections/ecs_tools/iam
+
+ansible-lint: $(STAMP) collection-link
 	ANSIBLE_COLLECTIONS_PATH=$(CURDIR)/.build/collections $(BIN)/ansible-lint --offline
 	$(BIN)/antsibull-changelog lint
 
@@ -54,6 +54,10 @@ units: $(STAMP)
 
 integration: $(STAMP)
 	$(BIN)/pytest tests/integration -q -n $(PYTEST_WORKERS)
+
+# Molecule scenarios (extensions/molecule/) sharing one moto_server: see tests/molecule.sh.
+molecule: $(STAMP) collection-link
+	tests/molecule.sh
 
 clean:
 	rm -rf .build $(VENV) tests/output

@@ -144,7 +144,7 @@ from ansible_collections.ecs_tools.iam.plugins.module_utils._module import EcsTo
 def argument_spec():
     return dict(
         name=dict(type="str", default="ecsInfrastructureRole", aliases=["role_name"]),
-        pass_role_policy_name=dict(type="str"),
+        pass_role_policy_name=dict(type="str", no_log=False),  # PassRole, not a password
         check_usage=dict(type="bool", default=True),
         usage_regions=dict(type="list", elements="str"),
     )

@@ -7,6 +7,9 @@ As a library: ``MotoServer().start()`` / ``.stop()``, ``.env()`` for the child p
 
 As a command: ``moto_server.py run -- COMMAND...`` starts a server, runs COMMAND with
 ``AWS_ENDPOINT_URL`` and dummy credentials in its environment, and stops the server.
+``moto_server.py start STATE_FILE [PORT]`` leaves a server running and writes its URL, process id
+and environment to STATE_FILE (JSON); ``moto_server.py stop STATE_FILE`` stops it. The
+molecule ``default`` scenario uses these two.
 """
 
 import base64
@@ -130,6 +133,28 @@ class MotoServer(object):
         self.stop()
         raise RuntimeError("moto_server did not answer within {0}s".format(timeout))
 
+    def detach(self, state_file):
+        """Leave the server running after this process exits; record how to reach and stop it."""
+        state = {"url": self.url, "pid": self.process.pid, "dir": self._dir, "env": self.env()}
+        with open(state_file, "w") as f:
+            json.dump(state, f)
+        self.process = None
+        return state
+
+    @staticmethod
+    def stop_detached(state_file):
+        if not os.path.exists(state_file):
+            return False
+        with open(state_file) as f:
+            state = json.load(f)
+        try:
+            os.killpg(state["pid"], signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+        shutil.rmtree(state.get("dir", ""), ignore_errors=True)
+        os.remove(state_file)
+        return True
+
     def stop(self):
         if self.process and self.process.poll() is None:
             os.killpg(self.process.pid, signal.SIGTERM)
@@ -179,9 +204,24 @@ class MotoServer(object):
                     rec.calls.append(parse_call(json.loads(line)))
 
 
+def free_port_command():
+    sys.stdout.write("{0}\n".format(free_port()))
+    return 0
+
+
 def main(argv):
+    if argv == ["free-port"]:
+        return free_port_command()
+    if len(argv) in (2, 3) and argv[0] == "start":
+        state = MotoServer(port=int(argv[2]) if len(argv) == 3 else None).start().detach(argv[1])
+        sys.stdout.write("moto_server started on {0} (pid {1})\n".format(state["url"], state["pid"]))
+        return 0
+    if len(argv) == 2 and argv[0] == "stop":
+        stopped = MotoServer.stop_detached(argv[1])
+        sys.stdout.write("moto_server stopped\n" if stopped else "no moto_server to stop\n")
+        return 0
     if len(argv) < 3 or argv[0] != "run" or argv[1] != "--":
-        sys.stderr.write("usage: moto_server.py run -- COMMAND [ARG...]\n")
+        sys.stderr.write("usage: moto_server.py run -- COMMAND [ARG...] | start STATE_FILE [PORT] | stop STATE_FILE\n")
         return 2
     server = MotoServer().start()
     sys.stdout.write("moto_server started on {0} (pid {1})\n".format(server.url, server.process.pid))
