@@ -23,6 +23,19 @@ from ansible_collections.ecs_tools.iam.plugins.module_utils import _documents
 MIN_SESSION = 3600
 MAX_SESSION = 43200
 _POLICY_NAME = re.compile(r"[\w+=,.@-]{1,128}")
+_REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-\d+")
+MAX_DESCRIPTION = 1000
+MAX_TAGS = 50
+# Options that only mean something for state=present.
+PRESENT_ONLY = (
+    "path",
+    "description",
+    "capabilities",
+    "managed_policies",
+    "permissions_boundary",
+    "max_session_duration",
+    "tags",
+)
 _POLICY_ARN = re.compile(r"arn:(aws|aws-cn|aws-us-gov):iam::(aws|\d{12}):policy(/[\w+=,.@-]+)*/[\w+=,.@-]{1,128}")
 
 
@@ -93,6 +106,41 @@ def validate_params(params):
     timeout = params.get("wait_timeout")
     if timeout is not None and timeout < 1:
         errors.append("Invalid wait_timeout {0}: must be at least 1 second.".format(timeout))
+    description = params.get("description")
+    if description is not None and len(description) > MAX_DESCRIPTION:
+        errors.append(
+            "Invalid description {0!r}...: {1} characters, IAM allows {2}.".format(
+                description[:20], len(description), MAX_DESCRIPTION
+            )
+        )
+    errors.extend(_tag_errors(params.get("tags")))
+    for region in params.get("usage_regions") or []:
+        if not _REGION.fullmatch(region or ""):
+            errors.append("Invalid usage_regions entry {0!r}: expected a region name such as eu-west-1.".format(region))
+    if params.get("state") == "absent":
+        given = ["{0}={1!r}".format(o, params[o]) for o in PRESENT_ONLY if params.get(o) is not None]
+        if given:
+            errors.append(
+                "state=absent deletes the role; these options only apply to state=present: {0}.".format(
+                    ", ".join(given)
+                )
+            )
+    return errors
+
+
+def _tag_errors(tags):
+    if tags is None:
+        return []
+    errors = []
+    if len(tags) > MAX_TAGS:
+        errors.append("Invalid tags: {0} tags, IAM allows {1} on a role.".format(len(tags), MAX_TAGS))
+    for key, value in sorted(tags.items()):
+        if not 1 <= len(key) <= 128:
+            errors.append("Invalid tag key {0!r}: 1 to 128 characters.".format(key))
+        elif key.lower().startswith("aws:"):
+            errors.append("Invalid tag key {0!r}: the aws: prefix is reserved for AWS.".format(key))
+        if value is not None and len(str(value)) > 256:
+            errors.append("Invalid value of tag {0!r}: {1} characters, IAM allows 256.".format(key, len(str(value))))
     return errors
 
 

@@ -52,9 +52,7 @@ class Runner(object):
         env.update(extra or {})
         return env
 
-    def run(self, tasks, region="us-east-1", extra_env=None):
-        """``tasks``: dicts of module args, with optional keys ``_check``, ``_diff``, ``_module``.
-        Returns the list of results; a failed task's result has ``failed: true`` and ``msg``."""
+    def _playbook(self, tasks):
         self.count += 1
         out = self.tmp_path / "results-{0}.json".format(self.count)
         play_tasks = []
@@ -78,16 +76,28 @@ class Runner(object):
         playbook.write_text(
             yaml.safe_dump([{"hosts": "localhost", "connection": "local", "gather_facts": False, "tasks": play_tasks}])
         )
-        proc = subprocess.run(
+        return playbook, out
+
+    def start(self, tasks, region="us-east-1", extra_env=None):
+        """Start ansible-playbook without waiting (in its own process group, so a test can kill it)."""
+        playbook, out = self._playbook(tasks)
+        proc = subprocess.Popen(
             [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "-i", "localhost,", str(playbook)],
             env=self.env(region, extra_env),
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
-            check=False,
+            start_new_session=True,
         )
+        return proc, out
+
+    def run(self, tasks, region="us-east-1", extra_env=None):
+        """``tasks``: dicts of module args, with optional keys ``_check``, ``_diff``, ``_module``.
+        Returns the list of results; a failed task's result has ``failed: true`` and ``msg``."""
+        proc, out = self.start(tasks, region, extra_env)
+        output = proc.communicate()[0]
         if not out.exists():
-            raise AssertionError("ansible-playbook failed before saving results:\n" + proc.stdout)
+            raise AssertionError("ansible-playbook failed before saving results:\n" + output)
         return json.loads(out.read_text())
 
     def one(self, region="us-east-1", **args):
@@ -99,6 +109,26 @@ class Runner(object):
             [dict(args, _check=True, _diff=True), dict(args, _diff=True), dict(args, _check=True), dict(args)],
             region=region,
         )
+
+
+def pytest_configure(config):
+    config.fault_reports = []
+
+
+def pytest_report_teststatus(report, config):
+    """Carry the faults each test survived from xdist workers to the controller."""
+    for name, value in getattr(report, "user_properties", []):
+        if name == "faults" and report.when == "teardown":
+            config.fault_reports.append((report.nodeid, value))
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    reports = sorted(set((nodeid, json.dumps(value, sort_keys=True)) for nodeid, value in config.fault_reports))
+    if reports:
+        terminalreporter.write_sep("-", "faults injected by the proxy, survived")
+        for nodeid, value in reports:
+            counts = json.loads(value)
+            terminalreporter.write_line("{0}: {1} ({2})".format(nodeid.split("::")[-1], sum(counts.values()), value))
 
 
 @pytest.fixture(scope="session")

@@ -264,39 +264,4 @@ def test_create_waits_and_reads_back(runner, server):
     assert actions[-1] == "GetRole"  # the wait read it back after the last write
 
 
-BAD_INPUTS = [
-    ({"name": "bad name!"}, "bad name!"),
-    ({"name": "x" * 65}, "x" * 65),
-    ({"path": "no-slashes"}, "no-slashes"),
-    ({"path": "/a//b/"}, "/a//b/"),
-    ({"max_session_duration": 60}, "60"),
-    ({"max_session_duration": 50000}, "50000"),
-    ({"permissions_boundary": "not-an-arn"}, "not-an-arn"),
-    ({"capabilities": ["volumes", "ebs"]}, "express_gateway_services"),
-    ({"managed_policies": ["DoesNotExist"]}, "arn:aws:iam::123456789012:policy/DoesNotExist"),
-    (
-        {"managed_policies": ["arn:aws:iam::aws:policy/service-role/AmazonECSInfrastructureRolePolicyForVpcLattice"]},
-        "AmazonECSInfrastructureRolePolicyForVpcLattice",
-    ),
-    ({"managed_policies": ["arn:aws-cn:iam::aws:policy/ReadOnlyAccess"]}, "arn:aws-cn:iam::aws:policy/ReadOnlyAccess"),
-    ({"permissions_boundary": "arn:aws:iam::123456789012:policy/NoBoundary"}, "NoBoundary"),
-]
-
-
-@pytest.mark.parametrize("args,named", BAD_INPUTS, ids=[str(i) for i in range(len(BAD_INPUTS))])
-def test_bad_input_fails_naming_the_value_with_zero_writes(runner, server, args, named):
-    with server.recording() as rec:
-        result = runner.one(**dict({"capabilities": ["volumes"]}, **args))
-    assert result.get("failed") is True
-    assert named in result["msg"]
-    assert rec.writes == []
-
-
-def test_path_change_of_existing_role_fails_and_changes_nothing(runner, server, aws):
-    runner.one(path="/ecs/", capabilities=["volumes"])
-    with server.recording() as rec:
-        result = runner.one(path="/other/", capabilities=["vpc_lattice"])
-    assert result.get("failed") is True
-    assert "'/ecs/'" in result["msg"] and "'/other/'" in result["msg"]
-    assert rec.writes == []
-    assert attached(aws("iam")) == [EXPECTED_ARN["volumes"]]
+# Bad input of every option, and a path change, are in test_bad_input.py.

@@ -211,22 +211,6 @@ def test_missing_principals_fail_naming_each_with_zero_writes(runner, aws, serve
     assert iam.list_roles()["Roles"] == [r for r in iam.list_roles()["Roles"] if r["RoleName"] != ROLE]
 
 
-@pytest.mark.parametrize(
-    "pass_role,named",
-    [
-        ({"users": ["alice", "alice"]}, "Duplicate pass_role.users entry 'alice'"),
-        ({"roles": ["bad role"]}, "'bad role'"),
-        ({"policy_name": "bad name!"}, "'bad name!'"),
-    ],
-)
-def test_bad_pass_role_input_fails_before_any_call(runner, server, pass_role, named):
-    with server.recording() as rec:
-        result = runner.one(pass_role=pass_role)
-    assert result["failed"] is True
-    assert named in result["msg"]
-    assert len(rec) == 0
-
-
 @pytest.mark.parametrize("mode", ["managed_policy", "inline"])
 def test_absent_leaves_no_grant_anywhere(runner, aws, mode):
     iam = aws("iam")

@@ -70,6 +70,14 @@ def current(**kw):
         (dict(managed_policies=["has space"]), "'has space'"),
         (dict(managed_policies=["arn:aws:s3:::bucket"]), "arn:aws:s3:::bucket"),
         (dict(wait_timeout=0), "wait_timeout 0"),
+        (dict(description="x" * 1001), "1001 characters"),
+        (dict(tags={"aws:x": "1"}), "'aws:x'"),
+        (dict(tags={"k" * 129: "1"}), "k" * 129),
+        (dict(tags={"k": "v" * 257}), "257 characters"),
+        (dict(tags=dict(("k%d" % i, "v") for i in range(51))), "51 tags"),
+        (dict(usage_regions=["eu-west-1", "europe"]), "'europe'"),
+        (dict(state="absent", capabilities=["volumes"]), "capabilities=['volumes']"),
+        (dict(state="absent", path="/"), "path='/'"),
     ],
 )
 def test_validate_names_the_bad_value(kw, named):
