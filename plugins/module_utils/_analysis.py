@@ -119,6 +119,14 @@ def describe_usage(usage):
 
 
 def guard_message(role_name, what, usage):
+    if not in_use(usage):
+        # Nothing found, but some region could not be read: a permission or network problem,
+        # not a workload. Say so, and do not present force as the fix.
+        return (
+            "Refusing to {0} {1!r}: could not check whether ECS still uses it. {2}. Nothing was changed. "
+            "Give the caller the scan permissions (docs/iam-policies/guard.json), or list in usage_regions "
+            "only the regions ECS uses; force: true would go ahead without knowing."
+        ).format(what, role_name, "; ".join(describe_usage(usage)))
     return (
         "Refusing to {0} {1!r}: ECS may still need it to clean up EBS volumes, and tasks would be "
         "left in DEPROVISIONING with their volumes undeleted. Found: {2}. Nothing was changed. Wait until "

@@ -79,6 +79,10 @@ def test_usage_findings_and_guard_message():
     assert _analysis.blocks(usage)
     message = _analysis.guard_message("r", "delete role", usage)
     assert "vol-1 (eu-west-1)" in message and "ap-east-1 could not be read" in message and "force: true" in message
+    usage["volumes"] = []
+    unreadable = _analysis.guard_message("r", "delete role", usage)
+    assert "could not check whether ECS still uses it" in unreadable and "AuthFailure" in unreadable
+    assert "guard.json" in unreadable and "ECS may still need it" not in unreadable
 
 
 def test_service_references_need_an_exact_arn():
