@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 PYTEST_WORKERS ?= 2
 export PATH := $(BIN):$(PATH)
 
-.PHONY: demo test venv lint format sanity ee ansible-lint units integration molecule collection-link clean
+.PHONY: demo test venv lint format sanity ee ansible-lint units integration molecule bench collection-link clean
 
 venv: $(STAMP)
 
@@ -58,6 +58,13 @@ integration: $(STAMP)
 # Molecule scenarios (extensions/molecule/) sharing one moto_server: see tests/molecule.sh.
 molecule: $(STAMP) collection-link
 	tests/molecule.sh
+
+# The benchmark against the amazon.aws composition (slow; not part of `make test`): see benchmarks/README.md.
+# BENCH_ARGS=--quick for a smoke run.
+BENCH_ARGS ?=
+bench: $(STAMP) collection-link
+	$(BIN)/pip install --disable-pip-version-check -q -r benchmarks/requirements.txt
+	$(BIN)/python benchmarks/bench.py $(BENCH_ARGS)
 
 clean:
 	rm -rf .build $(VENV) tests/output
