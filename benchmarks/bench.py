@@ -38,6 +38,7 @@ REPO = os.path.dirname(HERE)
 BIN = os.path.dirname(sys.executable)
 sys.path.insert(0, os.path.join(REPO, "tests", "support"))
 
+from collection_link import collections_path  # noqa: E402
 from moto_server import MotoServer  # noqa: E402
 
 APPROACHES = ("module", "role", "composition")
@@ -95,16 +96,6 @@ def account_ids(count):
 
 def user_names(count):
     return ["bench-user-{0:03d}".format(i + 1) for i in range(count)]
-
-
-def collections_path():
-    """An ansible_collections/ecs_tools/iam tree pointing at this checkout (as the tests make it)."""
-    root = os.path.join(REPO, ".build", "collections")
-    link = os.path.join(root, "ansible_collections", "ecs_tools", "iam")
-    if not os.path.islink(link):
-        os.makedirs(os.path.dirname(link), exist_ok=True)
-        os.symlink(REPO, link)
-    return root
 
 
 # --- playbooks ------------------------------------------------------------------------------

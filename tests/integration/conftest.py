@@ -15,20 +15,11 @@ import yaml
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "support"))
 
+from collection_link import collections_path  # noqa: E402
 from moto_server import MotoServer  # noqa: E402
 
 REPO = os.path.abspath(os.path.join(HERE, "..", ".."))
 MODULE = "ecs_tools.iam.ecs_infrastructure_role"
-
-
-def collections_path():
-    """An ansible_collections/ecs_tools/iam tree pointing at this checkout."""
-    root = os.path.join(REPO, ".build", "collections")
-    link = os.path.join(root, "ansible_collections", "ecs_tools", "iam")
-    if not os.path.islink(link):
-        os.makedirs(os.path.dirname(link), exist_ok=True)
-        os.symlink(REPO, link)
-    return root
 
 
 class Runner(object):

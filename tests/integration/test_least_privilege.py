@@ -40,6 +40,7 @@ SUPPORT = os.path.join(REPO, "tests", "support")
 if SUPPORT not in sys.path:
     sys.path.insert(0, SUPPORT)
 
+from collection_link import collections_path  # noqa: E402
 from moto_server import MotoServer  # noqa: E402
 from moto_server import parse_call  # noqa: E402
 
@@ -284,19 +285,6 @@ def lifecycle(admin_env):
 
 
 # ---------------------------------------------------------------- harness
-
-
-def collections_path():
-    """An ansible_collections/ecs_tools/iam tree pointing at this checkout (as conftest.py makes it)."""
-    root = os.path.join(REPO, ".build", "collections")
-    link = os.path.join(root, "ansible_collections", "ecs_tools", "iam")
-    if not os.path.islink(link):
-        os.makedirs(os.path.dirname(link), exist_ok=True)
-        try:
-            os.symlink(REPO, link)
-        except FileExistsError:  # the other xdist worker made it first
-            pass
-    return root
 
 
 def post(server, path, data=b""):
