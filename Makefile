@@ -8,9 +8,9 @@ STAMP := $(VENV)/.installed
 PYTEST_WORKERS ?= 2
 export PATH := $(BIN):$(PATH)
 
-.PHONY: demo test venv lint format sanity ee ansible-lint units integration molecule bench collection-link clean
+.PHONY: demo test venv lint format sanity ee ansible-lint units integration molecule awx matrix matrix-core217 matrix-latest bench collection-link clean
 
-venv: $(STAMP)
+venv: $(STAMP) collection-link
 
 $(STAMP): tests/requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -20,7 +20,7 @@ $(STAMP): tests/requirements.txt
 demo: $(STAMP)
 	$(BIN)/python tests/support/moto_server.py run -- $(BIN)/python demo/run_demo.py
 
-test: lint sanity ansible-lint ee units integration molecule
+test: lint sanity ansible-lint ee units integration molecule matrix
 	@echo "make test: every check passed"
 
 lint: $(STAMP)
@@ -58,6 +58,37 @@ integration: $(STAMP)
 # Molecule scenarios (extensions/molecule/) sharing one moto_server: see tests/molecule.sh.
 molecule: $(STAMP) collection-link
 	tests/molecule.sh
+
+# The AWX job-template test alone (ansible-runner, two accounts through STS; also part of `integration`).
+awx: $(STAMP) collection-link
+	$(BIN)/pytest tests/integration/test_awx_job_template.py -q -n 1
+
+# Every Ansible release the collection claims, each in a venv of its own under .build/matrix/:
+#   core217: ansible-core 2.17 (the floor of meta/runtime.yml and of amazon.aws 10) on Python 3.11,
+#            amazon.aws 10.x from the `ansible` 12.x wheel (Galaxy is unreachable);
+#   latest:  the newest `ansible` release from PyPI (its ansible-core and amazon.aws) on Python 3.13.
+# Each runs the unit tests and an integration slice (module, info module, role): see tests/matrix.sh.
+MATRIX := .build/matrix
+PYTHON_CORE217 ?= python3.11
+PYTHON_LATEST ?= python3.13
+PYENV_LATEST ?= 3.13.0
+matrix: matrix-core217 matrix-latest
+
+matrix-core217 matrix-latest: matrix-%: $(MATRIX)/%/.installed collection-link
+	tests/matrix.sh $*
+
+$(MATRIX)/core217/.installed: tests/requirements-core217.txt
+	rm -rf $(MATRIX)/core217
+	$(PYTHON_CORE217) -m venv $(MATRIX)/core217
+	$(MATRIX)/core217/bin/pip install --disable-pip-version-check -q -r tests/requirements-core217.txt
+	$(MATRIX)/core217/bin/pip install --disable-pip-version-check -q --no-deps "ansible>=12,<13"
+	touch $@
+
+$(MATRIX)/latest/.installed: tests/requirements-latest.txt
+	rm -rf $(MATRIX)/latest
+	PYENV_VERSION=$(PYENV_LATEST) $(PYTHON_LATEST) -m venv $(MATRIX)/latest
+	$(MATRIX)/latest/bin/pip install --disable-pip-version-check -q -r tests/requirements-latest.txt
+	touch $@
 
 # The benchmark against the amazon.aws composition (slow; not part of `make test`): see benchmarks/README.md.
 # BENCH_ARGS=--quick for a smoke run.

@@ -3,6 +3,7 @@
 """The role's argument spec is the source of truth; defaults and the module must agree with it."""
 
 import pathlib
+import re
 
 import yaml
 
@@ -48,7 +49,8 @@ def test_types_and_choices_match_the_module():
     for short, option in MAPPED.items():
         variable = SPEC["ecs_infrastructure_role_" + short]
         assert variable["type"] == module_spec[option]["type"], short
-        assert variable.get("choices") == module_spec[option].get("choices"), short
+        if short != "capabilities":  # see test_capability_choices_derive_from_the_catalog
+            assert variable.get("choices") == module_spec[option].get("choices"), short
         if "default" in module_spec[option] and option != "name":
             assert variable.get("default") == module_spec[option]["default"], short
     assert SPEC["ecs_infrastructure_role_name"]["default"] == module_spec["name"]["default"]
@@ -60,4 +62,30 @@ def test_types_and_choices_match_the_module():
 
 
 def test_capability_choices_derive_from_the_catalog():
-    assert tuple(SPEC["ecs_infrastructure_role_capabilities"]["choices"]) == _catalog.CAPABILITY_NAMES
+    # No `choices` in the argument spec: it would refuse a survey answer with one capability per line
+    # (the spec's list type splits strings on commas only). The description names every capability,
+    # and the module refuses any other before a change.
+    variable = SPEC["ecs_infrastructure_role_capabilities"]
+    assert "choices" not in variable
+    description = " ".join(variable["description"])
+    assert set(re.findall(r"V\((\w+)\)", description)) == set(_catalog.CAPABILITY_NAMES)
+
+
+LIST_VARIABLES = sorted(name for name, option in SPEC.items() if option["type"] == "list")
+
+
+def test_every_list_variable_goes_through_survey_list():
+    # One parser for every list variable, and each one says it accepts survey answers.
+    tasks = (ROLE / "tasks" / "validate.yml").read_text()
+    assert len(LIST_VARIABLES) == 6
+    for name in LIST_VARIABLES:
+        assert "{0} | default(None)\n".format(name) in tasks or "{0} | default(None) ".format(name) in tasks, name
+        assert "ecs_tools.iam.survey_list('{0}')".format(name) in tasks, name
+        assert "one item per line" in " ".join(SPEC[name]["description"]) or name.endswith(("_groups", "_roles"))
+
+
+def test_severity_threshold_choices_are_the_finding_severities():
+    levels = yaml.safe_load((ROLE / "vars" / "main.yml").read_text())["__ecs_infrastructure_role_severities"]
+    assert levels == ["high", "medium", "low", "info"]
+    assert SPEC["ecs_infrastructure_role_fail_on_severity"]["choices"] == levels
+    assert SPEC["ecs_infrastructure_role_fail_on_severity"]["default"] == "high"

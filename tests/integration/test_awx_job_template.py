@@ -1,0 +1,209 @@
+# Copyright: Contributors to the ecs_tools.iam collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""An AWX job template, emulated with ansible-runner (the engine AWX runs jobs with).
+
+A private data directory as AWX lays it out: a project whose playbook imports ecs_tools.iam.manage,
+an inventory of two AWS accounts reached through STS AssumeRole (moto serves any account id),
+env/envvars (what an AWS credential exports) and env/extravars with survey-style answers (a
+textarea answer is one string; a text field left empty is an empty string). The job events carry
+what an AWX workflow passes to the next job: the set_stats data of the playbook_on_stats event.
+"""
+
+import os
+import sys
+
+import ansible_runner
+import boto3
+import pytest
+import yaml
+from collection_link import collections_path
+
+ACCOUNTS = {"account_a": "111111111111", "account_b": "222222222222"}
+ASSUME = "arn:aws:iam::{0}:role/OrganizationAccountAccessRole"
+ARN = "arn:aws:iam::{0}:role/ecsInfrastructureRole"
+PIPELINES = ["pipeline-a", "pipeline-b"]
+
+# What the AWX guide's survey sends: multiselect -> list, textarea -> one string, multiplechoice -> string,
+# a text field left empty -> "".
+SURVEY = {
+    "ecs_infrastructure_role_capabilities": ["volumes", "service_connect_tls"],
+    "ecs_infrastructure_role_pass_role_roles": "pipeline-a\npipeline-b\n",
+    "ecs_infrastructure_role_pass_role_users": "",
+    "ecs_infrastructure_role_state": "present",
+    "ecs_infrastructure_role_force": "false",
+    "ecs_infrastructure_role_usage_regions": "us-east-1",
+}
+
+
+def account_client(server, service, account_id):
+    env = server.env()
+    creds = boto3.client(
+        "sts",
+        region_name="us-east-1",
+        endpoint_url=env["AWS_ENDPOINT_URL"],
+        aws_access_key_id=env["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"],
+    ).assume_role(RoleArn=ASSUME.format(account_id), RoleSessionName="test")["Credentials"]
+    return boto3.client(
+        service,
+        region_name="us-east-1",
+        endpoint_url=env["AWS_ENDPOINT_URL"],
+        aws_access_key_id=creds["AccessKeyId"],
+        aws_secret_access_key=creds["SecretAccessKey"],
+        aws_session_token=creds["SessionToken"],
+    )
+
+
+class JobTemplate(object):
+    """One private data directory; each launch() is one job with its own artifacts."""
+
+    def __init__(self, server, root):
+        self.server = server
+        self.root = root
+        (root / "project").mkdir(parents=True)
+        (root / "inventory").mkdir()
+        (root / "env").mkdir()
+        (root / "project" / "site.yml").write_text(
+            yaml.safe_dump(
+                [{"name": "ECS infrastructure role", "ansible.builtin.import_playbook": "ecs_tools.iam.manage"}]
+            )
+        )
+        hosts = dict(
+            (host, {"ecs_infrastructure_role_assume_role_arn": ASSUME.format(account)})
+            for host, account in ACCOUNTS.items()
+        )
+        inventory = {
+            "all": {
+                "vars": {"ansible_connection": "local", "ansible_python_interpreter": sys.executable},
+                "hosts": hosts,
+            }
+        }
+        (root / "inventory" / "hosts.yml").write_text(yaml.safe_dump(inventory))
+        envvars = dict(server.env())
+        envvars.update(
+            ANSIBLE_COLLECTIONS_PATH=collections_path(),
+            ANSIBLE_NOCOLOR="1",
+            # ansible-runner starts the ansible-playbook it finds on PATH: this interpreter's.
+            PATH=os.pathsep.join([os.path.dirname(sys.executable), os.environ.get("PATH", "")]),
+        )
+        (root / "env" / "envvars").write_text(yaml.safe_dump(envvars))
+        self.jobs = 0
+
+    def launch(self, extravars, cmdline=None, limit=None):
+        self.jobs += 1
+        (self.root / "env" / "extravars").write_text(yaml.safe_dump(extravars))
+        kwargs = {}
+        if cmdline:
+            kwargs["cmdline"] = cmdline
+        if limit:
+            kwargs["limit"] = limit
+        run = ansible_runner.run(
+            private_data_dir=str(self.root),
+            playbook="site.yml",
+            ident="job-{0}".format(self.jobs),
+            quiet=True,
+            **kwargs,
+        )
+        return Job(run)
+
+
+class Job(object):
+    def __init__(self, run):
+        self.run = run
+        self.events = list(run.events)
+        stats = [e for e in self.events if e.get("event") == "playbook_on_stats"]
+        assert len(stats) == 1, self.output()
+        self.stats_event = stats[0]["event_data"]
+        self.artifacts = self.stats_event.get("artifact_data", {})
+
+    def output(self):
+        return "\n".join(e.get("stdout", "") for e in self.events if e.get("stdout"))
+
+    def assert_successful(self):
+        assert (self.run.status, self.run.rc) == ("successful", 0), self.output()
+        assert not self.stats_event.get("failures") and not self.stats_event.get("dark"), self.output()
+
+    def changed_tasks(self):
+        return [
+            (e["event_data"]["host"], e["event_data"]["task"])
+            for e in self.events
+            if e.get("event") == "runner_on_ok" and e["event_data"]["res"].get("changed")
+        ]
+
+
+@pytest.fixture
+def job_template(server, tmp_path):
+    for account in ACCOUNTS.values():
+        iam = account_client(server, "iam", account)
+        for name in PIPELINES:
+            iam.create_role(RoleName=name, AssumeRolePolicyDocument='{"Version": "2012-10-17", "Statement": []}')
+    return JobTemplate(server, tmp_path / "awx")
+
+
+def grants(server, account):
+    iam = account_client(server, "iam", account)
+    arn = "arn:aws:iam::{0}:policy/ecsInfrastructureRolePassRole".format(account)
+    return sorted(r["RoleName"] for r in iam.list_entities_for_policy(PolicyArn=arn)["PolicyRoles"])
+
+
+def test_two_account_job_template(job_template, server):
+    # 1. The job converges both accounts from survey answers (textarea, blank text field).
+    first = job_template.launch(SURVEY)
+    first.assert_successful()
+    expected_arns = dict((host, ARN.format(account)) for host, account in ACCOUNTS.items())
+    assert first.artifacts == {
+        "ecs_infrastructure_role_arns": expected_arns,
+        "ecs_infrastructure_role_arns_by_account": dict((a, ARN.format(a)) for a in ACCOUNTS.values()),
+    }, "two accounts: maps only, never one concatenated ARN"
+    print("two-account job stats (playbook_on_stats artifact_data): {0}".format(first.artifacts))
+    for account in ACCOUNTS.values():
+        iam = account_client(server, "iam", account)
+        attached = iam.list_attached_role_policies(RoleName="ecsInfrastructureRole")["AttachedPolicies"]
+        assert sorted(p["PolicyName"] for p in attached) == [
+            "AmazonECSInfrastructureRolePolicyForServiceConnectTransportLayerSecurity",
+            "AmazonECSInfrastructureRolePolicyForVolumes",
+        ]
+        assert grants(server, account) == PIPELINES
+    assert {host for host, _ in first.changed_tasks()} == set(ACCOUNTS)
+
+    # 2. The same job again changes nothing and writes nothing.
+    with server.recording() as rec:
+        second = job_template.launch(SURVEY)
+    second.assert_successful()
+    assert second.changed_tasks() == []
+    assert not any(second.stats_event.get("changed", {}).values())
+    assert rec.writes == []
+    assert second.artifacts == first.artifacts
+
+    # 3. A check job (--check) asking for a change reports it and writes nothing.
+    with server.recording() as rec:
+        check = job_template.launch(
+            dict(SURVEY, ecs_infrastructure_role_pass_role_roles="pipeline-a"), cmdline="--check"
+        )
+    check.assert_successful()
+    assert {host for host, _ in check.changed_tasks()} == set(ACCOUNTS)
+    assert rec.writes == []
+    assert len(rec) > 0
+    for account in ACCOUNTS.values():
+        assert grants(server, account) == PIPELINES
+
+    # 4. Survey fields left blank never revoke grants; an explicit empty list does.
+    blank = job_template.launch(dict(SURVEY, ecs_infrastructure_role_pass_role_roles="  \n"))
+    blank.assert_successful()
+    assert blank.changed_tasks() == []
+    for account in ACCOUNTS.values():
+        assert grants(server, account) == PIPELINES
+
+
+def test_one_account_job_publishes_the_single_arn(job_template, server):
+    job = job_template.launch(
+        dict(SURVEY, ecs_infrastructure_role_pass_role_roles="pipeline-a, pipeline-b"), limit="account_b"
+    )
+    job.assert_successful()
+    arn = ARN.format(ACCOUNTS["account_b"])
+    assert job.artifacts == {
+        "ecs_infrastructure_role_arn": arn,
+        "ecs_infrastructure_role_arns": {"account_b": arn},
+        "ecs_infrastructure_role_arns_by_account": {ACCOUNTS["account_b"]: arn},
+    }
+    assert grants(server, ACCOUNTS["account_b"]) == PIPELINES

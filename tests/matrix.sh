@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# One leg of the Ansible matrix (`make matrix-LEG`), in its own venv .build/matrix/LEG (made by the Makefile):
+# the unit tests, then an integration slice covering the module, the info module and the role (the AWX
+# job-template test runs the role through ecs_tools.iam.manage on two accounts, verify phase included).
+# Prints the versions, the test counts and the leg's wall time; writes them to .build/matrix/LEG/summary.txt.
+set -euo pipefail
+repo="$(cd "$(dirname "$0")/.." && pwd)"
+leg="$1"
+venv="$repo/.build/matrix/$leg"
+cd "$repo"
+# The collection under test is this checkout (as in the main venv), amazon.aws the one installed in the leg's venv.
+export ANSIBLE_COLLECTIONS_PATH="$repo/.build/collections"
+workers="${PYTEST_WORKERS:-2}"
+slice=(
+  tests/integration/test_ecs_infrastructure_role.py
+  tests/integration/test_ecs_infrastructure_role_info.py
+  tests/integration/test_pass_role.py
+  tests/integration/test_awx_job_template.py
+)
+selected="tags_description_duration or absent_removes_everything or converged_run_makes_two_reads"
+selected="$selected or missing_role_is_not or healthy_role or managed_grant_to_a_user or inline_mode_and_switching"
+selected="$selected or two_account_job or one_account_job"
+
+versions="$("$venv/bin/python" - <<'PY'
+import json, os, sys
+import ansible.release
+import ansible_collections.amazon.aws as aws
+with open(os.path.join(list(aws.__path__)[0], "MANIFEST.json")) as f:
+    amazon = json.load(f)["collection_info"]["version"]
+print("Python {0}, ansible-core {1}, amazon.aws {2}".format(sys.version.split()[0], ansible.release.__version__, amazon))
+PY
+)"
+echo "matrix $leg: $versions"
+start=$(date +%s)
+units="$("$venv/bin/pytest" tests/unit -q -p no:randomly -p no:cacheprovider 2>&1 | tee /dev/stderr | tail -n 1 || true)"
+integration="$("$venv/bin/pytest" "${slice[@]}" -q -n "$workers" -k "$selected" 2>&1 | tee /dev/stderr | tail -n 1 || true)"
+summary="matrix $leg ($versions): units: $units; integration slice: $integration; wall time $(( $(date +%s) - start ))s"
+echo "$summary" | tee "$venv/summary.txt"
+for result in "$units" "$integration"; do
+  case "$result" in
+    *failed* | *error* | *"no tests ran"*) exit 1 ;;
+    *passed*) ;;
+    *) exit 1 ;;
+  esac
+done
