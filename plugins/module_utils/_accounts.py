@@ -1,0 +1,200 @@
+# -*- coding: utf-8 -*-
+
+# Copyright: Contributors to the ecs_tools.iam collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The accounts of an AWS Organization as inventory hosts (pure logic, no boto3).
+
+The inventory plugin ``ecs_tools.iam.aws_accounts`` reads the organization into a *snapshot*
+(a plain, JSON-serialisable dict, which is also what the inventory cache stores)::
+
+    {
+        "management_account_id": "111111111111",
+        "roots": [{"id": "r-ab12", "name": "Root"}],
+        "organizational_units": [{"id": "ou-ab12-11111111", "name": "Workloads", "parent_id": "r-ab12"}],
+        "accounts": [{"id": "222222222222", "name": "prod", "email": "...", "arn": "arn:aws:organizations::...",
+                      "state": "ACTIVE", "parent_id": "ou-ab12-11111111"}],
+    }
+
+and this module turns it into hosts: which accounts, their variables and their groups.
+"""
+
+import re
+
+ACCOUNT_ID = re.compile(r"^\d{12}$")
+# AWS Organizations' own patterns for the ids of a root and an organizational unit.
+ROOT_ID = re.compile(r"^r-[0-9a-z]{4,32}$")
+OU_ID = re.compile(r"^ou-[0-9a-z]{4,32}-[0-9a-z]{8,32}$")
+ROLE_PATH = re.compile(r"^[\x21-\x7E]*$")
+ROLE_NAME = re.compile(r"^[\w+=,.@-]{1,64}$")
+
+DEFAULT_ASSUME_ROLE_NAME = "OrganizationAccountAccessRole"
+HOSTNAMES = ("id", "name")
+ALL_GROUP = "aws_accounts"
+OU_GROUP_PREFIX = "ou_"
+
+# Host variables the plugin sets (the contract's names, plus the parent's id).
+HOST_VARS = (
+    "aws_account_id",
+    "aws_account_name",
+    "aws_account_email",
+    "aws_organizational_unit_id",
+    "aws_organizational_unit_path",
+    "ecs_infrastructure_role_assume_role_arn",
+)
+
+
+def validate_options(organizational_unit_ids, exclude_account_ids, assume_role_name, hostname):
+    """Problems with the plugin's options (a list of messages), found before any AWS call."""
+    problems = []
+    for ou_id in organizational_unit_ids or []:
+        if not isinstance(ou_id, str) or not (OU_ID.match(ou_id) or ROOT_ID.match(ou_id)):
+            problems.append(
+                "organizational_unit_ids: {0!r} is not an organizational unit id (ou-xxxx-xxxxxxxx) "
+                "or a root id (r-xxxx)".format(ou_id)
+            )
+    for account_id in exclude_account_ids or []:
+        if not isinstance(account_id, str) or not ACCOUNT_ID.match(account_id):
+            problems.append("exclude_account_ids: {0!r} is not a 12-digit AWS account id".format(account_id))
+    problems.extend(role_name_problems(assume_role_name))
+    if hostname not in HOSTNAMES:
+        problems.append("hostname: {0!r} is not one of {1}".format(hostname, ", ".join(HOSTNAMES)))
+    return problems
+
+
+def role_name_problems(assume_role_name):
+    """``assume_role_name`` is a role name, optionally after an IAM path (``path/to/RoleName``)."""
+    if not isinstance(assume_role_name, str) or not assume_role_name:
+        return ["assume_role_name: a role name is required"]
+    path, _sep, name = assume_role_name.strip("/").rpartition("/")
+    problems = []
+    if not ROLE_NAME.match(name):
+        problems.append(
+            "assume_role_name: {0!r} is not a valid IAM role name (1 to 64 of letters, digits and +=,.@_-)".format(name)
+        )
+    if path and (not ROLE_PATH.match(path) or len(path) > 510):
+        problems.append("assume_role_name: {0!r} is not a valid IAM path".format(path))
+    return problems
+
+
+def partition_of(arn, default="aws"):
+    """The partition of an ARN (``arn:aws-cn:...`` -> ``aws-cn``)."""
+    parts = (arn or "").split(":")
+    if len(parts) > 2 and parts[0] == "arn" and parts[1]:
+        return parts[1]
+    return default
+
+
+def assume_role_arn(partition, account_id, assume_role_name):
+    path, _sep, name = assume_role_name.strip("/").rpartition("/")
+    return "arn:{0}:iam::{1}:role/{2}{3}".format(partition, account_id, path + "/" if path else "", name)
+
+
+def is_active(account):
+    """AWS's ``State`` (``Status`` before 2026) must be ``ACTIVE``: suspended, pending-closure
+    and closed accounts are left out."""
+    return (account.get("state") or account.get("status")) == "ACTIVE"
+
+
+def ancestry(snapshot):
+    """Parent id -> list of ``(id, name)`` from the root down to that parent (itself included)."""
+    nodes = {}
+    for root in snapshot.get("roots", []):
+        nodes[root["id"]] = (None, root["name"])
+    for ou in snapshot.get("organizational_units", []):
+        nodes[ou["id"]] = (ou["parent_id"], ou["name"])
+    chains = {}
+
+    def chain(node_id, seen=()):
+        if node_id in chains:
+            return chains[node_id]
+        if node_id not in nodes or node_id in seen:
+            return [(node_id, node_id)]
+        parent_id, name = nodes[node_id]
+        result = (chain(parent_id, seen + (node_id,)) if parent_id else []) + [(node_id, name)]
+        chains[node_id] = result
+        return result
+
+    for node_id in nodes:
+        chain(node_id)
+    return chains
+
+
+def unknown_units(snapshot, organizational_unit_ids):
+    """The requested OU or root ids that are not in the organization."""
+    known = set(ancestry(snapshot))
+    return [ou_id for ou_id in organizational_unit_ids or [] if ou_id not in known]
+
+
+def sanitize(segment):
+    return re.sub(r"[^a-z0-9_]", "_", segment.lower())
+
+
+def ou_group_names(chain):
+    """Group names for the OUs of a chain below the root (outermost first): Workloads/Prod ->
+    ``ou_workloads``, ``ou_workloads_prod``."""
+    names = []
+    segments = []
+    for dummy_id, name in chain[1:]:
+        segments.append(sanitize(name))
+        names.append(OU_GROUP_PREFIX + "_".join(segments))
+    return names
+
+
+def select(snapshot, organizational_unit_ids=None, exclude_account_ids=None, include_management_account=False):
+    """The accounts to make hosts of, sorted by id: active, under one of ``organizational_unit_ids``
+    (at any depth) when given, not excluded, and not the management account unless asked."""
+    chains = ancestry(snapshot)
+    wanted_units = set(organizational_unit_ids or [])
+    excluded = set(exclude_account_ids or [])
+    management = snapshot.get("management_account_id")
+    selected = []
+    for account in snapshot.get("accounts", []):
+        if not is_active(account) or account["id"] in excluded:
+            continue
+        if account["id"] == management and not include_management_account:
+            continue
+        chain = chains.get(account["parent_id"], [(account["parent_id"], account["parent_id"])])
+        if wanted_units and not wanted_units.intersection(node_id for node_id, _name in chain):
+            continue
+        selected.append(account)
+    return sorted(selected, key=lambda a: a["id"])
+
+
+def host_vars(account, chain, assume_role_name=DEFAULT_ASSUME_ROLE_NAME):
+    return {
+        "aws_account_id": account["id"],
+        "aws_account_name": account["name"],
+        "aws_account_email": account["email"],
+        "aws_organizational_unit_id": account["parent_id"],
+        "aws_organizational_unit_path": "/".join(name for _node_id, name in chain),
+        "ecs_infrastructure_role_assume_role_arn": assume_role_arn(
+            partition_of(account.get("arn")), account["id"], assume_role_name
+        ),
+    }
+
+
+def duplicate_names(accounts):
+    """Account names used by more than one of ``accounts``: name -> ids."""
+    ids = {}
+    for account in accounts:
+        ids.setdefault(account["name"], []).append(account["id"])
+    return dict((name, sorted(found)) for name, found in ids.items() if len(found) > 1)
+
+
+def hosts(
+    snapshot,
+    organizational_unit_ids=None,
+    exclude_account_ids=None,
+    include_management_account=False,
+    assume_role_name=DEFAULT_ASSUME_ROLE_NAME,
+    hostname="id",
+):
+    """``[(host name, host variables, OU group names outermost first)]`` for the selected accounts."""
+    chains = ancestry(snapshot)
+    result = []
+    for account in select(snapshot, organizational_unit_ids, exclude_account_ids, include_management_account):
+        chain = chains.get(account["parent_id"], [(account["parent_id"], account["parent_id"])])
+        name = account["id"] if hostname == "id" else account["name"]
+        result.append((name, host_vars(account, chain, assume_role_name), ou_group_names(chain)))
+    return result

@@ -1,0 +1,282 @@
+# Copyright: Contributors to the ecs_tools.iam collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The inventory plugin ecs_tools.iam.aws_accounts through the real ``ansible-inventory --list``,
+against an AWS Organization on the test's moto_server: nested OUs, several accounts, a closed one."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+import yaml
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "support"))
+
+from fault_proxy import FaultProxy  # noqa: E402
+from organization import build  # noqa: E402
+from organization import client  # noqa: E402
+
+LAYOUT = {
+    "Workloads": {"Prod": ["prod-a", "prod-b"], "Dev": ["dev-a"]},
+    "Sandbox": ["sandbox-a", "closed-a"],
+    "": ["top-a"],
+}
+CLOSED = ["closed-a"]
+ACTIVE_MEMBERS = ["prod-a", "prod-b", "dev-a", "sandbox-a", "top-a"]
+OU_GROUPS = {
+    "prod-a": ["ou_workloads", "ou_workloads_prod"],
+    "prod-b": ["ou_workloads", "ou_workloads_prod"],
+    "dev-a": ["ou_workloads", "ou_workloads_dev"],
+    "sandbox-a": ["ou_sandbox"],
+    "top-a": [],
+    "master": [],
+}
+
+
+@pytest.fixture
+def org(server):
+    return build(server.env(), LAYOUT, closed=CLOSED)
+
+
+def unsafe(value):
+    """ansible-inventory marks strings from a plugin as unsafe: {"__ansible_unsafe": "..."}."""
+    if isinstance(value, dict):
+        if set(value) == {"__ansible_unsafe"}:
+            return value["__ansible_unsafe"]
+        return dict((k, unsafe(v)) for k, v in value.items())
+    if isinstance(value, list):
+        return [unsafe(v) for v in value]
+    return value
+
+
+@pytest.fixture
+def inventory(runner, tmp_path):
+    """``inventory(config, env=None)`` writes ``<n>.aws_accounts.yml`` and returns
+    ``(hostvars, groups)`` from ``ansible-inventory --list``; ``groups`` maps each group to
+    ``{"hosts": sorted, "children": sorted}``. Fails with the output when the command fails."""
+    count = [0]
+
+    def run(config, env=None, expect_failure=False, args=(), name=None):
+        count[0] += 1
+        path = tmp_path / (name or "inv{0}.aws_accounts.yml".format(count[0]))
+        path.write_text(yaml.safe_dump(config))
+        proc = subprocess.run(
+            [os.path.join(os.path.dirname(sys.executable), "ansible-inventory"), "-i", str(path), "--list"]
+            + list(args),
+            env=runner.env(extra=env),
+            capture_output=True,
+            text=True,
+        )
+        if expect_failure:
+            assert proc.returncode != 0 or "Failed to parse" in proc.stderr, proc.stdout + proc.stderr
+            return proc.stdout + proc.stderr
+        assert proc.returncode == 0 and "Failed to parse" not in proc.stderr, proc.stdout + proc.stderr
+        data = unsafe(json.loads(proc.stdout))
+        hostvars = data.pop("_meta", {}).get("hostvars", {})
+        groups = dict(
+            (name, {"hosts": sorted(body.get("hosts", [])), "children": sorted(body.get("children", []))})
+            for name, body in data.items()
+        )
+        return hostvars, groups
+
+    return run
+
+
+def expected_vars(org, name, role_name="OrganizationAccountAccessRole", partition="aws"):
+    if name == "master":
+        account = {
+            "id": org.management_account_id,
+            "email": "master@example.com",
+            "path": "Root",
+            "parent_id": org.root_id,
+        }
+    else:
+        account = org.accounts[name]
+    return {
+        "aws_account_id": account["id"],
+        "aws_account_name": name,
+        "aws_account_email": account["email"],
+        "aws_organizational_unit_id": account["parent_id"],
+        "aws_organizational_unit_path": account["path"],
+        "ecs_infrastructure_role_assume_role_arn": "arn:{0}:iam::{1}:role/{2}".format(
+            partition, account["id"], role_name
+        ),
+    }
+
+
+def expected_groups(hosts, host_name):
+    """Group structure the plugin builds for ``hosts`` (account names), hosts named by ``host_name``."""
+    groups = {"all": {"hosts": [], "children": ["aws_accounts", "ungrouped"]}}
+    groups["aws_accounts"] = {"hosts": sorted(host_name(h) for h in hosts), "children": []}
+    groups["ungrouped"] = {"hosts": [], "children": []}
+    for account in hosts:
+        chain = OU_GROUPS[account]
+        for i, group in enumerate(chain):
+            entry = groups.setdefault(group, {"hosts": [], "children": []})
+            if i == 0 and group not in groups["all"]["children"]:
+                groups["all"]["children"].append(group)
+            if i + 1 < len(chain):
+                if chain[i + 1] not in entry["children"]:
+                    entry["children"].append(chain[i + 1])
+            else:
+                entry["hosts"].append(host_name(account))
+    for entry in groups.values():
+        entry["hosts"].sort()
+        entry["children"].sort()
+    # ansible-inventory --list leaves out groups with neither hosts nor children (ungrouped here).
+    return dict((k, v) for k, v in groups.items() if v["hosts"] or v["children"] or k == "all")
+
+
+def test_whole_organization(org, inventory):
+    """Every ACTIVE member account, named by id, with its variables and OU groups: the closed account
+    and the management account are left out."""
+    hostvars, groups = inventory({"plugin": "ecs_tools.iam.aws_accounts"})
+    by_id = lambda name: org.account_id(name)  # noqa: E731
+    assert hostvars == dict((by_id(n), expected_vars(org, n)) for n in ACTIVE_MEMBERS)
+    assert groups == expected_groups(ACTIVE_MEMBERS, by_id)
+    assert org.account_id("closed-a") not in hostvars
+    assert org.management_account_id not in hostvars
+
+
+def test_organizational_units_nested_and_excluded(org, inventory):
+    """Only accounts under Workloads (its nested Prod and Dev included), minus one excluded account."""
+    hostvars, groups = inventory(
+        {
+            "plugin": "ecs_tools.iam.aws_accounts",
+            "organizational_unit_ids": [org.ou_ids["Workloads"]],
+            "exclude_account_ids": [org.account_id("prod-b")],
+            "include_management_account": True,  # the management account is under the root, not Workloads
+        }
+    )
+    hosts = ["prod-a", "dev-a"]
+    assert hostvars == dict((org.account_id(n), expected_vars(org, n)) for n in hosts)
+    assert groups == expected_groups(hosts, org.account_id)
+
+
+def test_two_units_and_root(org, inventory):
+    """Two sibling OUs at different depths; and the root id selects the whole organization."""
+    hostvars, _groups = inventory(
+        {
+            "plugin": "ecs_tools.iam.aws_accounts",
+            "organizational_unit_ids": [org.ou_ids["Workloads/Dev"], org.ou_ids["Sandbox"]],
+        }
+    )
+    assert sorted(hostvars) == sorted(org.account_id(n) for n in ["dev-a", "sandbox-a"])
+    hostvars, _groups = inventory({"plugin": "ecs_tools.iam.aws_accounts", "organizational_unit_ids": [org.root_id]})
+    assert sorted(hostvars) == sorted(org.account_id(n) for n in ACTIVE_MEMBERS)
+
+
+def test_names_management_account_role_name_and_endpoint_url(org, inventory, server):
+    """hostname: name, the management account included, a role name with a path, and the endpoint
+    given by the plugin's own endpoint_url option (no AWS_ENDPOINT_URL in the environment)."""
+    hostvars, groups = inventory(
+        {
+            "plugin": "ecs_tools.iam.aws_accounts",
+            "hostname": "name",
+            "include_management_account": True,
+            "assume_role_name": "automation/EcsToolsAudit",
+            "endpoint_url": server.url,
+            "region": "us-east-1",
+        },
+        env={"AWS_ENDPOINT_URL": "http://127.0.0.1:9"},  # unused: a closed port, would fail if used
+    )
+    hosts = ACTIVE_MEMBERS + ["master"]
+    assert hostvars == dict((n, expected_vars(org, n, role_name="automation/EcsToolsAudit")) for n in hosts)
+    assert groups == expected_groups(hosts, lambda n: n)
+
+
+def test_constructable(org, inventory):
+    """compose, groups and keyed_groups see the plugin's host variables."""
+    hostvars, groups = inventory(
+        {
+            "plugin": "ecs_tools.iam.aws_accounts",
+            "hostname": "name",
+            "compose": {"ansible_connection": "'local'", "short_path": "aws_organizational_unit_path.split('/')[-1]"},
+            "groups": {"production": "aws_account_name.startswith('prod-')"},
+            "keyed_groups": [{"key": "aws_organizational_unit_path", "prefix": "path"}],
+        }
+    )
+    assert hostvars["prod-a"]["ansible_connection"] == "local"
+    assert hostvars["prod-a"]["short_path"] == "Prod"
+    assert hostvars["top-a"]["short_path"] == "Root"
+    assert groups["production"] == {"hosts": ["prod-a", "prod-b"], "children": []}
+    assert groups["path_Root_Workloads_Prod"] == {"hosts": ["prod-a", "prod-b"], "children": []}
+    assert groups["path_Root_Sandbox"] == {"hosts": ["sandbox-a"], "children": []}
+    assert groups["path_Root"] == {"hosts": ["top-a"], "children": []}
+
+
+@pytest.mark.parametrize(
+    "config, message",
+    [
+        ({"organizational_unit_ids": ["Workloads"]}, "'Workloads' is not an organizational unit id"),
+        ({"exclude_account_ids": ["12345"]}, "'12345' is not a 12-digit AWS account id"),
+        ({"assume_role_name": "bad role!"}, "'bad role!' is not a valid IAM role name"),
+    ],
+)
+def test_bad_options_fail_before_any_call(inventory, server, config, message):
+    with server.recording() as rec:
+        output = inventory(dict(config, plugin="ecs_tools.iam.aws_accounts"), expect_failure=True)
+    assert message in output
+    assert rec.calls == []
+
+
+def test_unknown_unit_fails_naming_it(org, inventory):
+    output = inventory(
+        {"plugin": "ecs_tools.iam.aws_accounts", "organizational_unit_ids": ["ou-zzzz-abcdefgh"]}, expect_failure=True
+    )
+    assert "organizational_unit_ids not found in the organization: ou-zzzz-abcdefgh" in output
+
+
+def test_duplicate_names_with_hostname_name_fail(server, inventory):
+    build(server.env(), {"A": ["twin"], "B": ["twin"]})
+    twins = sorted(a["Id"] for a in client(server.env()).list_accounts()["Accounts"] if a["Name"] == "twin")
+    assert len(twins) == 2
+    output = inventory({"plugin": "ecs_tools.iam.aws_accounts", "hostname": "name"}, expect_failure=True)
+    assert "several accounts share a name: 'twin' ({0}, {1}); use hostname: id".format(*twins) in output
+
+
+def test_reads_only_and_pages(org, inventory, server):
+    """Only Organizations reads: DescribeOrganization, ListRoots, then per root and OU one
+    ListOrganizationalUnitsForParent and one ListAccountsForParent."""
+    with server.recording() as rec:
+        inventory({"plugin": "ecs_tools.iam.aws_accounts"})
+    nodes = 1 + len(org.ou_ids)
+    assert rec.writes == []
+    assert sorted(rec.actions()) == sorted(
+        ["DescribeOrganization", "ListRoots"]
+        + ["ListOrganizationalUnitsForParent"] * nodes
+        + ["ListAccountsForParent"] * nodes
+    )
+
+
+def test_cache(org, inventory, server, tmp_path):
+    """With cache: true the second run makes no call and shows the cached accounts; --flush-cache reads again."""
+    config = {
+        "plugin": "ecs_tools.iam.aws_accounts",
+        "cache": True,
+        "cache_plugin": "ansible.builtin.jsonfile",
+        "cache_connection": str(tmp_path / "cache"),
+        "cache_timeout": 600,
+    }
+    first, _groups = inventory(config, name="cached.aws_accounts.yml")
+    client(server.env()).create_account(AccountName="late", Email="late@example.com")
+    with server.recording() as rec:
+        second, _groups = inventory(config, name="cached.aws_accounts.yml")
+    assert rec.calls == []
+    assert second == first
+    third, _groups = inventory(config, args=["--flush-cache"], name="cached.aws_accounts.yml")
+    assert len(third) == len(first) + 1
+
+
+def test_throttling_is_retried(org, inventory, server):
+    """Through a proxy that throttles 40% of the Organizations calls, the same hosts come back."""
+    expected, expected_groups_ = inventory({"plugin": "ecs_tools.iam.aws_accounts"})
+    proxy = FaultProxy(server.url, seed=3, throttle=0.4).start()
+    try:
+        hostvars, groups = inventory({"plugin": "ecs_tools.iam.aws_accounts"}, env={"AWS_ENDPOINT_URL": proxy.url})
+    finally:
+        proxy.stop()
+    assert proxy.counts["throttle"] > 0
+    assert (hostvars, groups) == (expected, expected_groups_)
