@@ -9,9 +9,10 @@ The usage scan (``_usage``) feeds raw ECS and EC2 descriptions to the functions 
 in-use guard and the info module's findings are decided here.
 """
 
-import fnmatch
+import json
 
 from ansible_collections.ecs_tools.iam.plugins.module_utils import _catalog
+from ansible_collections.ecs_tools.iam.plugins.module_utils import _policy_eval
 from ansible_collections.ecs_tools.iam.plugins.module_utils._documents import ECS_SERVICE_PRINCIPAL
 from ansible_collections.ecs_tools.iam.plugins.module_utils._documents import as_dict
 
@@ -151,7 +152,7 @@ def _as_list(value):
 
 
 def _matches(patterns, action):
-    return any(fnmatch.fnmatchcase(action.lower(), str(p).lower()) for p in patterns)
+    return any(_policy_eval.action_pattern(p).matches(action) for p in patterns)
 
 
 def _statements(document):
@@ -160,72 +161,184 @@ def _statements(document):
 
 
 def allowed_actions(documents, actions):
-    """Which of ``actions`` the documents allow (Action and NotAction, wildcards; explicit Deny wins).
-    Resources and conditions are not evaluated: this answers "does anything still grant it"."""
+    """Which of ``actions`` some statement allows (Action and NotAction, wildcards; a Deny naming the
+    action wins). Resources and conditions are not evaluated: this answers "does anything mention
+    it"; the in-use guard decides with ``keeps_volume_actions``, which evaluates them."""
     allowed, denied = set(), set()
     for document in documents:
-        for statement in _statements(document):
-            effect = statement.get("Effect")
+        for statement in _policy_eval.statements(as_dict(document)):
             for action in actions:
-                if "Action" in statement:
-                    hit = _matches(_as_list(statement["Action"]), action)
-                elif "NotAction" in statement:
-                    hit = not _matches(_as_list(statement["NotAction"]), action)
-                else:
-                    hit = False
-                if hit and effect == "Allow":
-                    allowed.add(action)
-                elif hit and effect == "Deny":
-                    denied.add(action)
+                if statement.matches_action(action):
+                    (allowed if statement.effect == "Allow" else denied).add(action)
     return sorted(allowed - denied)
 
 
-def keeps_volume_actions(documents):
-    return set(allowed_actions(documents, VOLUME_ACTIONS)) == set(VOLUME_ACTIONS)
+def volume_targets(partition=None, account_id=None):
+    """What each volume action must be allowed on. ``DetachVolume`` is authorized on the volume and
+    on the instance; ``DescribeVolumes`` has no resource-level permissions (only ``*`` grants it).
+    Without ``partition`` / ``account_id`` only a wildcard there counts as "every volume"."""
+    prefix = "arn:{0}:ec2:*:{1}:".format(partition or "*", account_id or "*")
+    volume = _policy_eval.template(prefix + "volume/*")
+    instance = _policy_eval.template(prefix + "instance/*")
+    return {
+        "ec2:DetachVolume": [volume, instance],
+        "ec2:DeleteVolume": [volume],
+        "ec2:DescribeVolumes": [_policy_eval.literal("*")],
+    }
+
+
+def keeps_volume_actions(documents, partition=None, account_id=None):
+    """The in-use guard's decision: whether the kept ``documents`` allow ec2:DetachVolume,
+    ec2:DeleteVolume and ec2:DescribeVolumes unconditionally on every volume, with no Deny among
+    them that might take any away (a Deny with a condition counts). Anything undecided is false,
+    so the guard scans."""
+    compiled = [s for document in documents for s in _policy_eval.statements(as_dict(document))]
+    targets = volume_targets(partition, account_id)
+    return all(_policy_eval.allows_everywhere(compiled, action, targets[action]) for action in VOLUME_ACTIONS)
 
 
 # ---------------------------------------------------------------- findings
 
+SEVERITIES = ("high", "medium", "low", "info")
 
-def finding(code, message):
-    return {"code": code, "message": message}
+# Every finding code and its severity (documented in docs/docsite/rst/guide_user.rst).
+SEVERITY = {
+    "trust_missing_ecs": "high",
+    "trust_extra_principal": "high",
+    "trust_extra_action": "low",
+    "pass_role_any_service": "high",
+    "pass_role_without_condition": "high",
+    "pass_role_administrator": "medium",
+    "pass_role_conditional": "medium",
+    "pass_role_wildcard_resource": "medium",
+    "overprivileged_managed_policy": "medium",
+    "volumes_policy_missing": "high",
+    "task_deprovisioning": "medium",
+    "usage_region_unreadable": "low",
+}
+
+
+def finding(code, message, severity=None):
+    return {"code": code, "severity": severity or SEVERITY[code], "message": message}
+
+
+def at_or_above(findings, threshold="high"):
+    """The findings whose severity is ``threshold`` or worse."""
+    limit = SEVERITIES.index(threshold)
+    return [f for f in findings if SEVERITIES.index(f["severity"]) <= limit]
+
+
+_ASSUME = "sts:AssumeRole"
+
+
+def _trust_principals(statement):
+    if "NotPrincipal" in statement:
+        return ["everyone except " + json.dumps(statement["NotPrincipal"], sort_keys=True)]
+    principal = statement.get("Principal")
+    if principal == "*":
+        return ["*"]
+    found = []
+    for kind, values in sorted((principal or {}).items()):
+        for value in _as_list(values):
+            found.append("*" if value == "*" else "{0} {1}".format(kind, value))
+    return found
+
+
+def _trust_actions(statement):
+    if "NotAction" in statement:
+        return ["every action except " + ", ".join(str(a) for a in _as_list(statement["NotAction"]))]
+    return [str(a) for a in _as_list(statement.get("Action"))]
+
+
+def _lets_ecs_assume(statement):
+    if "NotAction" in statement:
+        return not _matches(_as_list(statement["NotAction"]), _ASSUME)
+    return _matches(_as_list(statement.get("Action")), _ASSUME)
+
+
+def _is_documented(statement):
+    """The documented ECS statement; a Condition on it only narrows it."""
+    principal = statement.get("Principal")
+    return (
+        statement.get("Effect") == "Allow"
+        and "NotPrincipal" not in statement
+        and "NotAction" not in statement
+        and isinstance(principal, dict)
+        and list(principal) == ["Service"]
+        and _as_list(principal["Service"]) == [ECS_SERVICE_PRINCIPAL]
+        and [str(a).lower() for a in _as_list(statement.get("Action"))] == [_ASSUME.lower()]
+    )
+
+
+def _statement_name(statement, index):
+    if statement.get("Sid"):
+        return "statement {0!r}".format(statement["Sid"])
+    return "statement {0}".format(index + 1)
 
 
 def trust_findings(document):
-    """The trust policy must let ecs.amazonaws.com assume the role, and nobody else."""
+    """Every way into the role other than the documented ECS statement: other principals (services,
+    accounts, ``*``, federated OIDC and SAML providers) and other ``sts:`` actions, one finding per
+    statement; and whether ECS can assume the role at all."""
+    ecs_principal = "Service " + ECS_SERVICE_PRINCIPAL
     ecs_can_assume = False
-    others = []
-    for statement in _statements(document):
+    ecs_denied = False
+    found = []
+    for index, statement in enumerate(_statements(document)):
+        if not isinstance(statement, dict):
+            continue
+        principals = _trust_principals(statement)
+        if statement.get("Effect") == "Deny":
+            if not statement.get("Condition") and _lets_ecs_assume(statement):
+                ecs_denied = ecs_denied or any(p in ("*", ecs_principal) for p in principals)
+            continue
         if statement.get("Effect") != "Allow":
             continue
-        if not _matches(_as_list(statement.get("Action")), "sts:AssumeRole") and "NotAction" not in statement:
+        if _is_documented(statement):
+            ecs_can_assume = True
             continue
-        principal = statement.get("Principal")
-        if principal == "*" or "NotPrincipal" in statement:
-            others.append("*")
-            continue
-        for kind, values in (principal or {}).items():
-            for value in _as_list(values):
-                if kind == "Service" and value == ECS_SERVICE_PRINCIPAL:
-                    ecs_can_assume = True
-                else:
-                    others.append("{0}:{1}".format(kind, value))
-    found = []
-    if not ecs_can_assume:
-        found.append(
+        if ecs_principal in principals and _lets_ecs_assume(statement):
+            ecs_can_assume = True
+        actions = _trust_actions(statement)
+        others = [p for p in principals if p != ecs_principal]
+        conditions = sorted(
+            "{0} {1}".format(operator, key)
+            for operator, block in (statement.get("Condition") or {}).items()
+            if isinstance(block, dict)
+            for key in block
+        )
+        when = " when " + ", ".join(conditions) if conditions else ""
+        if others:
+            found.append(
+                finding(
+                    "trust_extra_principal",
+                    "Trust policy {0} lets {1} into the role ({2}){3}; only {4} should assume it "
+                    "(sts:AssumeRole).".format(
+                        _statement_name(statement, index),
+                        ", ".join(others),
+                        ", ".join(actions),
+                        when,
+                        ECS_SERVICE_PRINCIPAL,
+                    ),
+                )
+            )
+        elif ecs_principal in principals:
+            extra = [a for a in actions if a.lower() != _ASSUME.lower()]
+            found.append(
+                finding(
+                    "trust_extra_action",
+                    "Trust policy {0} also allows {1} {2}; the documented policy allows only sts:AssumeRole.".format(
+                        _statement_name(statement, index), ECS_SERVICE_PRINCIPAL, ", ".join(extra)
+                    ),
+                )
+            )
+    if not ecs_can_assume or ecs_denied:
+        found.insert(
+            0,
             finding(
                 "trust_missing_ecs",
                 "The trust policy does not let {0} assume the role: ECS cannot use it.".format(ECS_SERVICE_PRINCIPAL),
-            )
-        )
-    if others:
-        found.append(
-            finding(
-                "trust_extra_principal",
-                "The trust policy also lets {0} assume the role; only {1} should.".format(
-                    ", ".join(sorted(set(others))), ECS_SERVICE_PRINCIPAL
-                ),
-            )
+            ),
         )
     return found
 
@@ -304,3 +417,224 @@ def usage_findings(usage, volumes_attached):
             )
         )
     return found
+
+
+# ---------------------------------------------------------------- who can pass the role
+
+PASS_ROLE = "iam:PassRole"
+PASSED_TO_SERVICE = "iam:PassedToService"
+_KINDS = (
+    ("user", "UserDetailList", "UserName", "UserPolicyList"),
+    ("group", "GroupDetailList", "GroupName", "GroupPolicyList"),
+    ("role", "RoleDetailList", "RoleName", "RolePolicyList"),
+)
+
+
+class _Account(object):
+    """The authorization details, indexed, with each policy's PassRole statements compiled once."""
+
+    def __init__(self, details):
+        self.policies = dict((p.get("Arn"), p) for p in details.get("Policies") or [])
+        self.groups = dict((g["GroupName"], g) for g in details.get("GroupDetailList") or [])
+        self._managed = {}
+        self._group_sources = {}
+
+    def managed(self, arn):
+        """The PassRole-relevant statements of a managed policy's default version, or None when the
+        read did not return its document."""
+        if arn not in self._managed:
+            policy = self.policies.get(arn)
+            document = None
+            for version in (policy or {}).get("PolicyVersionList") or []:
+                if version.get("IsDefaultVersion") or version.get("VersionId") == policy.get("DefaultVersionId"):
+                    document = as_dict(version.get("Document"))
+                    break
+            self._managed[arn] = None if document is None else relevant(document)
+        return self._managed[arn]
+
+    def sources(self, detail, policies_key, group=None):
+        """``[(grant, statements)]`` of one principal's own inline and attached policies."""
+        found = []
+        for policy in detail.get(policies_key) or []:
+            grant = {"policy_name": policy["PolicyName"], "policy_arn": None, "via": "group" if group else "inline"}
+            found.append((grant, relevant(as_dict(policy.get("PolicyDocument")))))
+        for attached in detail.get("AttachedManagedPolicies") or []:
+            grant = {"policy_name": attached["PolicyName"], "policy_arn": attached["PolicyArn"]}
+            grant["via"] = "group" if group else "managed"
+            found.append((grant, self.managed(attached["PolicyArn"])))
+        if group:
+            for grant, dummy in found:
+                grant["group"] = group
+        return found
+
+    def group_sources(self, name):
+        if name not in self._group_sources:
+            group = self.groups.get(name)
+            self._group_sources[name] = self.sources(group, "GroupPolicyList", group=name) if group else []
+        return self._group_sources[name]
+
+
+def relevant(document):
+    """The statements of ``document`` that can bear on iam:PassRole."""
+    return [s for s in _policy_eval.statements(document) if s.matches_action(PASS_ROLE)]
+
+
+def _describe_grant(grant, kind, name):
+    if grant["via"] == "inline":
+        return "inline policy {0} of {1} {2}".format(grant["policy_name"], kind, name)
+    if grant["via"] == "managed":
+        return "managed policy {0}".format(grant["policy_arn"])
+    if grant["policy_arn"]:
+        return "managed policy {0} of group {1}".format(grant["policy_arn"], grant["group"])
+    return "inline policy {0} of group {1}".format(grant["policy_name"], grant["group"])
+
+
+def _classify(access, service):
+    """``(classification, may reach other services, search undecided)``; classification None when the
+    policies cannot pass the role at all."""
+    possibly_other = access.allows_other_than(service, certain=False)
+    if not access.allows(service, certain=False) and possibly_other is False:
+        return None, False, False
+    if access.allows_other_than(service, certain=True):
+        return "any_service", True, False
+    if possibly_other is not False:
+        return "conditional", True, possibly_other is None
+    if access.allows(service, certain=True):
+        return "ecs_only", False, False
+    return "conditional", False, False
+
+
+# Stands for a policy whose document the read did not return: it may allow anything, nothing surely.
+_UNKNOWN = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {
+            "Effect": "Allow",
+            "Action": PASS_ROLE,
+            "Resource": "*",
+            "Condition": {"Policy": {"document not returned": []}},
+        }
+    ],
+}
+
+
+def _principal(kind, detail, sources, boundary, role_arn, service):
+    known = [(grant, _policy_eval.statements(_UNKNOWN) if st is None else st) for grant, st in sources]
+    if not any(s.effect == "Allow" for _grant, statements in known for s in statements):
+        return None
+    access = _policy_eval.evaluate(known, PASS_ROLE, role_arn, PASSED_TO_SERVICE, boundary)
+    classification, reaches_others, search_undecided = _classify(access, service)
+    if classification is None:
+        return None
+    grants = []
+    administrator = False
+    for index, (grant, statements) in enumerate(known):
+        allows = [s for s in statements if s.effect == "Allow" and s.resource_applies(role_arn) is not False]
+        if not allows:
+            continue
+        administrator = administrator or any(s.administrator for s in allows)
+        alone = [(g, st if i == index else [s for s in st if s.effect == "Deny"]) for i, (g, st) in enumerate(known)]
+        own = _policy_eval.evaluate(alone, PASS_ROLE, role_arn, PASSED_TO_SERVICE, boundary)
+        grant = dict(grant, classification=_classify(own, service)[0])
+        if grant["classification"] is not None:
+            grants.append(grant)
+    conditions = [dict(c) for c in access.undecided]
+    if search_undecided:
+        conditions.append({"effect": "Allow", "operator": "Search", "key": PASSED_TO_SERVICE, "values": ["undecided"]})
+    unique = []
+    for condition in conditions:
+        if condition not in unique:
+            unique.append(condition)
+    return {
+        "type": kind,
+        "name": detail[{"user": "UserName", "group": "GroupName", "role": "RoleName"}[kind]],
+        "arn": detail.get("Arn"),
+        "classification": classification,
+        "administrator": administrator,
+        "grants": grants,
+        "conditions": unique,
+        "reaches_other_services": reaches_others,
+    }
+
+
+def pass_role_principals(details, role_arn, service=ECS_SERVICE_PRINCIPAL):
+    """Every user, group and role that can pass ``role_arn``, from GetAccountAuthorizationDetails:
+    inline, attached and (users) group policies, permissions boundaries applied. Sorted by type, name.
+    ``classification``: ``ecs_only``, ``any_service`` or ``conditional`` (see ``conditions``)."""
+    account = _Account(details)
+    found = []
+    for kind, list_key, dummy, policies_key in _KINDS:
+        for detail in details.get(list_key) or []:
+            sources = account.sources(detail, policies_key)
+            if kind == "user":
+                for group in detail.get("GroupList") or []:
+                    sources.extend(account.group_sources(group))
+            boundary = None
+            boundary_arn = (detail.get("PermissionsBoundary") or {}).get("PermissionsBoundaryArn")
+            if boundary_arn and kind != "group":
+                compiled = account.managed(boundary_arn)
+                boundary = False if compiled is None else compiled
+            principal = _principal(kind, detail, sources, boundary, role_arn, service)
+            if principal is not None:
+                found.append(principal)
+    return sorted(found, key=lambda p: (p["type"], p["name"]))
+
+
+def _describe_condition(condition):
+    text = "{0} {1} {2}".format(condition["operator"], condition["key"], json.dumps(condition["values"])).strip()
+    if condition.get("policy_name"):
+        text += " (" + condition["policy_name"] + ")"
+    return text
+
+
+def exposure_findings(principals, role_name):
+    """A principal that can pass the role to any service: high; an administrator: medium; one that
+    may, under conditions the module cannot evaluate: medium. ``ecs_only`` is not a finding."""
+    found = []
+    for principal in principals:
+        who = "{0} {1}".format(principal["type"], principal["name"])
+        reaching = [g for g in principal["grants"] if g["classification"] in ("any_service", "conditional")]
+        how = "; ".join(
+            _describe_grant(g, principal["type"], principal["name"]) for g in reaching or principal["grants"]
+        )
+        if principal["classification"] == "any_service":
+            code = "pass_role_administrator" if principal["administrator"] else "pass_role_any_service"
+            prefix = "Administrator " if principal["administrator"] else ""
+            found.append(
+                finding(
+                    code,
+                    "{0}{1} can pass role {2} to services other than {3}: {4}.".format(
+                        prefix, who, role_name, ECS_SERVICE_PRINCIPAL, how
+                    ),
+                )
+            )
+        elif principal["classification"] == "conditional" and principal["reaches_other_services"]:
+            found.append(
+                finding(
+                    "pass_role_conditional",
+                    "{0} may pass role {1} to services other than {2}, depending on conditions the module cannot "
+                    "evaluate ({3}): {4}.".format(
+                        who,
+                        role_name,
+                        ECS_SERVICE_PRINCIPAL,
+                        "; ".join(_describe_condition(c) for c in principal["conditions"]) or "none",
+                        how,
+                    ),
+                )
+            )
+    return found
+
+
+def inline_grants(details, policy_name):
+    """The collection's inline grants (``policy_name`` on each principal) and every principal's name,
+    from the same authorization details: the shape ``_iam.scan_inline_policies`` returns."""
+    principals = {"users": set(), "groups": set(), "roles": set()}
+    inline = {"users": {}, "groups": {}, "roles": {}}
+    for kind, list_key, name_key, policies_key in _KINDS:
+        plural = kind + "s"
+        for detail in details.get(list_key) or []:
+            principals[plural].add(detail[name_key])
+            for policy in detail.get(policies_key) or []:
+                if policy["PolicyName"] == policy_name:
+                    inline[plural][detail[name_key]] = as_dict(policy["PolicyDocument"])
+    return inline, principals

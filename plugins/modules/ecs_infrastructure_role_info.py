@@ -12,7 +12,9 @@ description:
   - Read-only. Answers "is this role healthy, who can pass it, and what uses it?" before you change anything.
   - Returns the role, its attached policies and capabilities, the PassRole grants held in the
     collection's policy (managed or inline), the CloudTrail session names, what ECS and EBS resources
-    use the role in each region (RV(usage)), and RV(findings), a list of problems.
+    use the role in each region (RV(usage)), and RV(findings), a list of problems with a severity.
+  - RV(pass_role_principals) answers "who can pass the role" from every identity policy in the account
+    (one paginated C(GetAccountAuthorizationDetails) read), not only from the collection's own grant.
   - A missing role returns RV(exists=false); it is not an error. The module never reports a change.
 author:
   - ECS Tools maintainers (@ecs-tools)
@@ -64,10 +66,15 @@ EXAMPLES = r"""
     usage_regions: [eu-west-1, us-east-1]
   register: infra
 
-- name: Stop when the role has problems
+- name: Stop when the role has serious problems
   ansible.builtin.assert:
-    that: infra.findings | length == 0
+    that: infra.findings | selectattr('severity', 'equalto', 'high') | list | length == 0
     fail_msg: "{{ infra.findings | map(attribute='message') | join('; ') }}"
+  when: infra.exists
+
+- name: Everyone who can pass the role to a service other than ECS
+  ansible.builtin.debug:
+    msg: "{{ infra.pass_role_principals | rejectattr('classification', 'equalto', 'ecs_only') | map(attribute='arn') }}"
   when: infra.exists
 
 - name: Who may pass the role to ECS
@@ -118,15 +125,49 @@ usage:
   returned: when the role exists and O(check_usage=true)
   type: dict
   sample: {"services": [], "tasks": [], "volumes": [], "regions": ["us-east-1"], "unreadable_regions": []}
+pass_role_principals:
+  description:
+    - Every IAM user, group and role in the account that can pass the role, from the identity policies of
+      one paginated C(GetAccountAuthorizationDetails) read (inline, attached, and for users their groups'
+      policies; managed policies at their default version; permissions boundaries applied; explicit
+      C(Deny) wins). Sorted by C(type), then C(name).
+    - C(classification) is V(ecs_only) (only with C(iam:PassedToService) = C(ecs.amazonaws.com)),
+      V(any_service) (to at least one other service, as no condition scopes it to ECS) or V(conditional)
+      (it depends on conditions the module cannot evaluate, listed in C(conditions)).
+    - C(administrator) is true when one of its policies allows every action (an C(Action) of C(*)).
+    - C(grants) lists the policies that allow it, each with C(policy_name), C(policy_arn) (null for an inline
+      policy), C(via) (V(inline), V(managed) or V(group)), C(group) (when via a group) and the
+      C(classification) that policy alone gives.
+    - C(conditions) lists what the evaluator could not decide, each with C(effect), C(operator), C(key),
+      C(values) and the policy it is in.
+    - C(reaches_other_services) is true when the principal can, or may, pass the role to a service other
+      than ECS.
+    - Not read, so out of scope; service control policies, resource control policies, session policies and
+      resource-based policies.
+  returned: when the role exists
+  type: list
+  elements: dict
+  version_added: 1.1.0
+  sample:
+    - type: user
+      name: alice
+      arn: arn:aws:iam::123456789012:user/alice
+      classification: any_service
+      administrator: false
+      reaches_other_services: true
+      grants: [{"policy_name": "passrole-anything", "policy_arn": null, "via": "inline", "classification": "any_service"}]
+      conditions: []
 findings:
   description:
-    - Problems found, each with a C(code) and a C(message). Codes are C(trust_missing_ecs), C(trust_extra_principal),
-      C(overprivileged_managed_policy), C(volumes_policy_missing), C(pass_role_without_condition),
-      C(pass_role_wildcard_resource), C(task_deprovisioning) and C(usage_region_unreadable).
+    - Problems found, each with a C(code), a C(severity) (V(high), V(medium), V(low) or V(info)) and a C(message).
+    - Codes are C(trust_missing_ecs), C(trust_extra_principal), C(trust_extra_action), C(overprivileged_managed_policy),
+      C(volumes_policy_missing), C(pass_role_any_service), C(pass_role_administrator), C(pass_role_conditional),
+      C(pass_role_without_condition), C(pass_role_wildcard_resource), C(task_deprovisioning) and
+      C(usage_region_unreadable); the user guide's findings table gives each one's severity, meaning and fix.
   returned: always
   type: list
   elements: dict
-  sample: [{"code": "overprivileged_managed_policy", "message": "AWS managed policy arn:aws:iam::aws:policy/AdministratorAccess is attached; ..."}]
+  sample: [{"code": "overprivileged_managed_policy", "severity": "medium", "message": "AWS managed policy arn:aws:iam::aws:policy/AdministratorAccess is attached; ..."}]
 """
 
 from ansible_collections.amazon.aws.plugins.module_utils.arn import parse_aws_arn
@@ -134,6 +175,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.exceptions import Ansib
 from ansible_collections.amazon.aws.plugins.module_utils.iam import validate_iam_identifiers
 
 from ansible_collections.ecs_tools.iam.plugins.module_utils import _analysis
+from ansible_collections.ecs_tools.iam.plugins.module_utils import _authorization
 from ansible_collections.ecs_tools.iam.plugins.module_utils import _catalog
 from ansible_collections.ecs_tools.iam.plugins.module_utils import _grants
 from ansible_collections.ecs_tools.iam.plugins.module_utils import _iam
@@ -169,8 +211,13 @@ def describe(module, client, params):
     partition, account_id = parsed["partition"], parsed["account_id"]
     spec = _grants.normalize_spec({"policy_name": params.get("pass_role_policy_name")}, params["name"])
     policy_arn = _grants.managed_policy_arn(partition, account_id, spec["policy_name"])
-    grants = _iam.read_grants(client, spec, policy_arn, lambda policy: True)
+    # One paginated GetAccountAuthorizationDetails answers both "who holds the collection's inline
+    # grant" and "who can pass the role at all"; read_grants need not scan the account again.
+    details = _authorization.account_authorization_details(client)
+    grants = _iam.read_grants(client, spec, policy_arn, lambda policy: False)
+    grants["inline"], grants["principals"] = _analysis.inline_grants(details, spec["policy_name"])
     documents = grant_documents(spec["policy_name"], grants)
+    principals = _analysis.pass_role_principals(details, role["arn"])
     pass_role = _grants.snapshot(spec, grants)
     if grants["policy"] is not None:
         pass_role["policy_arn"] = policy_arn
@@ -181,6 +228,7 @@ def describe(module, client, params):
     findings.extend(_analysis.attachment_findings(attached, partition))
     for document, where in documents:
         findings.extend(_analysis.grant_findings([document], where))
+    findings.extend(_analysis.exposure_findings(principals, params["name"]))
     result = dict(
         exists=True,
         role=role,
@@ -188,6 +236,7 @@ def describe(module, client, params):
         capabilities=capabilities,
         cloudtrail_session_names=_catalog.session_names(capabilities),
         pass_role=pass_role,
+        pass_role_principals=principals,
     )
     if params["check_usage"]:
         usage = _usage.scan_for_module(module, role["arn"], params.get("usage_regions"))

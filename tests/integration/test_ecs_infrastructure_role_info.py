@@ -67,12 +67,30 @@ def test_wrong_trust_extra_principal_overprivileged_and_loose_grant(runner, aws)
         ),
     )
     result = runner.one(**info())
+    # The role itself, with AdministratorAccess attached, can pass itself to any service.
     assert codes(result) == [
         "overprivileged_managed_policy",
+        "pass_role_administrator",
+        "pass_role_any_service",
         "pass_role_wildcard_resource",
         "pass_role_without_condition",
         "trust_extra_principal",
+        "trust_extra_principal",
         "trust_missing_ecs",
+    ]
+    severities = dict((f["code"], f["severity"]) for f in result["findings"])
+    assert severities == {
+        "overprivileged_managed_policy": "medium",
+        "pass_role_administrator": "medium",
+        "pass_role_any_service": "high",
+        "pass_role_wildcard_resource": "medium",
+        "pass_role_without_condition": "high",
+        "trust_extra_principal": "high",
+        "trust_missing_ecs": "high",
+    }
+    assert [(p["type"], p["name"], p["classification"]) for p in result["pass_role_principals"]] == [
+        ("role", ROLE, "any_service"),
+        ("user", "bob", "any_service"),
     ]
     assert result["pass_role"]["mode"] == "inline" and result["pass_role"]["users"] == ["bob"]
     messages = " ".join(f["message"] for f in result["findings"])

@@ -7,6 +7,7 @@ from ansible_collections.ecs_tools.iam.plugins.module_utils import _analysis
 from ansible_collections.ecs_tools.iam.plugins.module_utils import _documents
 
 ROLE_ARN = "arn:aws:iam::123456789012:role/ecsInfrastructureRole"
+ECS = "ecs.amazonaws.com"
 
 
 def doc(*statements):
@@ -17,36 +18,179 @@ def allow(action, **kw):
     return dict({"Effect": "Allow", "Action": action, "Resource": "*"}, **kw)
 
 
+VOLUME = "arn:aws:ec2:*:*:volume/*"
+INSTANCE = "arn:aws:ec2:*:*:instance/*"
+NOWHERE = {"StringEquals": {"aws:RequestedRegion": "nowhere-1"}}
+
+
+def deny(action, **kw):
+    return dict({"Effect": "Deny", "Action": action, "Resource": "*"}, **kw)
+
+
 @pytest.mark.parametrize(
     "documents,keeps",
     [
+        # Wildcards in actions, Resource "*".
         ([doc(allow("ec2:*Volume*"))], True),
         ([doc(allow("ec2:*"))], True),
         ([doc(allow("*"))], True),
         ([doc(allow(["ec2:DetachVolume", "ec2:DeleteVolume"])), doc(allow("ec2:Describe*"))], True),
+        ([doc(allow("EC2:detachvolume"), allow("ec2:deletevolume"), allow("ec2:describevolumes"))], True),
+        ([doc(allow("ec2:*Volume?"))], False),  # DetachVolume has nothing after "Volume"
+        ([doc(allow("ec2:Det*"), allow("ec2:Del*"))], False),
         ([doc(allow(["ec2:DetachVolume", "ec2:DeleteVolume"]))], False),
-        ([doc(allow("ec2:*"), {"Effect": "Deny", "Action": "ec2:DeleteVolume", "Resource": "*"})], False),
+        ([], False),
+        # NotAction.
         ([doc({"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"})], True),
         ([doc({"Effect": "Allow", "NotAction": "ec2:*", "Resource": "*"})], False),
-        ([doc(allow("EC2:detachvolume"), allow("ec2:deletevolume"), allow("ec2:describevolumes"))], True),
-        ([], False),
+        ([doc({"Effect": "Allow", "NotAction": "ec2:DeleteVolume", "Resource": "*"})], False),
+        # Conditions: any condition makes an Allow not count (issue 10, case 6).
+        ([doc(allow("ec2:*", Condition=NOWHERE))], False),
+        ([doc(allow("ec2:*Volume*", Condition={"Bool": {"aws:SecureTransport": "true"}}))], False),
+        ([doc(allow("ec2:*Volume*", Condition=NOWHERE), allow("ec2:*Volume*"))], True),
+        # Resource scoping: every volume (and, for DetachVolume, every instance); DescribeVolumes only on *.
+        (
+            [doc(allow(["ec2:DetachVolume", "ec2:DeleteVolume"], Resource=[VOLUME, INSTANCE]), allow("ec2:Describe*"))],
+            None,
+        ),
+        ([doc(allow(["ec2:DetachVolume", "ec2:DeleteVolume"], Resource=VOLUME), allow("ec2:Describe*"))], False),
+        ([doc(allow("ec2:*Volume*", Resource=[VOLUME, INSTANCE]))], False),  # DescribeVolumes needs "*"
+        ([doc(allow("ec2:*Volume*", Resource="arn:aws:ec2:*:*:volume/vol-0123"), allow("ec2:Describe*"))], False),
+        ([doc(allow("ec2:*Volume*", Resource="arn:aws:ec2:eu-west-1:*:*"), allow("ec2:Describe*"))], False),
+        ([doc(allow("ec2:*", Resource="arn:*:ec2:*:*:*"), allow("ec2:Describe*"))], True),
+        ([doc({"Effect": "Allow", "Action": "ec2:*", "NotResource": "arn:aws:s3:::*"})], True),
+        ([doc({"Effect": "Allow", "Action": "ec2:*", "NotResource": "arn:aws:ec2:*:*:volume/vol-0123"})], False),
+        (
+            [doc(allow("ec2:*Volume*", Resource="arn:aws:ec2:*:*:volume/${aws:username}"), allow("ec2:Describe*"))],
+            False,
+        ),
+        # Deny: any Deny that may reach a volume takes the action away, with a condition too.
+        ([doc(allow("ec2:*"), deny("ec2:DeleteVolume"))], False),
+        ([doc(allow("ec2:*")), doc(deny("ec2:Detach*", Condition=NOWHERE))], False),
+        ([doc(allow("ec2:*"), deny("ec2:*", Resource="arn:aws:ec2:*:*:instance/*"))], False),  # DetachVolume
+        ([doc(allow("ec2:*"), deny("ec2:DeleteVolume", Resource="arn:aws:ec2:*:*:volume/vol-0123"))], False),
+        ([doc(allow("ec2:*"), deny("ec2:DescribeVolumes"))], False),
+        ([doc(allow("ec2:*"), deny("ec2:TerminateInstances"))], True),
+        ([doc(allow("ec2:*"), deny("ec2:*", Resource="arn:aws:s3:::bucket/*"))], True),
+        ([doc(allow("ec2:*"), {"Effect": "Deny", "NotAction": "ec2:*", "Resource": "*"})], True),
+        ([doc(allow("ec2:*"), {"Effect": "Deny", "NotAction": "s3:*", "Resource": "*"})], False),
+        (
+            [doc(allow("ec2:*"), {"Effect": "Deny", "Action": "ec2:*", "NotResource": "arn:aws:ec2:*:*:volume/*"})],
+            False,
+        ),
+        ([doc(allow("ec2:*"), {"Effect": "Deny", "Action": "ec2:*", "NotResource": "*"})], True),
     ],
 )
 def test_keeps_volume_actions(documents, keeps):
-    assert _analysis.keeps_volume_actions(documents) is keeps
+    if keeps is None:
+        # The partition-qualified wildcard counts once the partition is known; not before.
+        assert _analysis.keeps_volume_actions(documents) is False
+        assert _analysis.keeps_volume_actions(documents, partition="aws") is True
+        assert _analysis.keeps_volume_actions(documents, partition="aws-cn") is False
+    else:
+        assert _analysis.keeps_volume_actions(documents, partition="aws", account_id="123456789012") is keeps
 
 
-def test_trust_findings():
-    assert _analysis.trust_findings(_documents.TRUST_POLICY) == []
-    wrong = doc({"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"})
-    assert [f["code"] for f in _analysis.trust_findings(wrong)] == ["trust_missing_ecs", "trust_extra_principal"]
-    extra = doc(
-        _documents.TRUST_POLICY["Statement"][0],
-        {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::999999999999:root"}, "Action": "sts:AssumeRole"},
-    )
-    found = _analysis.trust_findings(extra)
-    assert [f["code"] for f in found] == ["trust_extra_principal"]
-    assert "999999999999" in found[0]["message"]
+def test_keeps_volume_actions_for_an_account():
+    scoped = "arn:aws:ec2:*:123456789012:{0}/*"
+    documents = [
+        doc(
+            allow("ec2:*Volume*", Resource=[scoped.format("volume"), scoped.format("instance")]),
+            allow("ec2:DescribeVolumes"),
+        )
+    ]
+    assert _analysis.keeps_volume_actions(documents, partition="aws", account_id="123456789012") is True
+    assert _analysis.keeps_volume_actions(documents, partition="aws") is False
+    assert _analysis.keeps_volume_actions(documents, partition="aws", account_id="999999999999") is False
+
+
+def test_every_finding_has_a_known_severity():
+    assert set(_analysis.SEVERITY.values()) <= set(_analysis.SEVERITIES)
+    found = [_analysis.finding("pass_role_any_service", "m"), _analysis.finding("trust_extra_action", "m")]
+    assert [f["severity"] for f in found] == ["high", "low"]
+    assert _analysis.at_or_above(found, "high") == found[:1]
+    assert _analysis.at_or_above(found, "low") == found
+
+
+ECS_STATEMENT = _documents.TRUST_POLICY["Statement"][0]
+
+
+def trust(*extra):
+    return doc(ECS_STATEMENT, *extra)
+
+
+def trusted(principal, action="sts:AssumeRole", **kw):
+    return dict({"Effect": "Allow", "Principal": principal, "Action": action}, **kw)
+
+
+@pytest.mark.parametrize(
+    "document,codes,named",
+    [
+        (_documents.TRUST_POLICY, [], []),
+        (doc(dict(ECS_STATEMENT, Principal={"Service": [ECS]}, Action=["sts:assumerole"])), [], []),
+        (doc(dict(ECS_STATEMENT, Condition={"StringEquals": {"aws:SourceAccount": "123456789012"}})), [], []),
+        (
+            doc(trusted({"Service": "ec2.amazonaws.com"})),
+            ["trust_missing_ecs", "trust_extra_principal"],
+            ["Service ec2.amazonaws.com", "sts:AssumeRole"],
+        ),
+        (trust(trusted({"AWS": "arn:aws:iam::999999999999:root"})), ["trust_extra_principal"], ["999999999999"]),
+        (trust(trusted("*")), ["trust_extra_principal"], ["lets * into"]),
+        (trust(trusted({"AWS": "*"})), ["trust_extra_principal"], ["lets * into"]),
+        (
+            trust(
+                trusted(
+                    {"Federated": "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"},
+                    "sts:AssumeRoleWithWebIdentity",
+                )
+            ),
+            ["trust_extra_principal"],
+            ["Federated arn:aws:iam::123456789012:oidc-provider/", "sts:AssumeRoleWithWebIdentity"],
+        ),
+        (
+            trust(trusted({"Federated": "arn:aws:iam::123456789012:saml-provider/idp"}, "sts:AssumeRoleWithSAML")),
+            ["trust_extra_principal"],
+            ["saml-provider/idp", "sts:AssumeRoleWithSAML"],
+        ),
+        (trust(trusted({"Service": "ecs-tasks.amazonaws.com"})), ["trust_extra_principal"], ["ecs-tasks"]),
+        (
+            doc(dict(ECS_STATEMENT, Principal={"Service": [ECS, "lambda.amazonaws.com"]})),
+            ["trust_extra_principal"],
+            ["Service lambda.amazonaws.com"],
+        ),
+        (trust(trusted({"Service": ECS}, "sts:TagSession")), ["trust_extra_action"], ["sts:TagSession"]),
+        (trust(trusted({"Service": ECS}, "sts:SetSourceIdentity")), ["trust_extra_action"], ["sts:SetSourceIdentity"]),
+        (doc(dict(ECS_STATEMENT, Action="sts:*")), ["trust_extra_action"], ["sts:*"]),
+        (
+            trust({"Effect": "Allow", "NotPrincipal": {"AWS": "arn:aws:iam::1:root"}, "Action": "sts:AssumeRole"}),
+            ["trust_extra_principal"],
+            ["everyone except"],
+        ),
+        (
+            trust({"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::1:root"}, "NotAction": "sts:TagSession"}),
+            ["trust_extra_principal"],
+            ["every action except sts:TagSession"],
+        ),
+        (trust({"Effect": "Deny", "Principal": "*", "Action": "sts:AssumeRole"}), ["trust_missing_ecs"], []),
+        (trust({"Effect": "Deny", "Principal": {"AWS": "arn:aws:iam::1:root"}, "Action": "sts:*"}), [], []),
+        (doc(), ["trust_missing_ecs"], []),
+    ],
+)
+def test_trust_findings(document, codes, named):
+    found = _analysis.trust_findings(document)
+    assert [f["code"] for f in found] == codes
+    messages = " ".join(f["message"] for f in found)
+    for text in named:
+        assert text in messages
+    for f in found:
+        assert f["severity"] == _analysis.SEVERITY[f["code"]]
+
+
+def test_trust_findings_one_per_statement():
+    document = trust(trusted({"AWS": "arn:aws:iam::999999999999:root"}), trusted({"Service": "ec2.amazonaws.com"}))
+    found = _analysis.trust_findings(document)
+    assert [f["code"] for f in found] == ["trust_extra_principal", "trust_extra_principal"]
+    assert "statement 2" in found[0]["message"] and "statement 3" in found[1]["message"]
 
 
 def test_attachment_findings_flag_other_aws_managed_policies_only():
@@ -88,3 +232,140 @@ def test_usage_findings_and_guard_message():
 def test_service_references_need_an_exact_arn():
     svc = {"deployments": [{"vpcLatticeConfigurations": [{"roleArn": ROLE_ARN + "Old"}]}]}
     assert _analysis.service_references(svc, ROLE_ARN) == []
+
+
+# ---------------------------------------------------------------- who can pass the role
+
+POLICY = "arn:aws:iam::123456789012:policy/{0}"
+TO_ECS = {"StringEquals": {"iam:PassedToService": ECS}}
+
+
+def managed(name, *statements):
+    return {
+        "Arn": POLICY.format(name),
+        "DefaultVersionId": "v2",
+        "PolicyVersionList": [
+            {"VersionId": "v1", "IsDefaultVersion": False, "Document": doc(allow("*"))},
+            {"VersionId": "v2", "IsDefaultVersion": True, "Document": doc(*statements)},
+        ],
+    }
+
+
+def attached(*names):
+    return [{"PolicyName": n, "PolicyArn": POLICY.format(n)} for n in names]
+
+
+def inline(name, *statements):
+    return {"PolicyName": name, "PolicyDocument": doc(*statements)}
+
+
+def user(name, policies=(), managed_names=(), groups=(), boundary=None):
+    detail = {
+        "UserName": name,
+        "Arn": "arn:aws:iam::123456789012:user/" + name,
+        "UserPolicyList": list(policies),
+        "AttachedManagedPolicies": attached(*managed_names),
+        "GroupList": list(groups),
+    }
+    if boundary:
+        detail["PermissionsBoundary"] = {"PermissionsBoundaryArn": POLICY.format(boundary)}
+    return detail
+
+
+def details(users=(), groups=(), roles=(), policies=()):
+    return {
+        "UserDetailList": list(users),
+        "GroupDetailList": list(groups),
+        "RoleDetailList": list(roles),
+        "Policies": list(policies),
+    }
+
+
+def classified(found):
+    return [(p["type"], p["name"], p["classification"]) for p in found]
+
+
+def test_pass_role_principals_classify_every_way_to_hold_it():
+    account = details(
+        users=[
+            user("anything", [inline("i", allow("iam:PassRole"))]),
+            user("scoped", [inline("i", allow("iam:PassRole", Resource=ROLE_ARN, Condition=TO_ECS))]),
+            user("member", groups=["wide"]),
+            user("denied-member", managed_names=["Admin"], groups=["denied"]),
+            user("bounded", managed_names=["Admin"], boundary="EcsOnlyBoundary"),
+            user("unknown-boundary", managed_names=["Admin"], boundary="Missing"),
+            user("other-role", [inline("i", allow("iam:PassRole", Resource=ROLE_ARN + "Old"))]),
+            user("old-version", managed_names=["Changed"]),
+            user("nothing"),
+        ],
+        groups=[
+            {"GroupName": "wide", "Arn": "g", "GroupPolicyList": [], "AttachedManagedPolicies": attached("PassAll")},
+            {
+                "GroupName": "denied",
+                "Arn": "g2",
+                "GroupPolicyList": [inline("no", {"Effect": "Deny", "Action": "iam:PassRole", "Resource": "*"})],
+                "AttachedManagedPolicies": [],
+            },
+        ],
+        policies=[
+            managed("PassAll", allow("iam:Pass*", Resource="arn:aws:iam::123456789012:role/*")),
+            managed("Admin", allow("*")),
+            managed("EcsOnlyBoundary", allow("s3:*"), allow("iam:PassRole", Condition=TO_ECS)),
+            managed("Changed", allow("s3:*")),
+        ],
+    )
+    found = _analysis.pass_role_principals(account, ROLE_ARN)
+    assert classified(found) == [
+        ("group", "wide", "any_service"),
+        ("user", "anything", "any_service"),
+        ("user", "bounded", "ecs_only"),
+        ("user", "member", "any_service"),
+        ("user", "scoped", "ecs_only"),
+        ("user", "unknown-boundary", "conditional"),
+    ]
+    by_name = dict((p["name"], p) for p in found)
+    assert by_name["member"]["grants"] == [
+        {
+            "policy_name": "PassAll",
+            "policy_arn": POLICY.format("PassAll"),
+            "via": "group",
+            "group": "wide",
+            "classification": "any_service",
+        }
+    ]
+    assert by_name["bounded"]["administrator"] and by_name["bounded"]["grants"][0]["classification"] == "ecs_only"
+    assert by_name["unknown-boundary"]["conditions"][0]["operator"] == "PermissionsBoundary"
+    codes = [(f["code"], f["severity"]) for f in _analysis.exposure_findings(found, "ecsInfrastructureRole")]
+    assert codes == [
+        ("pass_role_any_service", "high"),
+        ("pass_role_any_service", "high"),
+        ("pass_role_any_service", "high"),
+        ("pass_role_conditional", "medium"),
+    ]
+
+
+def test_an_unreturned_managed_policy_is_reported_not_ignored():
+    found = _analysis.pass_role_principals(details(users=[user("u", managed_names=["Gone"])]), ROLE_ARN)
+    assert classified(found) == [("user", "u", "conditional")]
+    assert found[0]["conditions"][0]["key"] == "document not returned"
+    assert found[0]["conditions"][0]["policy_arn"] == POLICY.format("Gone")
+
+
+def test_administrator_is_a_medium_finding_naming_the_policy():
+    account = details(users=[user("root-ish", managed_names=["Admin"])], policies=[managed("Admin", allow("*"))])
+    found = _analysis.pass_role_principals(account, ROLE_ARN)
+    assert found[0]["administrator"] is True and found[0]["classification"] == "any_service"
+    (f,) = _analysis.exposure_findings(found, "r")
+    assert (f["code"], f["severity"]) == ("pass_role_administrator", "medium")
+    assert "Administrator user root-ish" in f["message"] and POLICY.format("Admin") in f["message"]
+
+
+def test_inline_grants_have_the_scan_shape():
+    grant = _documents.passrole_document(ROLE_ARN)
+    account = details(
+        users=[user("alice", [{"PolicyName": "P", "PolicyDocument": grant}]), user("bob")],
+        roles=[{"RoleName": "ci", "RolePolicyList": [{"PolicyName": "Q", "PolicyDocument": grant}]}],
+    )
+    inline_found, principals = _analysis.inline_grants(account, "P")
+    assert inline_found == {"users": {"alice": grant}, "groups": {}, "roles": {}}
+    assert principals == {"users": {"alice", "bob"}, "groups": set(), "roles": {"ci"}}

@@ -1,0 +1,30 @@
+# -*- coding: utf-8 -*-
+
+# Copyright: Contributors to the ecs_tools.iam collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""AWS calls only: the account's identity policies, for "who can pass the role".
+
+One paginated ``GetAccountAuthorizationDetails`` returns every user (with its groups, inline
+and attached policies and permissions boundary), group, role and managed policy (with its
+versions). Evaluating them is ``_analysis`` / ``_policy_eval``; only the info module pays for
+this read, never a converged run of ``ecs_infrastructure_role``.
+"""
+
+from ansible_collections.amazon.aws.plugins.module_utils.iam import IAMErrorHandler
+from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+
+FILTER = ["User", "Group", "Role", "LocalManagedPolicy", "AWSManagedPolicy"]
+_LISTS = ("UserDetailList", "GroupDetailList", "RoleDetailList", "Policies")
+
+
+@IAMErrorHandler.common_error_handler("get account authorization details")
+@AWSRetry.jittered_backoff()
+def account_authorization_details(client):
+    """``{UserDetailList, GroupDetailList, RoleDetailList, Policies}``, every page merged."""
+    paginator = client.get_paginator("get_account_authorization_details")
+    merged = dict((key, []) for key in _LISTS)
+    for page in paginator.paginate(Filter=FILTER, PaginationConfig={"PageSize": 1000}):
+        for key in _LISTS:
+            merged[key].extend(page.get(key) or [])
+    return merged

@@ -1,0 +1,536 @@
+# -*- coding: utf-8 -*-
+
+# Copyright: Contributors to the ecs_tools.iam collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""IAM identity-policy evaluation for one action. Pure: no boto3.
+
+What it implements, from AWS's policy-evaluation documentation:
+
+- ``Action`` / ``NotAction`` with ``*`` and ``?``, case-insensitive;
+- ``Resource`` / ``NotResource`` with ``*`` and ``?`` in ARNs, case-sensitive, where a ``*`` stays
+  within its ARN segment unless it ends the segment (then it may run past the colons); policy
+  variables (``${aws:username}``) make a match undecidable (``${*}``, ``${?}``, ``${$}`` are the
+  literal characters); in version ``2008-10-17`` documents ``${...}`` is plain text;
+- explicit ``Deny`` overrides any ``Allow``; nothing allowed is an implicit deny;
+- a permissions boundary: an action is allowed only when the identity policies *and* the boundary
+  allow it (a deny in either denies);
+- one condition key decided exactly (``iam:PassedToService`` for ``iam:PassRole``): the operators
+  ``StringEquals``, ``StringNotEquals``, ``StringEqualsIgnoreCase``, ``StringNotEqualsIgnoreCase``,
+  ``StringLike``, ``StringNotLike`` (with the ``ForAnyValue:`` / ``ForAllValues:`` set operators
+  and the ``IfExists`` suffix) and ``Null``. IAM always sets that key, single-valued, on a PassRole
+  request, so ``ForAnyValue:X`` and ``ForAllValues:X`` decide as ``X`` does. Every other condition
+  is *undecided*: it is returned to the caller, never dropped.
+
+Questions about "some service other than X" are answered exactly: the allowed set of values is a
+boolean combination of glob patterns, and a breadth-first search over the product of the patterns'
+automata (subset construction on the fly) finds a witness string or proves there is none.
+"""
+
+import re
+
+# Token kinds of a compiled pattern (a literal character is the token itself, a one-character str).
+ANY = 0  # ``?`` in a plain string pattern
+ANY_IN_SEGMENT = 1  # ``?`` in an ARN: one character, not a colon
+STAR = 2  # ``*`` in a plain string pattern, or ending an ARN segment
+STAR_IN_SEGMENT = 3  # ``*`` within an ARN segment: any run of characters without a colon
+VARIABLE = 4  # a policy variable in an ARN: unknown text within the segment
+
+# Stands for text no real request contains (a variable an Allow cannot be shown to cover).
+_NEVER = "\x01"
+_FRESH = "\x00"  # a character no pattern names: "anything else"
+
+SEARCH_LIMIT = 20000  # product states explored before a question counts as undecided
+
+
+class Pattern(object):
+    """A compiled ``*``/``?`` pattern: ``tokens`` for the automaton search, ``regex`` for matching."""
+
+    __slots__ = ("text", "tokens", "fold", "regex", "has_variable")
+
+    def __init__(self, text, tokens, fold=False):
+        self.text = text
+        self.tokens = tuple(tokens)
+        self.fold = fold
+        self.has_variable = VARIABLE in self.tokens
+        parts = []
+        for token in self.tokens:
+            if token == ANY:
+                parts.append(".")
+            elif token == ANY_IN_SEGMENT:
+                parts.append("[^:]")
+            elif token == STAR:
+                parts.append(".*")
+            elif token in (STAR_IN_SEGMENT, VARIABLE):
+                parts.append("[^:]*")
+            else:
+                parts.append(re.escape(token))
+        self.regex = re.compile("".join(parts), re.DOTALL | (re.IGNORECASE if fold else 0))
+
+    def matches(self, value):
+        return self.regex.fullmatch(value) is not None
+
+    def __repr__(self):
+        return "Pattern({0!r})".format(self.text)
+
+
+_CACHE = {}
+
+
+def _compile(text, kind, fold=False):
+    key = (text, kind, fold)
+    found = _CACHE.get(key)
+    if found is not None:
+        return found
+    tokens = []
+    i = 0
+    while i < len(text):
+        char = text[i]
+        if kind == "arn_vars" and text.startswith("${", i) and "}" in text[i:]:
+            end = text.index("}", i)
+            name = text[i + 2 : end]
+            tokens.append(name if name in ("*", "?", "$") else VARIABLE)
+            i = end + 1
+            continue
+        if kind == "literal":
+            tokens.append(char)
+        elif char == "*":
+            if kind in ("arn", "arn_vars"):
+                ends_segment = i + 1 == len(text) or text[i + 1] == ":"
+                tokens.append(STAR if ends_segment else STAR_IN_SEGMENT)
+            elif kind == "template":
+                tokens.append(STAR_IN_SEGMENT)
+            else:
+                tokens.append(STAR)
+        elif char == "?":
+            tokens.append(ANY_IN_SEGMENT if kind in ("arn", "arn_vars", "template") else ANY)
+        else:
+            tokens.append(char)
+        i += 1
+    found = Pattern(text, tokens, fold)
+    if len(_CACHE) < 200000:
+        _CACHE[key] = found
+    return found
+
+
+def action_pattern(text):
+    return _compile(str(text), "glob", fold=True)
+
+
+def arn_pattern(text, variables=True):
+    return _compile(str(text), "arn_vars" if variables else "arn")
+
+
+def string_pattern(text, fold=False):
+    """A ``StringLike`` value."""
+    return _compile(str(text), "glob", fold)
+
+
+def literal(text, fold=False):
+    """A ``StringEquals`` value (or a concrete request value)."""
+    return _compile(str(text), "literal", fold)
+
+
+def template(text):
+    """A set of ARNs: each ``*`` is any text within its segment (``arn:aws:ec2:*:*:volume/*``)."""
+    return _compile(str(text), "template")
+
+
+# ---------------------------------------------------------------- the automaton search
+
+
+def _closure(tokens, states):
+    stack = list(states)
+    result = set(states)
+    while stack:
+        i = stack.pop()
+        if i < len(tokens) and tokens[i] in (STAR, STAR_IN_SEGMENT, VARIABLE) and i + 1 not in result:
+            result.add(i + 1)
+            stack.append(i + 1)
+    return frozenset(result)
+
+
+def _step(pattern, states, char):
+    tokens = pattern.tokens
+    moved = set()
+    for i in states:
+        if i == len(tokens):
+            continue
+        token = tokens[i]
+        if token == ANY:
+            moved.add(i + 1)
+        elif token == ANY_IN_SEGMENT:
+            if char != ":":
+                moved.add(i + 1)
+        elif token == STAR:
+            moved.add(i)
+        elif token in (STAR_IN_SEGMENT, VARIABLE):
+            if char != ":":
+                moved.add(i)
+        elif token == char or (pattern.fold and token.lower() == char.lower()):
+            moved.add(i + 1)
+    return _closure(tokens, moved)
+
+
+def exists(patterns, accept, limit=SEARCH_LIMIT):
+    """Whether some string makes ``accept(matched)`` true, ``matched[i]`` telling whether
+    ``patterns[i]`` matches it. True or False exactly; None when the search passed ``limit``."""
+    patterns = list(patterns)
+    alphabet = {":", _FRESH}
+    for pattern in patterns:
+        for token in pattern.tokens:
+            if isinstance(token, str):
+                alphabet.add(token)
+                if pattern.fold:
+                    alphabet.update((token.lower(), token.upper()))
+    alphabet.discard(_NEVER)
+    start = tuple(_closure(p.tokens, (0,)) for p in patterns)
+    ends = [len(p.tokens) for p in patterns]
+    positions = range(len(patterns))
+    seen = {start}
+    queue = [start]
+    while queue:
+        state = queue.pop()
+        if accept(tuple(ends[i] in state[i] for i in positions)):
+            return True
+        for char in alphabet:
+            following = tuple(_step(patterns[i], state[i], char) for i in positions)
+            if following not in seen:
+                if len(seen) >= limit:
+                    return None
+                seen.add(following)
+                queue.append(following)
+    return False
+
+
+def covers(patterns, target):
+    """Whether every string of ``target`` matches one of ``patterns`` (None: undecided)."""
+    found = exists([target] + list(patterns), lambda m: m[0] and not any(m[1:]))
+    return None if found is None else not found
+
+
+def overlaps(patterns, target):
+    """Whether some string of ``target`` matches one of ``patterns`` (None: undecided)."""
+    return exists([target] + list(patterns), lambda m: m[0] and any(m[1:]))
+
+
+# ---------------------------------------------------------------- statements
+
+
+def _as_list(value):
+    if value is None:
+        return []
+    if isinstance(value, (list, tuple)):
+        return list(value)
+    return [value]
+
+
+def _condition_value(value):
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+class Statement(object):
+    """One compiled statement of an identity policy."""
+
+    __slots__ = (
+        "effect",
+        "actions",
+        "not_actions",
+        "resources",
+        "not_resources",
+        "conditions",
+        "action_text",
+        "administrator",
+    )
+
+    def __init__(self, raw, version):
+        self.effect = raw.get("Effect")
+        variables = version == "2012-10-17"
+        self.action_text = [str(a) for a in _as_list(raw.get("Action"))]
+        self.actions = [action_pattern(a) for a in self.action_text] if "Action" in raw else None
+        self.not_actions = [action_pattern(a) for a in _as_list(raw["NotAction"])] if "NotAction" in raw else None
+        self.resources = [arn_pattern(r, variables) for r in _as_list(raw["Resource"])] if "Resource" in raw else None
+        self.not_resources = (
+            [arn_pattern(r, variables) for r in _as_list(raw["NotResource"])] if "NotResource" in raw else None
+        )
+        self.conditions = []
+        condition = raw.get("Condition") or {}
+        if isinstance(condition, dict):
+            for operator, block in sorted(condition.items()):
+                if not isinstance(block, dict):
+                    self.conditions.append((str(operator), "", [_condition_value(block)]))
+                    continue
+                for key, values in sorted(block.items()):
+                    self.conditions.append((str(operator), str(key), [_condition_value(v) for v in _as_list(values)]))
+        # Action "*" (AdministratorAccess and the like).
+        self.administrator = self.effect == "Allow" and any(a.strip("*") == "" for a in self.action_text)
+
+    def matches_action(self, action):
+        if self.actions is not None:
+            return any(p.matches(action) for p in self.actions)
+        if self.not_actions is not None:
+            return not any(p.matches(action) for p in self.not_actions)
+        return False
+
+    def resource_applies(self, arn):
+        """True, False, or the text of the patterns with policy variables that might match ``arn``."""
+        if self.resources is not None:
+            if any(p.matches(arn) for p in self.resources if not p.has_variable):
+                return True
+            maybe = [p.text for p in self.resources if p.has_variable and p.matches(arn)]
+            return maybe or False
+        if self.not_resources is not None:
+            if any(p.matches(arn) for p in self.not_resources if not p.has_variable):
+                return False
+            maybe = [p.text for p in self.not_resources if p.has_variable and p.matches(arn)]
+            return ["NotResource " + text for text in maybe] or True
+        return False
+
+
+def statements(document):
+    """The compiled statements of a policy document (a dict, or None)."""
+    if not isinstance(document, dict):
+        return []
+    version = str(document.get("Version") or "2008-10-17")
+    return [Statement(s, version) for s in _as_list(document.get("Statement")) if isinstance(s, dict)]
+
+
+# ---------------------------------------------------------------- conditions on one key
+
+_STRING_OPERATORS = {
+    "stringequals": ("equals", False, False),
+    "stringnotequals": ("equals", True, False),
+    "stringequalsignorecase": ("equals", False, True),
+    "stringnotequalsignorecase": ("equals", True, True),
+    "stringlike": ("like", False, False),
+    "stringnotlike": ("like", True, False),
+}
+
+
+def _base_operator(operator):
+    name = operator
+    if ":" in name:
+        qualifier, name = name.split(":", 1)
+        if qualifier.lower() not in ("foranyvalue", "forallvalues"):
+            return None
+    if name.lower().endswith("ifexists"):
+        name = name[: -len("ifexists")]
+    return name.lower()
+
+
+def key_clauses(conditions, key):
+    """Split a statement's conditions into clauses on ``key`` (which IAM always sets, single-valued)
+    and the undecided rest. Returns ``(clauses, undecided)``; ``clauses`` is a list of
+    ``(negated, [Pattern])`` that must all hold, or None when the conditions can never hold."""
+    clauses = []
+    undecided = []
+    for operator, name, values in conditions:
+        if name.lower() != key.lower():
+            undecided.append((operator, name, values))
+            continue
+        base = _base_operator(operator)
+        if base == "null":
+            # Null true: "the key is absent", never so on this request; false: always so.
+            if any(v.lower() == "true" for v in values) and not any(v.lower() == "false" for v in values):
+                return None, []
+            continue
+        if base not in _STRING_OPERATORS:
+            undecided.append((operator, name, values))
+            continue
+        kind, negated, fold = _STRING_OPERATORS[base]
+        make = literal if kind == "equals" else string_pattern
+        clauses.append((negated, [make(v, fold) for v in values]))
+    return clauses, undecided
+
+
+def clauses_hold(clauses, value):
+    for negated, patterns in clauses:
+        if any(p.matches(value) for p in patterns) == negated:
+            return False
+    return True
+
+
+# ---------------------------------------------------------------- one action on one resource
+
+
+class Access(object):
+    """What a set of policies allows for one action on one resource, as a function of one
+    condition key's value. ``allows(value, certain)``; ``allows_other_than(value, certain)``."""
+
+    def __init__(self, allow, deny, boundary_allow, boundary_deny, has_boundary, undecided):
+        # Each item: (clauses, decided) where decided is False when other conditions, variables or
+        # an unknown boundary make the statement's effect undecidable.
+        self.allow = allow
+        self.deny = deny
+        self.boundary_allow = boundary_allow
+        self.boundary_deny = boundary_deny
+        self.has_boundary = has_boundary
+        self.undecided = undecided
+
+    def _formula(self, certain):
+        """The allowed set: possibly (certain=False) or surely (certain=True)."""
+
+        def group(items, want_decided):
+            return [c for c, decided in items if decided or not want_decided]
+
+        if certain:
+            allows, denies = group(self.allow, True), group(self.deny, False)
+            b_allows, b_denies = group(self.boundary_allow, True), group(self.boundary_deny, False)
+        else:
+            allows, denies = group(self.allow, False), group(self.deny, True)
+            b_allows, b_denies = group(self.boundary_allow, False), group(self.boundary_deny, True)
+        parts = [(allows, denies)]
+        if self.has_boundary:
+            parts.append((b_allows, b_denies))
+        return parts
+
+    def allows(self, value, certain):
+        for allows, denies in self._formula(certain):
+            if not any(clauses_hold(c, value) for c in allows):
+                return False
+            if any(clauses_hold(c, value) for c in denies):
+                return False
+        return True
+
+    def allows_other_than(self, value, certain):
+        """Whether some value other than ``value`` is allowed (None: undecided by the search)."""
+        parts = self._formula(certain)
+        if any(not allows for allows, _denies in parts):
+            return False
+        patterns = [literal(value)]
+        indexed = []
+        for allows, denies in parts:
+            indexed.append((self._index(allows, patterns), self._index(denies, patterns)))
+
+        def accept(matched):
+            if matched[0]:
+                return False
+            for allows, denies in indexed:
+                if not any(_holds(c, matched) for c in allows):
+                    return False
+                if any(_holds(c, matched) for c in denies):
+                    return False
+            return True
+
+        return exists(patterns, accept)
+
+    @staticmethod
+    def _index(clause_lists, patterns):
+        indexed = []
+        for clauses in clause_lists:
+            one = []
+            for negated, group in clauses:
+                positions = []
+                for pattern in group:
+                    positions.append(len(patterns))
+                    patterns.append(pattern)
+                one.append((negated, positions))
+            indexed.append(one)
+        return indexed
+
+
+def _holds(clauses, matched):
+    for negated, positions in clauses:
+        if any(matched[i] for i in positions) == negated:
+            return False
+    return True
+
+
+def _sort_statement(statement, action, resource, key, undecided, where):
+    """(effect, (clauses, decided)) for a statement that may apply, or None."""
+    if statement.effect not in ("Allow", "Deny") or not statement.matches_action(action):
+        return None
+    applies = statement.resource_applies(resource)
+    if applies is False:
+        return None
+    clauses, others = key_clauses(statement.conditions, key)
+    if clauses is None:
+        return None
+    decided = applies is True and not others
+    for operator, name, values in others:
+        undecided.append(dict(where, effect=statement.effect, operator=operator, key=name, values=values))
+    if applies is not True:
+        for text in applies:
+            undecided.append(
+                dict(where, effect=statement.effect, operator="Resource", key="policy variable", values=[text])
+            )
+    return statement.effect, (clauses, decided)
+
+
+def evaluate(policies, action, resource, key, boundary=None):
+    """``policies``: ``[(where, [Statement])]`` (``where`` a dict saying which policy, copied into
+    every undecided condition); ``boundary``: None (no boundary), ``[Statement]``, or ``False`` (a
+    boundary whose document is unknown). Returns an ``Access``."""
+    undecided = []
+    allow, deny = [], []
+    for where, compiled in policies:
+        for statement in compiled:
+            sorted_ = _sort_statement(statement, action, resource, key, undecided, where)
+            if sorted_ is not None:
+                (allow if sorted_[0] == "Allow" else deny).append(sorted_[1])
+    boundary_allow, boundary_deny = [], []
+    if boundary is False:
+        boundary_allow.append(([], False))
+        undecided.append(
+            {"effect": "Allow", "operator": "PermissionsBoundary", "key": "document not readable", "values": []}
+        )
+    elif boundary is not None:
+        where = {"policy_name": "permissions boundary"}
+        for statement in boundary:
+            sorted_ = _sort_statement(statement, action, resource, key, undecided, where)
+            if sorted_ is not None:
+                (boundary_allow if sorted_[0] == "Allow" else boundary_deny).append(sorted_[1])
+    return Access(allow, deny, boundary_allow, boundary_deny, boundary is not None, undecided)
+
+
+# ---------------------------------------------------------------- "on every resource"
+
+
+def allows_everywhere(compiled, action, targets):
+    """Whether ``compiled`` statements allow ``action`` on every resource of every ``targets``
+    pattern, unconditionally, with no Deny that might take any of it away. Undecided counts as no."""
+    allowed = []
+    for statement in compiled:
+        if statement.effect not in ("Allow", "Deny") or not statement.matches_action(action):
+            continue
+        if statement.effect == "Deny":
+            # Any Deny that may reach one of the targets takes the action away, conditions or not.
+            for target in targets:
+                if _deny_may_reach(statement, target) is not False:
+                    return False
+        elif not statement.conditions:
+            allowed.append(statement)
+    return all(_allowed_on(allowed, target) for target in targets)
+
+
+def _blind(patterns):
+    """An Allow's patterns, with policy variables made to match nothing (they cannot be counted on)."""
+    return [
+        arn_pattern(p.text.replace("${", _NEVER + "${"), variables=False) if p.has_variable else p for p in patterns
+    ]
+
+
+def _allowed_on(statements_, target):
+    """Whether the union of the statements' resources covers every string of ``target``."""
+    include, exclusions = [], []
+    for statement in statements_:
+        if statement.resources is not None:
+            include.extend(_blind(statement.resources))
+        elif statement.not_resources is not None:
+            exclusions.append(statement.not_resources)
+    # One NotResource statement covers the target when none of its patterns can reach it.
+    for patterns in exclusions:
+        if overlaps(patterns, target) is False:
+            return True
+    return bool(include) and covers(include, target) is True
+
+
+def _deny_may_reach(statement, target):
+    if statement.resources is not None:
+        return overlaps(statement.resources, target)
+    if statement.not_resources is not None:
+        covered = covers(_blind(statement.not_resources), target)
+        return None if covered is None else not covered
+    return False

@@ -1,0 +1,222 @@
+# Copyright: Contributors to the ecs_tools.iam collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Who can assume the role and who can pass it, through ecs_infrastructure_role_info on a real
+moto_server: the account of issue 11 (a GitHub OIDC and a SAML way into the trust policy; a user
+with PassRole on *, a group allowed iam:Pass* on every role and its member, an administrator) and
+their scoped counterparts (an ECS-only user, an explicitly denied group, a role held to ECS by its
+permissions boundary, a user allowed only under a region condition)."""
+
+import json
+
+INFO = "ecs_tools.iam.ecs_infrastructure_role_info"
+MODULE = "ecs_tools.iam.ecs_infrastructure_role"
+ROLE = "ecsInfrastructureRole"
+ACCOUNT = "123456789012"
+ROLE_ARN = "arn:aws:iam::{0}:role/{1}".format(ACCOUNT, ROLE)
+ADMIN = "arn:aws:iam::aws:policy/AdministratorAccess"
+ECS = "ecs.amazonaws.com"
+OIDC = "arn:aws:iam::{0}:oidc-provider/token.actions.githubusercontent.com".format(ACCOUNT)
+SAML = "arn:aws:iam::{0}:saml-provider/corp-idp".format(ACCOUNT)
+
+TRUST = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {
+            "Sid": "AllowAccessToECSForInfrastructureManagement",
+            "Effect": "Allow",
+            "Principal": {"Service": ECS},
+            "Action": "sts:AssumeRole",
+            # Narrows the documented statement: not a finding.
+            "Condition": {"StringEquals": {"aws:SourceAccount": ACCOUNT}},
+        },
+        {
+            "Sid": "GitHubActions",
+            "Effect": "Allow",
+            "Principal": {"Federated": OIDC},
+            "Action": "sts:AssumeRoleWithWebIdentity",
+            "Condition": {"StringLike": {"token.actions.githubusercontent.com:sub": "repo:example/*"}},
+        },
+        {
+            "Effect": "Allow",
+            "Principal": {"Federated": SAML},
+            "Action": ["sts:AssumeRoleWithSAML", "sts:TagSession"],
+        },
+    ],
+}
+
+
+def document(*statements):
+    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
+
+
+def allow(action="iam:PassRole", resource="*", **kw):
+    return dict({"Effect": "Allow", "Action": action, "Resource": resource}, **kw)
+
+
+def build_account(iam):
+    """The principals of issue 11, and their scoped counterparts."""
+    # Any service: an inline PassRole on * with no condition.
+    iam.create_user(UserName="ci-inline")
+    iam.put_user_policy(UserName="ci-inline", PolicyName="passrole-anything", PolicyDocument=document(allow()))
+    # Any service through a group: a managed policy allowing iam:Pass* on every role of the account.
+    pass_all = iam.create_policy(
+        PolicyName="PassEveryRole",
+        PolicyDocument=document(allow("iam:Pass*", "arn:aws:iam::{0}:role/*".format(ACCOUNT))),
+    )["Policy"]["Arn"]
+    iam.create_group(GroupName="deployers")
+    iam.attach_group_policy(GroupName="deployers", PolicyArn=pass_all)
+    iam.create_user(UserName="dave")
+    iam.add_user_to_group(GroupName="deployers", UserName="dave")
+    # An administrator.
+    iam.create_user(UserName="admin")
+    iam.attach_user_policy(UserName="admin", PolicyArn=ADMIN)
+    # ECS only: the documented condition.
+    iam.create_user(UserName="ecs-deployer")
+    iam.put_user_policy(
+        UserName="ecs-deployer",
+        PolicyName="pass-infra-role-to-ecs",
+        PolicyDocument=document(allow(resource=ROLE_ARN, Condition={"StringEquals": {"iam:PassedToService": ECS}})),
+    )
+    # Denied explicitly: a group of administrators with a Deny on iam:PassRole, and its member.
+    iam.create_group(GroupName="no-passrole")
+    iam.attach_group_policy(GroupName="no-passrole", PolicyArn=ADMIN)
+    iam.put_group_policy(
+        GroupName="no-passrole",
+        PolicyName="deny-passrole",
+        PolicyDocument=document({"Effect": "Deny", "Action": "iam:PassRole", "Resource": "*"}),
+    )
+    iam.create_user(UserName="eve")
+    iam.add_user_to_group(GroupName="no-passrole", UserName="eve")
+    # A role allowed everything, held to ECS by its permissions boundary.
+    boundary = iam.create_policy(
+        PolicyName="PassOnlyToEcs",
+        PolicyDocument=document(
+            allow("s3:*"), allow(Condition={"StringEquals": {"iam:PassedToService": ECS}}, resource=ROLE_ARN)
+        ),
+    )["Policy"]["Arn"]
+    iam.create_role(
+        RoleName="bounded-pipeline",
+        AssumeRolePolicyDocument=document(
+            {"Effect": "Allow", "Principal": {"Service": "codebuild.amazonaws.com"}, "Action": "sts:AssumeRole"}
+        ),
+        PermissionsBoundary=boundary,
+    )
+    iam.attach_role_policy(RoleName="bounded-pipeline", PolicyArn=ADMIN)
+    # Conditional: a condition the evaluator cannot decide.
+    iam.create_user(UserName="regional")
+    iam.put_user_policy(
+        UserName="regional",
+        PolicyName="passrole-in-eu",
+        PolicyDocument=document(
+            allow(resource=ROLE_ARN, Condition={"StringEquals": {"aws:RequestedRegion": "eu-west-1"}})
+        ),
+    )
+    # Nothing to do with PassRole.
+    iam.create_user(UserName="reader")
+    iam.attach_user_policy(UserName="reader", PolicyArn="arn:aws:iam::aws:policy/ReadOnlyAccess")
+
+
+def by_name(result):
+    return dict((p["name"], p) for p in result["pass_role_principals"])
+
+
+def test_issue_11_account(runner, aws, server):
+    iam = aws("iam")
+    runner.one(_module=MODULE, capabilities=["volumes"])
+    iam.update_assume_role_policy(RoleName=ROLE, PolicyDocument=json.dumps(TRUST))
+    build_account(iam)
+    with server.recording() as rec:
+        result = runner.one(_module=INFO, check_usage=False)
+    assert result.get("failed") is not True, result.get("msg")
+    print("pass_role_principals:\n" + json.dumps(result["pass_role_principals"], indent=1, sort_keys=True))
+    print("findings:\n" + json.dumps(result["findings"], indent=1, sort_keys=True))
+
+    # One paginated authorization read, no write; the inline-grant scan reuses it.
+    assert rec.writes == []
+    assert rec.actions("iam").count("GetAccountAuthorizationDetails") == 1
+
+    principals = by_name(result)
+    assert [(p["type"], p["name"]) for p in result["pass_role_principals"]] == [
+        ("group", "deployers"),
+        ("role", "bounded-pipeline"),
+        ("user", "admin"),
+        ("user", "ci-inline"),
+        ("user", "dave"),
+        ("user", "ecs-deployer"),
+        ("user", "regional"),
+    ]
+    assert {n: p["classification"] for n, p in principals.items()} == {
+        "deployers": "any_service",
+        "bounded-pipeline": "ecs_only",
+        "admin": "any_service",
+        "ci-inline": "any_service",
+        "dave": "any_service",
+        "ecs-deployer": "ecs_only",
+        "regional": "conditional",
+    }
+    assert [n for n, p in principals.items() if p["administrator"]] == ["bounded-pipeline", "admin"]
+    assert principals["ci-inline"]["grants"] == [
+        {"policy_name": "passrole-anything", "policy_arn": None, "via": "inline", "classification": "any_service"}
+    ]
+    assert principals["dave"]["grants"] == [
+        {
+            "policy_name": "PassEveryRole",
+            "policy_arn": "arn:aws:iam::{0}:policy/PassEveryRole".format(ACCOUNT),
+            "via": "group",
+            "group": "deployers",
+            "classification": "any_service",
+        }
+    ]
+    assert principals["deployers"]["grants"][0]["via"] == "managed"
+    assert principals["admin"]["grants"][0]["policy_arn"] == ADMIN
+    assert principals["admin"]["arn"] == "arn:aws:iam::{0}:user/admin".format(ACCOUNT)
+    assert [(c["operator"], c["key"], c["values"]) for c in principals["regional"]["conditions"]] == [
+        ("StringEquals", "aws:RequestedRegion", ["eu-west-1"])
+    ]
+    assert "eve" not in principals and "no-passrole" not in principals and "reader" not in principals
+
+    findings = sorted((f["code"], f["severity"]) for f in result["findings"])
+    assert findings == [
+        ("pass_role_administrator", "medium"),
+        ("pass_role_any_service", "high"),
+        ("pass_role_any_service", "high"),
+        ("pass_role_any_service", "high"),
+        ("pass_role_conditional", "medium"),
+        ("trust_extra_principal", "high"),
+        ("trust_extra_principal", "high"),
+    ]
+    messages = [f["message"] for f in result["findings"]]
+    trust = [m for m in messages if m.startswith("Trust policy")]
+    assert OIDC in trust[0] and "sts:AssumeRoleWithWebIdentity" in trust[0]
+    assert SAML in trust[1] and "sts:AssumeRoleWithSAML" in trust[1] and "sts:TagSession" in trust[1]
+    assert any("user ci-inline" in m and "inline policy passrole-anything of user ci-inline" in m for m in messages)
+    assert any("user dave" in m and "PassEveryRole of group deployers" in m for m in messages)
+    assert any(m.startswith("Administrator user admin") and "AdministratorAccess" in m for m in messages)
+    assert not any("ecs-deployer" in m or "bounded-pipeline" in m for m in messages)
+
+
+def test_the_documented_setup_has_no_exposure_finding(runner, aws):
+    iam = aws("iam")
+    iam.create_user(UserName="alice")
+    iam.create_group(GroupName="ops")
+    runner.one(_module=MODULE, capabilities=["volumes"], pass_role={"users": ["alice"], "groups": ["ops"]})
+    result = runner.one(_module=INFO, check_usage=False)
+    assert result["findings"] == []
+    assert [(p["type"], p["name"], p["classification"]) for p in result["pass_role_principals"]] == [
+        ("group", "ops", "ecs_only"),
+        ("user", "alice", "ecs_only"),
+    ]
+    assert result["pass_role"]["users"] == ["alice"] and result["pass_role"]["groups"] == ["ops"]
+
+
+def test_converged_module_run_does_not_pay_for_the_exposure_read(runner, aws, server):
+    iam = aws("iam")
+    iam.create_user(UserName="alice")
+    args = dict(_module=MODULE, capabilities=["volumes"], pass_role={"users": ["alice"]})
+    runner.one(**args)
+    with server.recording() as rec:
+        result = runner.one(**args)
+    assert result["changed"] is False
+    assert "GetAccountAuthorizationDetails" not in rec.actions()
+    print("converged run calls: {0}".format(rec.actions()))
+    assert len(rec) <= 5

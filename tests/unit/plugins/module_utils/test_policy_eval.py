@@ -1,0 +1,249 @@
+# Copyright: Contributors to the ecs_tools.iam collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The pure IAM evaluator, rule by rule; cases follow AWS's policy-evaluation documentation
+(IAM JSON policy elements: Action, NotAction, Resource, NotResource, Condition operators,
+"Policy evaluation logic" and "Permissions boundaries for IAM entities")."""
+
+import pytest
+
+from ansible_collections.ecs_tools.iam.plugins.module_utils import _policy_eval as pe
+
+ROLE = "arn:aws:iam::123456789012:role/ecsInfrastructureRole"
+PATH_ROLE = "arn:aws:iam::123456789012:role/team/ecsInfrastructureRole"
+ECS = "ecs.amazonaws.com"
+KEY = "iam:PassedToService"
+
+
+def doc(*statements, **kw):
+    return dict({"Version": "2012-10-17", "Statement": list(statements)}, **kw)
+
+
+def st(effect="Allow", action="iam:PassRole", resource="*", **kw):
+    statement = {"Effect": effect}
+    if action is not None:
+        statement["Action"] = action
+    if resource is not None:
+        statement["Resource"] = resource
+    statement.update(kw)
+    return statement
+
+
+@pytest.mark.parametrize(
+    "pattern,action,matches",
+    [
+        ("iam:PassRole", "iam:PassRole", True),
+        ("IAM:passrole", "iam:PassRole", True),  # action names are case-insensitive
+        ("iam:Pass*", "iam:PassRole", True),
+        ("iam:*", "iam:PassRole", True),
+        ("*", "iam:PassRole", True),
+        ("iam:P?ssRole", "iam:PassRole", True),
+        ("iam:Pass?", "iam:PassRole", False),
+        ("iam:PassRoles", "iam:PassRole", False),
+        ("iam:Get*", "iam:PassRole", False),
+        ("ec2:*Volume*", "ec2:DescribeVolumes", True),
+        ("sts:*", "iam:PassRole", False),
+    ],
+)
+def test_action_patterns(pattern, action, matches):
+    assert pe.action_pattern(pattern).matches(action) is matches
+
+
+@pytest.mark.parametrize(
+    "pattern,arn,matches",
+    [
+        ("*", ROLE, True),
+        (ROLE, ROLE, True),
+        ("arn:aws:iam::123456789012:role/ecsinfrastructurerole", ROLE, False),  # ARNs: case-sensitive
+        ("arn:aws:iam::*:role/ecsInfrastructureRole", ROLE, True),
+        ("arn:aws:iam::123456789012:role/*", ROLE, True),
+        ("arn:aws:iam::123456789012:role/*", PATH_ROLE, True),
+        ("arn:aws:iam::123456789012:role/ecs*", PATH_ROLE, False),
+        ("arn:aws:iam::123456789012:role/ecs?nfrastructureRole", ROLE, True),
+        ("arn:aws:iam::123456789012:role/ecs??nfrastructureRole", ROLE, False),
+        ("arn:aws:iam::999999999999:role/*", ROLE, False),
+        ("arn:aws:*", ROLE, True),  # a * ending a segment may run past the colons
+        ("arn:aws:iam::123456789012:*", ROLE, True),
+        ("arn:aws-cn:iam::*:role/*", ROLE, False),
+        ("arn:*:iam::*:role/ecsInfrastructureRole", ROLE, True),
+        ("arn:aws:i*m::123456789012:role/ecsInfrastructureRole", ROLE, True),
+    ],
+)
+def test_arn_patterns(pattern, arn, matches):
+    assert pe.arn_pattern(pattern).matches(arn) is matches
+
+
+def test_a_star_within_a_segment_stays_in_it():
+    pattern = pe.arn_pattern("arn:aws:iam::1*2:role/x")
+    assert pattern.matches("arn:aws:iam::1002:role/x")
+    assert not pattern.matches("arn:aws:iam::1:0:2:role/x")
+
+
+def access(*documents, boundary=None):
+    compiled = [({"policy_name": "p{0}".format(i)}, pe.statements(d)) for i, d in enumerate(documents)]
+    return pe.evaluate(compiled, "iam:PassRole", ROLE, KEY, boundary=boundary)
+
+
+def outcome(a):
+    """(ECS possibly, ECS surely, other possibly, other surely)."""
+    return (a.allows(ECS, False), a.allows(ECS, True), a.allows_other_than(ECS, False), a.allows_other_than(ECS, True))
+
+
+ANY = (True, True, True, True)
+ECS_ONLY = (True, True, False, False)
+NONE = (False, False, False, False)
+
+
+def cond(operator, values, key=KEY):
+    return {operator: {key: values}}
+
+
+@pytest.mark.parametrize(
+    "documents,expected",
+    [
+        # Allow on * with no condition: any service.
+        ([doc(st())], ANY),
+        ([doc(st(action="iam:Pass*", resource="arn:aws:iam::123456789012:role/*"))], ANY),
+        ([doc(st(action="*"))], ANY),
+        ([doc(st(action="iam:*", resource=ROLE))], ANY),
+        # Implicit deny: other action, other resource, NotAction covering PassRole.
+        ([doc(st(action="iam:GetRole"))], NONE),
+        ([doc(st(resource="arn:aws:iam::123456789012:role/other"))], NONE),
+        ([doc(st(action=None, NotAction="iam:*"))], NONE),
+        ([doc(st(action=None, NotAction="s3:*"))], ANY),
+        ([doc(st(resource=None, NotResource=ROLE))], NONE),
+        ([doc(st(resource=None, NotResource="arn:aws:iam::123456789012:role/other"))], ANY),
+        ([], NONE),
+        # iam:PassedToService with each operator.
+        ([doc(st(Condition=cond("StringEquals", ECS)))], ECS_ONLY),
+        ([doc(st(Condition=cond("StringEquals", [ECS])))], ECS_ONLY),
+        # StringEquals is case-sensitive: "ECS.amazonaws.com" is another value, ecs.amazonaws.com is not allowed.
+        ([doc(st(Condition=cond("StringEquals", "ECS.amazonaws.com")))], (False, False, True, True)),
+        ([doc(st(Condition=cond("StringEqualsIgnoreCase", "ECS.amazonaws.com")))], ANY),
+        ([doc(st(Condition=cond("StringLike", "ecs.amazonaws.*")))], ANY),  # ecs.amazonaws.com.cn, ...
+        ([doc(st(Condition=cond("StringLike", "ecs.amazonaws.co?")))], ANY),
+        ([doc(st(Condition=cond("StringLike", "ecs.amazonaws.com")))], ECS_ONLY),
+        ([doc(st(Condition=cond("StringLike", "*")))], ANY),
+        ([doc(st(Condition=cond("StringEquals", [ECS, "ec2.amazonaws.com"])))], ANY),
+        ([doc(st(Condition=cond("StringEquals", "ec2.amazonaws.com")))], (False, False, True, True)),
+        ([doc(st(Condition=cond("StringNotEquals", ECS)))], (False, False, True, True)),
+        ([doc(st(Condition=cond("StringNotLike", "*.amazonaws.com")))], (False, False, True, True)),
+        ([doc(st(Condition=cond("ForAnyValue:StringEquals", ECS)))], ECS_ONLY),
+        ([doc(st(Condition=cond("ForAllValues:StringLike", "ecs.*")))], ANY),
+        ([doc(st(Condition=cond("StringEqualsIfExists", ECS)))], ECS_ONLY),
+        ([doc(st(Condition=cond("Null", "true")))], NONE),
+        ([doc(st(Condition=cond("Null", "false")))], ANY),
+        # Two clauses that only ECS satisfies together.
+        (
+            [doc(st(Condition={"StringLike": {KEY: "ecs.*"}, "ForAnyValue:StringLike": {KEY: "*.com"}}))],
+            ANY,  # the two patterns meet in ecs.amazonaws.com and in many others (ecs.x.com)
+        ),
+        (
+            [
+                doc(
+                    st(
+                        Condition={
+                            "StringLike": {KEY: "ecs.amazonaws.c?m"},
+                            "ForAnyValue:StringLike": {KEY: "ecs.amazonaws.?om"},
+                        }
+                    )
+                )
+            ],
+            ECS_ONLY,  # the two patterns meet only in ecs.amazonaws.com
+        ),
+        (
+            [doc(st(Condition={"StringLike": {KEY: "ec*"}, "StringNotEquals": {KEY: ["ec2.amazonaws.com", ECS]}}))],
+            (False, False, True, True),
+        ),
+        # Explicit Deny overrides Allow.
+        ([doc(st(), st("Deny"))], NONE),
+        ([doc(st()), doc(st("Deny", action="iam:*"))], NONE),
+        ([doc(st(), st("Deny", Condition=cond("StringNotEquals", ECS)))], ECS_ONLY),
+        ([doc(st(), st("Deny", Condition=cond("StringEquals", ECS)))], (False, False, True, True)),
+        ([doc(st(), st("Deny", resource="arn:aws:iam::123456789012:role/other"))], ANY),
+        # Conditions on other keys are undecided: possibly, not surely.
+        ([doc(st(Condition=cond("StringEquals", "nowhere-1", key="aws:RequestedRegion")))], (True, False, True, False)),
+        (
+            [doc(st(Condition={"StringEquals": {KEY: ECS, "aws:RequestedRegion": "eu-west-1"}}))],
+            (True, False, False, False),
+        ),
+        (
+            [doc(st(), st("Deny", Condition=cond("Bool", "false", key="aws:MultiFactorAuthPresent")))],
+            (True, False, True, False),
+        ),
+        # Policy variables in Resource are undecided.
+        ([doc(st(resource="arn:aws:iam::123456789012:role/${aws:username}"))], (True, False, True, False)),
+        ([doc(st(resource="arn:aws:iam::123456789012:role/${aws:username}"), Version="2008-10-17")], NONE),
+    ],
+)
+def test_pass_role_evaluation(documents, expected):
+    assert outcome(access(*documents)) == expected
+
+
+def test_undecided_conditions_are_reported_not_dropped():
+    a = access(doc(st(Condition={"StringEquals": {KEY: ECS, "aws:RequestedRegion": "eu-west-1"}})))
+    assert [(c["operator"], c["key"], c["values"], c["policy_name"]) for c in a.undecided] == [
+        ("StringEquals", "aws:RequestedRegion", ["eu-west-1"], "p0")
+    ]
+
+
+@pytest.mark.parametrize(
+    "boundary,expected",
+    [
+        (None, ANY),
+        ([], NONE),  # a boundary allowing nothing
+        (doc(st(action="s3:*")), NONE),
+        (doc(st(action="*")), ANY),
+        (doc(st(Condition=cond("StringEquals", ECS))), ECS_ONLY),
+        (doc(st(action="*"), st("Deny", action="iam:PassRole")), NONE),
+        (
+            doc(st(action="*", Condition=cond("StringEquals", "eu-west-1", key="aws:RequestedRegion"))),
+            (True, False, True, False),
+        ),
+    ],
+)
+def test_permissions_boundary_intersects(boundary, expected):
+    compiled = None if boundary is None else pe.statements(boundary) if boundary else []
+    assert outcome(access(doc(st()), boundary=compiled)) == expected
+
+
+def test_unknown_boundary_makes_it_possible_not_sure():
+    a = access(doc(st()), boundary=False)
+    assert outcome(a) == (True, False, True, False)
+    assert a.undecided[0]["operator"] == "PermissionsBoundary"
+
+
+def test_boundary_does_not_grant_by_itself():
+    assert outcome(access(doc(st(action="s3:*")), boundary=pe.statements(doc(st(action="*"))))) == NONE
+
+
+@pytest.mark.parametrize(
+    "patterns,target,covered",
+    [
+        (["*"], "arn:aws:ec2:*:*:volume/*", True),
+        (["arn:aws:ec2:*:*:volume/*"], "arn:aws:ec2:*:*:volume/*", True),
+        (["arn:*:ec2:*:*:volume/*"], "arn:aws:ec2:*:*:volume/*", True),
+        (["arn:aws:ec2:*:*:*"], "arn:aws:ec2:*:*:volume/*", True),
+        (["arn:aws:ec2:*:*:volume/vol-*"], "arn:aws:ec2:*:*:volume/*", False),
+        (["arn:aws:ec2:us-east-1:*:volume/*"], "arn:aws:ec2:*:*:volume/*", False),
+        (["arn:aws:ec2:*:*:volume/*"], "arn:*:ec2:*:*:volume/*", False),  # partition unknown
+        (["arn:aws:ec2:*:123456789012:volume/*"], "arn:aws:ec2:*:*:volume/*", False),
+        (["arn:aws:ec2:*:123456789012:volume/*"], "arn:aws:ec2:*:123456789012:volume/*", True),
+        (["arn:aws:ec2:*:*:volume/*"], "*", False),
+    ],
+)
+def test_covers(patterns, target, covered):
+    compiled = [pe.arn_pattern(p) for p in patterns]
+    wanted = pe.literal(target) if target == "*" else pe.template(target)
+    assert pe.covers(compiled, wanted) is covered
+
+
+def test_search_limit_means_undecided():
+    patterns = [pe.string_pattern("*a*b*c*d*"), pe.string_pattern("*e*f*g*h*")]
+    assert pe.exists(patterns, lambda m: all(m), limit=3) is None
+    assert pe.exists(patterns, lambda m: all(m)) is True
+
+
+def test_statements_tolerate_odd_documents():
+    assert pe.statements(None) == []
+    assert pe.statements({"Statement": {"Effect": "Allow", "Action": "*", "Resource": "*"}})[0].administrator
+    assert pe.statements({"Statement": ["junk"]}) == []
