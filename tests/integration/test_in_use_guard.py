@@ -120,3 +120,38 @@ def test_converged_run_makes_no_ecs_or_ec2_call(runner, aws, server):
         result = runner.one(capabilities=["volumes"])
     assert result["changed"] is False
     assert [c.service for c in rec.calls] == ["iam", "iam"]
+
+
+def test_kept_policy_allowing_volume_actions_only_under_a_condition_does_not_stop_the_scan(runner, aws, server):
+    """Issue 10, case 6: a kept policy allows the three volume actions only under
+    aws:RequestedRegion = nowhere-1, which never holds. It must not replace the Volumes policy:
+    the guard scans, finds the attached ECS-managed volume and refuses to detach."""
+    iam = aws("iam")
+    conditional = iam.create_policy(
+        PolicyName="VolumeCleanupNowhere",
+        PolicyDocument=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Effect": "Allow",
+                        "Action": ["ec2:DetachVolume", "ec2:DeleteVolume", "ec2:DescribeVolumes"],
+                        "Resource": "*",
+                        "Condition": {"StringEquals": {"aws:RequestedRegion": "nowhere-1"}},
+                    }
+                ],
+            }
+        ),
+    )["Policy"]["Arn"]
+    runner.one(capabilities=["volumes"], managed_policies=[conditional], usage_regions=["us-east-1"])
+    volume = ecs_volume(aws, "us-east-1")
+    with server.recording() as rec:
+        result = runner.one(capabilities=["vpc_lattice"], managed_policies=[conditional], usage_regions=["us-east-1"])
+    assert result["failed"] is True
+    assert "Refusing to detach AmazonECSInfrastructureRolePolicyForVolumes from role" in result["msg"]
+    assert volume in result["msg"]
+    assert [v["volume_id"] for v in result["in_use"]["volumes"]] == [volume]
+    assert rec.writes == []
+    assert any(c.service == "ec2" and c.action == "DescribeVolumes" for c in rec.calls)
+    assert attached(iam) == sorted([VOLUMES, conditional])
+    print("guard message as ansible-playbook shows it:\n" + result["msg"])
