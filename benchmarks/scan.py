@@ -1,0 +1,288 @@
+# Copyright: Contributors to the ecs_tools.iam collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Benchmark: the usage scan of ``ecs_tools.iam.ecs_infrastructure_role_info``, every region against one.
+
+On one moto_server started here: the role ``ecsInfrastructureRole`` (Volumes policy attached) and
+one ECS-managed EBS volume (tags ``AmazonECSManaged=true``, ``AmazonECSCreated=<task ARN>``)
+attached to an instance in a region other than the default one (``--volume-region``).
+
+Each measurement is one ``ansible-playbook`` process (the real executor) running the info module
+once: either with ``usage_regions: [us-east-1]`` (the one-region scan) or without it (every region
+EC2 DescribeRegions reports enabled: the all-region scan). Runs alternate one, all, one, all, ...
+after one unmeasured warm-up of each; the wall time is the whole process, API calls come from
+moto's recorder. Every run's result is checked: the all-region scan must list every enabled region,
+none unreadable, and find the seeded volume in its region; the one-region scan must not.
+
+    .venv/bin/python benchmarks/scan.py [--quick] [--repeat N] [--volume-region REGION]
+
+Exits 1 when the goal is not met (all-region median wall at most GOAL_MAX_RATIO times the
+one-region median), 2 when a run fails or finds the wrong thing. tests/integration/test_scan_benchmark.py
+runs ``--quick`` as part of ``make test``.
+"""
+
+import argparse
+import collections
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+import boto3
+import yaml
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(HERE)
+BIN = os.path.dirname(sys.executable)
+sys.path.insert(0, os.path.join(REPO, "tests", "support"))
+
+from collection_link import collections_path  # noqa: E402
+from moto_server import MotoServer  # noqa: E402
+
+GOAL_MAX_RATIO = 2.5  # all-region wall / one-region wall, medians (do not relax it to make a run pass)
+DEFAULT_REGION = "us-east-1"
+ROLE_NAME = "ecsInfrastructureRole"
+VOLUMES_POLICY = "arn:aws:iam::aws:policy/service-role/AmazonECSInfrastructureRolePolicyForVolumes"
+TRUST_POLICY = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {"Effect": "Allow", "Principal": {"Service": "ecs.amazonaws.com"}, "Action": "sts:AssumeRole"},
+    ],
+}
+SCANS = ("one", "all")
+
+Run = collections.namedtuple("Run", "wall calls usage")
+
+
+class RunFailed(Exception):
+    pass
+
+
+def log(message):
+    sys.stderr.write(message + "\n")
+    sys.stderr.flush()
+
+
+def playbook(scan):
+    args = {"name": ROLE_NAME}
+    if scan == "one":
+        args["usage_regions"] = [DEFAULT_REGION]
+    return [
+        {
+            "name": "Usage scan, {0} region(s)".format(scan),
+            "hosts": "localhost",
+            "connection": "local",
+            "gather_facts": False,
+            "tasks": [{"name": "Describe the role and scan", "ecs_tools.iam.ecs_infrastructure_role_info": args}],
+        }
+    ]
+
+
+def seed(server, volume_region):
+    """The role, and an attached ECS-managed volume in ``volume_region``. Returns (volume id, enabled regions)."""
+    env = server.env(DEFAULT_REGION)
+
+    def client(service, region=DEFAULT_REGION):
+        return boto3.client(
+            service,
+            region_name=region,
+            endpoint_url=env["AWS_ENDPOINT_URL"],
+            aws_access_key_id=env["AWS_ACCESS_KEY_ID"],
+            aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"],
+        )
+
+    iam = client("iam")
+    iam.create_role(RoleName=ROLE_NAME, AssumeRolePolicyDocument=json.dumps(TRUST_POLICY))
+    iam.attach_role_policy(RoleName=ROLE_NAME, PolicyArn=VOLUMES_POLICY)
+    regions = sorted(r["RegionName"] for r in client("ec2").describe_regions()["Regions"])
+    if volume_region not in regions or volume_region == DEFAULT_REGION:
+        raise RunFailed("--volume-region must be an enabled region other than {0}: {1}".format(DEFAULT_REGION, regions))
+    ec2 = client("ec2", volume_region)
+    image = ec2.describe_images(Owners=["amazon"])["Images"][0]["ImageId"]
+    instance = ec2.run_instances(ImageId=image, MinCount=1, MaxCount=1, InstanceType="t3.micro")["Instances"][0]
+    task = "arn:aws:ecs:{0}:123456789012:task/prod/0123456789abcdef".format(volume_region)
+    volume = ec2.create_volume(
+        AvailabilityZone=instance["Placement"]["AvailabilityZone"],
+        Size=10,
+        TagSpecifications=[
+            {
+                "ResourceType": "volume",
+                "Tags": [{"Key": "AmazonECSManaged", "Value": "true"}, {"Key": "AmazonECSCreated", "Value": task}],
+            }
+        ],
+    )["VolumeId"]
+    ec2.attach_volume(VolumeId=volume, InstanceId=instance["InstanceId"], Device="/dev/sdf")
+    return volume, regions
+
+
+class Bench(object):
+    def __init__(self, server, workdir):
+        self.server = server
+        self.workdir = workdir
+        self.config = os.path.join(workdir, "ansible.cfg")
+        with open(self.config, "w") as f:
+            f.write("# isolates the benchmark from ~/.ansible.cfg and /etc/ansible/ansible.cfg\n[defaults]\n")
+        self.playbooks = {}
+        for scan in SCANS:
+            self.playbooks[scan] = os.path.join(workdir, scan + ".yml")
+            with open(self.playbooks[scan], "w") as f:
+                yaml.safe_dump(playbook(scan), f, sort_keys=False)
+
+    def env(self):
+        env = dict(os.environ)
+        env.update(self.server.env(DEFAULT_REGION))
+        env.update(
+            ANSIBLE_CONFIG=self.config,
+            ANSIBLE_COLLECTIONS_PATH=collections_path(),
+            ANSIBLE_LOCALHOST_WARNING="false",
+            ANSIBLE_INVENTORY_UNPARSED_WARNING="false",
+            ANSIBLE_PYTHON_INTERPRETER=sys.executable,
+            ANSIBLE_NOCOLOR="1",
+            # the task's whole result on stdout, so the playbook needs no second task to save it
+            ANSIBLE_STDOUT_CALLBACK="ansible.posix.json",
+        )
+        return env
+
+    def run(self, scan):
+        command = [os.path.join(BIN, "ansible-playbook"), "-i", "localhost,", self.playbooks[scan]]
+        with self.server.recording() as rec:
+            start = time.perf_counter()
+            proc = subprocess.run(
+                command, env=self.env(), cwd=self.workdir, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+            )
+            wall = time.perf_counter() - start
+        try:
+            result = json.loads(proc.stdout)["plays"][0]["tasks"][0]["hosts"]["localhost"]
+        except (ValueError, LookupError):
+            result = None
+        if proc.returncode != 0 or not result or result.get("failed"):
+            raise RunFailed(
+                "{0}-region scan: ansible-playbook exited {1}:\n{2}\n{3}".format(
+                    scan, proc.returncode, proc.stdout[-6000:], proc.stderr[-3000:]
+                )
+            )
+        return Run(
+            wall=wall,
+            calls=collections.Counter("{0}:{1}".format(c.service, c.action) for c in rec.calls),
+            usage=result["usage"],
+        )
+
+
+def check_usage(scan, usage, volume, volume_region, regions):
+    """Raise RunFailed unless the scan covered the expected regions and found exactly the seeded volume."""
+    expected = [DEFAULT_REGION] if scan == "one" else regions
+    found = [(v["volume_id"], v["region"]) for v in usage["volumes"]]
+    problems = []
+    if usage["regions"] != expected:
+        problems.append("regions scanned {0}, expected {1}".format(usage["regions"], expected))
+    if usage["unreadable_regions"]:
+        problems.append("unreadable regions {0}".format(usage["unreadable_regions"]))
+    if found != ([] if scan == "one" else [(volume, volume_region)]):
+        problems.append("volumes found {0}".format(found))
+    if problems:
+        raise RunFailed("{0}-region scan: {1}".format(scan, "; ".join(problems)))
+
+
+def measure(bench, repeat, volume, volume_region, regions):
+    for scan in SCANS:
+        check_usage(scan, bench.run(scan).usage, volume, volume_region, regions)
+        log("warm-up run of the {0}-region scan done (not measured)".format(scan))
+    runs = collections.defaultdict(list)
+    for rep in range(repeat):
+        for scan in SCANS:
+            run = bench.run(scan)
+            check_usage(scan, run.usage, volume, volume_region, regions)
+            runs[scan].append(run)
+            log(
+                "rep {0}/{1} {2}-region scan: {3:6.2f}s, {4} API calls".format(
+                    rep + 1, repeat, scan, run.wall, sum(run.calls.values())
+                )
+            )
+    return runs
+
+
+def versions():
+    import ansible.release
+    import botocore
+    import moto
+
+    return "Python {0}, ansible-core {1}, botocore {2}, moto {3}".format(
+        sys.version.split()[0], ansible.release.__version__, botocore.__version__, moto.__version__
+    )
+
+
+def report(runs, regions, volume, volume_region, repeat, elapsed):
+    one = statistics.median(r.wall for r in runs["one"])
+    every = statistics.median(r.wall for r in runs["all"])
+    ratio = every / one
+    calls = runs["all"][-1].calls
+    lines = [
+        "Usage scan of ecs_tools.iam.ecs_infrastructure_role_info on moto_server, {0} enabled regions, "
+        "median of {1} ansible-playbook runs each ({2}; {3} CPU(s); {4:.0f} s in all)".format(
+            len(regions), repeat, versions(), os.cpu_count(), elapsed
+        ),
+        "",
+        "| scan | wall (s), median | runs (s) | API calls |",
+        "|---|---:|---|---:|",
+    ]
+    for scan, label in (("one", "one region ({0})".format(DEFAULT_REGION)), ("all", "every enabled region")):
+        walls = ", ".join("{0:.2f}".format(r.wall) for r in runs[scan])
+        median = statistics.median(r.wall for r in runs[scan])
+        lines.append("| {0} | {1:.2f} | {2} | {3} |".format(label, median, walls, sum(runs[scan][-1].calls.values())))
+    lines.extend(
+        [
+            "",
+            "all-region / one-region wall: {0:.2f} (goal: at most {1})".format(ratio, GOAL_MAX_RATIO),
+            "all-region scan found volume {0} in {1}; API calls of one all-region run: {2}".format(
+                volume, volume_region, ", ".join("{0} x{1}".format(k, v) for k, v in sorted(calls.items()))
+            ),
+        ]
+    )
+    return ratio, "\n".join(lines)
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="3 repetitions (the pytest test runs this)")
+    parser.add_argument("--repeat", type=int, help="repetitions of each scan (default 5; 3 with --quick)")
+    parser.add_argument("--volume-region", default="ap-southeast-2", help="where the ECS-managed volume is seeded")
+    args = parser.parse_args(argv)
+    if args.repeat is None:
+        args.repeat = 3 if args.quick else 5
+    return args
+
+
+def main(argv):
+    args = parse_args(argv)
+    started = time.perf_counter()
+    server = MotoServer().start()
+    try:
+        with tempfile.TemporaryDirectory(prefix="scan-bench-") as workdir:
+            volume, regions = seed(server, args.volume_region)
+            runs = measure(Bench(server, workdir), args.repeat, volume, args.volume_region, regions)
+    except RunFailed as e:
+        log("run failed: {0}".format(e))
+        return 2
+    finally:
+        server.stop()
+    ratio, text = report(runs, regions, volume, args.volume_region, args.repeat, time.perf_counter() - started)
+    print(text)
+    if ratio > GOAL_MAX_RATIO:
+        print(
+            "FAIL: the all-region scan costs {0:.2f}x the one-region scan (goal: at most {1}x)".format(
+                ratio, GOAL_MAX_RATIO
+            )
+        )
+        return 1
+    print(
+        "PASS: the all-region scan costs {0:.2f}x the one-region scan (goal: at most {1}x)".format(
+            ratio, GOAL_MAX_RATIO
+        )
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
