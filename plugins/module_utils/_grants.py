@@ -15,20 +15,32 @@ Two modes hold the grant document (``_documents.passrole_document``):
 Switching modes moves every grant and leaves none behind. A switch to ``managed_policy`` is
 made crash-safe by creating the policy with the ``CLEANUP_TAG`` tag while inline grants still
 exist: a later run that sees the tag scans and cleans again, and the tag goes last.
+
+Ownership. IAM is shared: the collection changes, attaches, detaches or deletes only what it can
+prove is its own (``split_ownership``). The managed policy is its own when it carries
+``OWNER_TAG`` with this role's ARN as value; an inline policy, which IAM cannot tag, only when its
+document is exactly this role's grant. A managed policy without the tag whose document is exactly
+the grant (written by hand from the AWS guide, or by release 1.0.0) is adopted: the mark is added.
+Anything else of that name is foreign: ``state: present`` refuses before any write
+(``NotOwned``), ``state: absent`` leaves it alone and reports it.
 """
 
 import copy
 
-from ansible_collections.amazon.aws.plugins.module_utils.iam import validate_iam_identifiers
-
 from ansible_collections.ecs_tools.iam.plugins.module_utils import _documents
+from ansible_collections.ecs_tools.iam.plugins.module_utils._errors import InvalidInput
+from ansible_collections.ecs_tools.iam.plugins.module_utils._errors import NotOwned
 from ansible_collections.ecs_tools.iam.plugins.module_utils._plan import Action
+from ansible_collections.ecs_tools.iam.plugins.module_utils._plan import iam_name_problem
+from ansible_collections.ecs_tools.iam.plugins.module_utils._plan import tag_value_problem
 
 KINDS = ("users", "groups", "roles")
 _IAM_TYPE = {"users": "user", "groups": "group", "roles": "role"}
 MANAGED = "managed_policy"
 INLINE = "inline"
 CLEANUP_TAG = "ecs_tools.iam:inline-cleanup"
+# The mark on the grant managed policy: the ARN of the role whose grant it holds.
+OWNER_TAG = "ecs_tools.iam:role-arn"
 
 
 def policy_name_for(role_name, spec=None):
@@ -57,13 +69,13 @@ def validate_spec(spec):
     if spec is None:
         return []
     errors = []
-    problem = validate_iam_identifiers("policy", name=spec["policy_name"])
+    problem = iam_name_problem("policy", name=spec["policy_name"])
     if problem:
         errors.append("Invalid pass_role.policy_name {0!r}: {1}.".format(spec["policy_name"], problem))
     for kind in KINDS:
         seen = set()
         for name in spec[kind]:
-            problem = validate_iam_identifiers(_IAM_TYPE[kind], name=name)
+            problem = iam_name_problem(_IAM_TYPE[kind], name=name)
             if problem:
                 errors.append("Invalid pass_role.{0} entry {1!r}: {2}.".format(kind, name, problem))
             elif name in seen:
@@ -102,22 +114,134 @@ def needs_scan(spec, policy):
     return policy is None or CLEANUP_TAG in (policy.get("tags") or {})
 
 
-def plan_grants(spec, role_arn, policy_arn, current):
+# ---------------------------------------------------------------- ownership
+
+
+def is_own_document(document, role_arn):
+    """Whether ``document`` is exactly this role's grant (semantically: order, Sids and a scalar
+    versus a one-element list do not count)."""
+    return document is not None and not _documents.documents_differ(document, _documents.passrole_document(role_arn))
+
+
+def split_ownership(role_arn, policy_name, current):
+    """Split what ``read_grants`` found into what the collection can prove is its own and what it cannot.
+
+    Returns ``(own, foreign, adopt)``: ``own`` has the shape of ``current`` with only the
+    collection's objects in it, ``foreign`` lists the others (see ``foreign_object``), ``adopt``
+    says the managed policy is the grant by content but lacks the mark.
+    """
+    own = dict(current)
+    foreign = []
+    adopt = False
+    policy = current.get("policy")
+    if policy is not None:
+        mark = (policy.get("tags") or {}).get(OWNER_TAG)
+        if mark == role_arn:
+            pass
+        elif mark is None and is_own_document(policy.get("document"), role_arn):
+            adopt = True
+        else:
+            if mark is not None:
+                reason = "it is marked {0}={1}: it holds the grant of that role".format(OWNER_TAG, mark)
+            else:
+                reason = "its document is not this role's PassRole grant and it carries no {0} mark".format(OWNER_TAG)
+            foreign.append(
+                foreign_object(
+                    "managed_policy", policy_name, reason, arn=policy["arn"], holders=current.get("attached"), mark=mark
+                )
+            )
+            own["policy"] = None
+            own["attached"] = None
+    inline = current.get("inline")
+    if inline is not None:
+        own["inline"] = empty_inline()
+        for kind in KINDS:
+            for principal, document in sorted(inline[kind].items()):
+                if is_own_document(document, role_arn):
+                    own["inline"][kind][principal] = document
+                else:
+                    foreign.append(
+                        foreign_object(
+                            "inline_policy",
+                            policy_name,
+                            "its document is not this role's PassRole grant",
+                            principal_type=_IAM_TYPE[kind],
+                            principal=principal,
+                        )
+                    )
+    return own, foreign, adopt
+
+
+def foreign_object(object_type, name, reason, **where):
+    value = dict(type=object_type, name=name, reason=reason)
+    if object_type == "managed_policy":
+        holders = where.get("holders") or empty()
+        value.update(arn=where["arn"], mark=where.get("mark"), holders=dict((k, list(holders[k])) for k in KINDS))
+    else:
+        value.update(principal_type=where["principal_type"], principal=where["principal"])
+    return value
+
+
+def describe_foreign(obj):
+    if obj["type"] == "managed_policy":
+        holders = ["{0} {1!r}".format(_IAM_TYPE[kind], name) for kind in KINDS for name in obj["holders"][kind]]
+        held = "attached to " + ", ".join(holders) if holders else "attached to no principal"
+        return "managed policy {0} ({1}; {2})".format(obj["arn"], held, obj["reason"])
+    return "inline policy {0!r} of {1} {2!r} ({3})".format(
+        obj["name"], obj["principal_type"], obj["principal"], obj["reason"]
+    )
+
+
+def refusal(role_name, policy_name, foreign):
+    return NotOwned(
+        "Refusing to manage the PassRole grants of role {0!r}: these IAM objects are named {1!r} but the "
+        "ecs_tools.iam collection cannot prove they are its own, so it will not change, attach, detach or "
+        "delete them: {2}. Nothing was changed. Set pass_role.policy_name to a name nobody else uses, or "
+        "remove these objects if they are no longer needed.".format(
+            role_name, policy_name, "; ".join(describe_foreign(o) for o in foreign)
+        ),
+        foreign_objects=foreign,
+    )
+
+
+def left_alone_warning(role_name, foreign):
+    return (
+        "Left alone while deleting role {0!r}: {1}. The ecs_tools.iam collection cannot prove these are its own; "
+        "remove them yourself if they are no longer needed.".format(
+            role_name, "; ".join(describe_foreign(o) for o in foreign)
+        )
+    )
+
+
+# ---------------------------------------------------------------- planning
+
+
+def plan_grants(spec, role_name, role_arn, policy_arn, current):
     """Actions and the resulting ``pass_role`` value for ``state: present``.
 
     ``current``: ``policy`` (None or dict with ``arn``, ``document``, ``tags``), ``attached``
     (grantees of the managed policy by kind) and ``inline`` (None when not scanned, else kind ->
     {principal: document} of those holding an inline policy named ``policy_name``).
+    Raises ``NotOwned`` when an object of that name is not the collection's own.
     """
+    own, foreign, adopt = split_ownership(role_arn, spec["policy_name"], current)
+    if foreign:
+        raise refusal(role_name, spec["policy_name"], foreign)
     document = _documents.passrole_document(role_arn)
     if spec["mode"] == MANAGED:
-        actions, grantees = _plan_managed(spec, policy_arn, document, current)
+        problem = tag_value_problem(role_arn)
+        if problem:
+            raise InvalidInput(
+                "Role ARN {0!r} cannot mark the grant policy as a tag value ({1}); use pass_role.mode: inline, "
+                "or a role name and path without such characters.".format(role_arn, problem)
+            )
+        actions, grantees = _plan_managed(spec, role_arn, policy_arn, document, own, adopt)
     else:
-        actions, grantees = _plan_inline(spec, policy_arn, document, current)
+        actions, grantees = _plan_inline(spec, policy_arn, document, own)
     return actions, result(spec, policy_arn, document, grantees)
 
 
-def _plan_managed(spec, policy_arn, document, current):
+def _plan_managed(spec, role_arn, policy_arn, document, current, adopt):
     name = spec["policy_name"]
     policy = current.get("policy")
     attached = current.get("attached") or empty()
@@ -126,10 +250,15 @@ def _plan_managed(spec, policy_arn, document, current):
     want = listed(spec)
     actions = []
     if policy is None:
-        tags = {CLEANUP_TAG: "pending"} if holders else {}
+        tags = {OWNER_TAG: role_arn}
+        if holders:
+            tags[CLEANUP_TAG] = "pending"
         actions.append(Action("create_policy", name=name, document=document, tags=tags))
-    elif _documents.documents_differ(policy.get("document"), document):
-        actions.append(Action("new_policy_version", arn=policy_arn, document=document))
+    else:
+        if adopt:
+            actions.append(Action("tag_policy", arn=policy_arn, tags={OWNER_TAG: role_arn}))
+        if _documents.documents_differ(policy.get("document"), document):
+            actions.append(Action("new_policy_version", arn=policy_arn, document=document))
 
     grantees = empty()
     for kind in KINDS:
@@ -199,16 +328,36 @@ def _remove_managed(policy_arn, attached):
     return actions
 
 
-def plan_revoke(policy_arn, policy_name, current):
-    """Remove every grant (managed and inline) before the role is deleted."""
+def plan_revoke(role_arn, policy_arn, policy_name, current):
+    """Remove every grant of the collection's own (managed and inline) before the role is deleted.
+    Returns ``(actions, foreign)``: what merely shares the name is left alone and listed."""
+    own, foreign, dummy = split_ownership(role_arn, policy_name, current)
     actions = []
-    inline = current.get("inline") or empty_inline()
+    inline = own.get("inline") or empty_inline()
     for kind in KINDS:
         for principal in sorted(inline[kind]):
             actions.append(Action("delete_principal_inline", kind=kind, principal=principal, policy_name=policy_name))
-    if current.get("policy") is not None:
-        actions.extend(_remove_managed(policy_arn, current.get("attached") or empty()))
-    return actions
+    if own.get("policy") is not None:
+        actions.extend(_remove_managed(policy_arn, own.get("attached") or empty()))
+    return actions, foreign
+
+
+# The plan actions that write grants (the rest of a plan writes the role).
+WRITES = (
+    "create_policy",
+    "new_policy_version",
+    "tag_policy",
+    "untag_policy",
+    "attach_principal",
+    "detach_principal",
+    "put_principal_inline",
+    "delete_principal_inline",
+    "delete_policy",
+)
+
+
+def writes_grants(actions):
+    return any(a.kind in WRITES for a in actions)
 
 
 def empty_inline():
@@ -248,8 +397,49 @@ def snapshot(spec, current):
                 held = doc
                 break
     value = dict(mode=_mode_of(current), policy_name=spec["policy_name"], policy_document=held)
+    if policy is not None:
+        value["mark"] = (policy.get("tags") or {}).get(OWNER_TAG)
     value.update(grantees)
     return value
+
+
+def verify(spec, role_arn, expected, current):
+    """What the grants read back after writing (``current``, from ``read_grants``) lack of what was
+    written (``expected``, the ``pass_role`` result). Empty when they match; listed holders must hold
+    the grant, and with ``purge`` nobody else may."""
+    problems = []
+    document = _documents.passrole_document(role_arn)
+    policy = current.get("policy")
+    if spec["mode"] == MANAGED:
+        if policy is None:
+            return ["managed policy {0} is missing".format(expected["policy_arn"])]
+        mark = (policy.get("tags") or {}).get(OWNER_TAG)
+        if mark != role_arn:
+            problems.append("managed policy {0} is marked {1!r}".format(policy["arn"], mark))
+        if _documents.documents_differ(policy.get("document"), document):
+            problems.append("managed policy {0} does not hold this role's grant".format(policy["arn"]))
+        holders = current.get("attached") or empty()
+    else:
+        if policy is not None and is_own_document(policy.get("document"), role_arn):
+            problems.append("managed policy {0} still exists".format(policy["arn"]))
+        inline = current.get("inline") or empty_inline()
+        holders = dict(
+            (kind, sorted(p for p, d in inline[kind].items() if is_own_document(d, role_arn))) for kind in KINDS
+        )
+    for kind in KINDS:
+        found, wanted = set(holders[kind]), set(expected[kind])
+        if found != wanted and (spec["purge"] or not set(spec[kind]) <= found):
+            problems.append("{0} holding the grant: {1}, expected {2}".format(kind, sorted(found), sorted(wanted)))
+    if spec["mode"] == MANAGED and current.get("inline") is not None:
+        left = [
+            "{0} {1!r}".format(_IAM_TYPE[kind], p)
+            for kind in KINDS
+            for p, d in sorted(current["inline"][kind].items())
+            if is_own_document(d, role_arn)
+        ]
+        if left:
+            problems.append("inline grants remain on " + ", ".join(left))
+    return problems
 
 
 def _mode_of(current):

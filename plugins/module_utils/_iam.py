@@ -73,10 +73,11 @@ def get_policy(client, arn):
     return client.get_policy(PolicyArn=arn, aws_retry=True)["Policy"]
 
 
-def read_role(client, name, for_deletion=False):
+def read_role(client, name, for_deletion=False, role=None):
     """The role in the shape ``_plan`` works with, or None. A converged run needs only
-    GetRole (which carries tags, description, duration and boundary) and one list call."""
-    role = get_role(client, name)
+    GetRole (which carries tags, description, duration and boundary) and one list call;
+    ``role``, a GetRole answer the caller already has, saves the first."""
+    role = role or get_role(client, name)
     if role is None:
         return None
     state = normalize_role(role)
@@ -364,6 +365,11 @@ def delete_principal_inline(client, kind, principal, policy_name):
     getattr(client, "delete_{0}_policy".format(noun))(PolicyName=policy_name, aws_retry=True, **{key: principal})
 
 
+@IAMErrorHandler.common_error_handler("tag policy")
+def tag_policy(client, arn, tags):
+    client.tag_policy(PolicyArn=arn, Tags=ansible_dict_to_boto3_tag_list(tags), aws_retry=True)
+
+
 @IAMErrorHandler.common_error_handler("untag policy")
 def untag_policy(client, arn, keys):
     client.untag_policy(PolicyArn=arn, TagKeys=keys, aws_retry=True)
@@ -402,6 +408,7 @@ ACTIONS = {
     "detach_principal": detach_principal,
     "put_principal_inline": put_principal_inline,
     "delete_principal_inline": delete_principal_inline,
+    "tag_policy": tag_policy,
     "untag_policy": untag_policy,
     "delete_policy": delete_policy,
 }

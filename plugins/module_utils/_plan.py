@@ -12,6 +12,7 @@ before applying and reports ``plan.after``.
 
 import copy
 import re
+import unicodedata
 
 from ansible_collections.amazon.aws.plugins.module_utils.arn import parse_aws_arn
 from ansible_collections.amazon.aws.plugins.module_utils.iam import validate_iam_identifiers
@@ -19,10 +20,19 @@ from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_
 
 from ansible_collections.ecs_tools.iam.plugins.module_utils import _catalog
 from ansible_collections.ecs_tools.iam.plugins.module_utils import _documents
+from ansible_collections.ecs_tools.iam.plugins.module_utils._errors import InvalidInput
 
 MIN_SESSION = 3600
 MAX_SESSION = 43200
-_POLICY_NAME = re.compile(r"[\w+=,.@-]{1,128}")
+# IAM names are ASCII: Python's \w would also accept letters such as "ô".
+_NAME_CHARS = "A-Za-z0-9+=,.@_-"
+_POLICY_NAME = re.compile("[{0}]{{1,128}}".format(_NAME_CHARS))
+# IAM's description pattern: tab, newline, carriage return, printable ASCII and Latin-1.
+_DESCRIPTION = re.compile("[\t\n\r\x20-\x7e\xa1-\xff]*")
+# Besides letters, separators and digits of any script, IAM tags allow these characters.
+_TAG_PUNCTUATION = set("_.:/=+-@")
+MAX_TAG_KEY = 128
+MAX_TAG_VALUE = 256
 _REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-\d+")
 MAX_DESCRIPTION = 1000
 MAX_TAGS = 50
@@ -36,7 +46,9 @@ PRESENT_ONLY = (
     "max_session_duration",
     "tags",
 )
-_POLICY_ARN = re.compile(r"arn:(aws|aws-cn|aws-us-gov):iam::(aws|\d{12}):policy(/[\w+=,.@-]+)*/[\w+=,.@-]{1,128}")
+_POLICY_ARN = re.compile(
+    "arn:(aws|aws-cn|aws-us-gov):iam::(aws|\\d{{12}}):policy(/[{0}]+)*/[{0}]{{1,128}}".format(_NAME_CHARS)
+)
 
 
 class Action(object):
@@ -72,16 +84,38 @@ class Plan(object):
 # ---------------------------------------------------------------- validation
 
 
+def iam_name_problem(resource_type, name=None, path=None):
+    """amazon.aws's name and path rules (lengths, characters), restricted to ASCII as IAM is."""
+    problem = validate_iam_identifiers(resource_type, name=name, path=path)
+    if problem:
+        return problem
+    for what, value in (("name", name), ("path", path)):
+        if value is not None and not value.isascii():
+            return "{0} {1} may only use ASCII letters, digits and {2}".format(resource_type, what, "+=,.@_-")
+    return None
+
+
+def tag_value_problem(value, maximum=MAX_TAG_VALUE):
+    """IAM's rule for a tag value (and, with ``maximum=128``, a key): letters, separators and digits
+    of any script and ``_.:/=+-@``."""
+    if len(value) > maximum:
+        return "{0} characters, IAM allows {1}".format(len(value), maximum)
+    bad = sorted(set(c for c in value if c not in _TAG_PUNCTUATION and unicodedata.category(c)[0] not in "LZN"))
+    if bad:
+        return "IAM does not allow {0} in tags".format(", ".join(repr(c) for c in bad))
+    return None
+
+
 def validate_params(params):
     """Every check that needs no AWS call. Returns a list of messages, each naming the bad value."""
     errors = []
     name = params.get("name")
-    problem = validate_iam_identifiers("role", name=name)
+    problem = iam_name_problem("role", name=name)
     if problem:
-        errors.append("Invalid role name {0!r}: {1} (1 to 64 characters of [\\w+=,.@-]).".format(name, problem))
+        errors.append("Invalid role name {0!r}: {1} (1 to 64 characters of {2}).".format(name, problem, _NAME_CHARS))
     path = params.get("path")
     if path is not None:
-        problem = validate_iam_identifiers("role", path=path)
+        problem = iam_name_problem("role", path=path)
         if problem:
             errors.append("Invalid path {0!r}: {1} (use '/' or a form like '/a/b/').".format(path, problem))
     duration = params.get("max_session_duration")
@@ -106,13 +140,7 @@ def validate_params(params):
     timeout = params.get("wait_timeout")
     if timeout is not None and timeout < 1:
         errors.append("Invalid wait_timeout {0}: must be at least 1 second.".format(timeout))
-    description = params.get("description")
-    if description is not None and len(description) > MAX_DESCRIPTION:
-        errors.append(
-            "Invalid description {0!r}...: {1} characters, IAM allows {2}.".format(
-                description[:20], len(description), MAX_DESCRIPTION
-            )
-        )
+    errors.extend(_description_errors(params.get("description")))
     errors.extend(_tag_errors(params.get("tags")))
     for region in params.get("usage_regions") or []:
         if not _REGION.fullmatch(region or ""):
@@ -128,6 +156,25 @@ def validate_params(params):
     return errors
 
 
+def _description_errors(description):
+    if description is None:
+        return []
+    if len(description) > MAX_DESCRIPTION:
+        return [
+            "Invalid description {0!r}...: {1} characters, IAM allows {2}.".format(
+                description[:20], len(description), MAX_DESCRIPTION
+            )
+        ]
+    if not _DESCRIPTION.fullmatch(description):
+        bad = sorted(set(c for c in description if not _DESCRIPTION.fullmatch(c)))
+        return [
+            "Invalid description {0!r}: IAM does not allow {1} (printable ASCII and Latin-1 only).".format(
+                description[:40], ", ".join(repr(c) for c in bad)
+            )
+        ]
+    return []
+
+
 def _tag_errors(tags):
     if tags is None:
         return []
@@ -135,12 +182,14 @@ def _tag_errors(tags):
     if len(tags) > MAX_TAGS:
         errors.append("Invalid tags: {0} tags, IAM allows {1} on a role.".format(len(tags), MAX_TAGS))
     for key, value in sorted(tags.items()):
-        if not 1 <= len(key) <= 128:
-            errors.append("Invalid tag key {0!r}: 1 to 128 characters.".format(key))
+        problem = tag_value_problem(key, MAX_TAG_KEY) if key else "empty"
+        if problem:
+            errors.append("Invalid tag key {0!r}: {1}.".format(key, problem))
         elif key.lower().startswith("aws:"):
             errors.append("Invalid tag key {0!r}: the aws: prefix is reserved for AWS.".format(key))
-        if value is not None and len(str(value)) > 256:
-            errors.append("Invalid value of tag {0!r}: {1} characters, IAM allows 256.".format(key, len(str(value))))
+        problem = tag_value_problem("" if value is None else str(value))
+        if problem:
+            errors.append("Invalid value of tag {0!r}: {1}.".format(key, problem))
     return errors
 
 
@@ -207,7 +256,7 @@ def plan_present(params, current, desired_arns, new_role_arn=None):
     """Plan for ``state: present``.
 
     ``current`` is the role as read (or None), ``desired_arns`` the result of
-    ``resolve_policy_arns``. Raises ValueError for a change that cannot be made (path).
+    ``resolve_policy_arns``. Raises InvalidInput for a change that cannot be made (path).
     """
     actions = []
     path = params.get("path")
@@ -240,7 +289,7 @@ def plan_present(params, current, desired_arns, new_role_arn=None):
         current_arns = []
     else:
         if path is not None and path != current["path"]:
-            raise ValueError(
+            raise InvalidInput(
                 "Role {0!r} exists with path {1!r}; IAM cannot change a role's path (requested {2!r}). "
                 "Leave path unset, or delete and recreate the role.".format(params["name"], current["path"], path)
             )
@@ -333,3 +382,33 @@ def attachments_to_verify(plan):
         elif action.kind == "create_role" and action.args.get("permissions_boundary"):
             arns.append(action.args["permissions_boundary"])
     return sorted(set(arns))
+
+
+def verify_absent(role):
+    """After deleting: the role (GetRole's answer, or None) must be gone."""
+    if role is None:
+        return []
+    return ["role {0} exists (created {1})".format(role["Arn"], role.get("CreateDate"))]
+
+
+def verify_present(params, expected, read, desired_arns=None):
+    """What the role read back after writing (``read``) lacks of what this run set (``expected``,
+    the planned ``after``; ``desired_arns`` from ``resolve_policy_arns``). Only what the user asked
+    to manage is compared. Empty when it matches."""
+    if read is None:
+        return ["role {0!r} does not exist".format(params["name"])]
+    problems = []
+    if _documents.trust_policy_drifted(read.get("assume_role_policy_document")):
+        problems.append("the trust policy is not the documented one")
+    for key in ("description", "max_session_duration", "permissions_boundary"):
+        if params.get(key) is not None and read.get(key) != expected[key]:
+            problems.append("{0} is {1!r}, expected {2!r}".format(key, read.get(key), expected[key]))
+    if params.get("tags") is not None:
+        found, wanted = read.get("tags") or {}, expected["tags"]
+        if found != wanted and (params.get("purge_tags", True) or any(found.get(k) != v for k, v in wanted.items())):
+            problems.append("tags are {0!r}, expected {1!r}".format(found, wanted))
+    if desired_arns is not None:
+        found, wanted = set(read.get("attached_policies") or []), set(expected["attached_policies"])
+        if found != wanted and (params.get("purge_policies", True) or not set(desired_arns) <= found):
+            problems.append("attached policies are {0}, expected {1}".format(sorted(found), sorted(wanted)))
+    return problems

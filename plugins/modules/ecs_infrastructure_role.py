@@ -398,6 +398,8 @@ cloudtrail_session_names:
   sample: {"volumes": "ECSTaskVolumesForEBS", "service_connect_tls": "ECSServiceConnectForTLS"}
 """
 
+import time
+
 from ansible_collections.amazon.aws.plugins.module_utils.arn import parse_aws_arn
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 from ansible_collections.amazon.aws.plugins.module_utils.iam import get_aws_account_info
@@ -408,6 +410,9 @@ from ansible_collections.ecs_tools.iam.plugins.module_utils import _grants
 from ansible_collections.ecs_tools.iam.plugins.module_utils import _iam
 from ansible_collections.ecs_tools.iam.plugins.module_utils import _plan
 from ansible_collections.ecs_tools.iam.plugins.module_utils import _usage
+from ansible_collections.ecs_tools.iam.plugins.module_utils._errors import ConcurrentChange
+from ansible_collections.ecs_tools.iam.plugins.module_utils._errors import EcsToolsError
+from ansible_collections.ecs_tools.iam.plugins.module_utils._errors import InvalidInput
 from ansible_collections.ecs_tools.iam.plugins.module_utils._module import EcsToolsIAMModule
 
 ROLE_KEYS = (
@@ -422,6 +427,9 @@ ROLE_KEYS = (
     "tags",
     "assume_role_policy_document",
 )
+# IAM is eventually consistent: a read right after a write may still show the old state. A difference
+# is read again after each of these pauses (seconds) before it counts as another writer's doing.
+READ_BACK_PAUSES = (1, 2, 4)
 
 
 def argument_spec():
@@ -476,9 +484,28 @@ def apply(client, plan, after):
     return client
 
 
-def plan_grants(client, spec, plan, role_arn, partition, account_id):
-    """Read the current grants, check every listed principal exists, and add the grant actions to
-    ``plan``. Returns the ``pass_role`` result."""
+def read_back(role_name, read, compare, first=None, sleep=time.sleep):
+    """After writing: read the state again (``first``: a read already made) and compare it with what
+    was written. Raises ConcurrentChange when it still differs once IAM has had time to become consistent."""
+    problems = compare(read() if first is None else first)
+    for pause in READ_BACK_PAUSES:
+        if not problems:
+            return
+        sleep(pause)
+        problems = compare(read())
+    if problems:
+        raise ConcurrentChange(
+            "Role {0!r} was changed concurrently by another writer: after this run's writes IAM shows {1}. "
+            "Run the task again to converge, and let only one job manage this role at a time.".format(
+                role_name, "; ".join(problems)
+            ),
+            differences=problems,
+        )
+
+
+def plan_grants(client, spec, plan, role_name, role_arn, partition, account_id):
+    """Read the current grants, check every listed principal exists and that every object of the grant's
+    name is the collection's own, and add the grant actions to ``plan``. Returns the ``pass_role`` result."""
     policy_arn = _grants.managed_policy_arn(partition, account_id, spec["policy_name"])
     current = _iam.read_grants(client, spec, policy_arn, lambda policy: _grants.needs_scan(spec, policy))
     unverified = _grants.unverified_principals(spec, current)
@@ -491,13 +518,15 @@ def plan_grants(client, spec, plan, role_arn, partition, account_id):
         )
     named = ["{0} {1!r}".format(kind[:-1], name) for kind in _grants.KINDS for name in missing[kind]]
     if named:
-        raise ValueError(
+        raise InvalidInput(
             "pass_role names principals that do not exist, nothing was changed: {0}".format(", ".join(named))
         )
-    actions, result = _grants.plan_grants(spec, role_arn, policy_arn, current)
+    actions, result = _grants.plan_grants(spec, role_name, role_arn, policy_arn, current)
     plan.actions.extend(actions)
     plan.before["pass_role"] = _grants.snapshot(spec, current)
     plan.after["pass_role"] = dict(result)
+    if spec["mode"] == _grants.MANAGED:
+        plan.after["pass_role"]["mark"] = role_arn
     return result
 
 
@@ -519,24 +548,50 @@ def drops_volume_permissions(client, params, plan, after, partition):
     return not _analysis.keeps_volume_actions(documents)
 
 
+def confirm_present(client, params, plan, after, desired_arns, spec, pass_role, partition, account_id):
+    """Read back the role, and the grants when this run wrote any, and compare with what was written.
+    With ``wait``, the first GetRole is also the wait for IAM to show the role."""
+    name = params["name"]
+    first = None
+    if params["wait"]:
+        role = _iam.wait_for_role(client, name, params["wait_timeout"])
+        after.update(dict((k, _iam.normalize_role(role)[k]) for k in ("arn", "role_id", "create_date")))
+        first = _iam.read_role(client, name, role=role)
+    read_back(
+        name,
+        lambda: _iam.read_role(client, name),
+        lambda read: _plan.verify_present(params, after, read, desired_arns),
+        first,
+    )
+    if spec is None or not _grants.writes_grants(plan.actions):
+        return
+    policy_arn = _grants.managed_policy_arn(partition, account_id, spec["policy_name"])
+    scan = spec["mode"] == _grants.INLINE or "delete_principal_inline" in plan.kinds()
+    read_back(
+        name,
+        lambda: _iam.read_grants(client, spec, policy_arn, lambda policy: scan),
+        lambda read: _grants.verify(spec, after["arn"], pass_role, read),
+    )
+
+
 def ensure_present(module, client, params):
     current = _iam.read_role(client, params["name"])
     partition, account_id = partition_and_account(module, current)
     errors = _plan.partition_errors(params, partition)
     if errors:
-        raise ValueError(" ".join(errors))
+        raise InvalidInput(" ".join(errors))
     desired_arns = _plan.resolve_policy_arns(params, partition, account_id)
     new_arn = _plan.role_arn(partition, account_id, params.get("path"), params["name"])
     plan, after = _plan.plan_present(params, current, desired_arns, new_arn)
 
     missing = _iam.missing_policies(client, _plan.attachments_to_verify(plan))
     if missing:
-        raise ValueError("These policies do not exist, nothing was changed: {0}".format(", ".join(missing)))
+        raise InvalidInput("These policies do not exist, nothing was changed: {0}".format(", ".join(missing)))
 
     pass_role = {}
     spec = _grants.normalize_spec(params.get("pass_role"), params["name"])
     if spec is not None:
-        pass_role = plan_grants(client, spec, plan, after["arn"], partition, account_id)
+        pass_role = plan_grants(client, spec, plan, params["name"], after["arn"], partition, account_id)
 
     extra = {}
     if current is not None and drops_volume_permissions(client, params, plan, after, partition):
@@ -546,9 +601,7 @@ def ensure_present(module, client, params):
 
     if plan.changed and not module.check_mode:
         client = apply(client, plan, after)
-        if params["wait"]:
-            read = _iam.normalize_role(_iam.wait_for_role(client, params["name"], params["wait_timeout"]))
-            after.update(dict((k, read[k]) for k in ("arn", "role_id", "create_date")))
+        confirm_present(client, params, plan, after, desired_arns, spec, pass_role, partition, account_id)
 
     attached = after["attached_policies"]
     capabilities = _catalog.capabilities_from_arns(attached, partition)
@@ -563,20 +616,26 @@ def ensure_present(module, client, params):
 
 
 def ensure_absent(module, client, params):
-    current = _iam.read_role(client, params["name"], for_deletion=True)
-    plan, dummy = _plan.plan_absent(params["name"], current)
+    name = params["name"]
+    current = _iam.read_role(client, name, for_deletion=True)
+    plan, dummy = _plan.plan_absent(name, current)
     extra = {}
     if current is not None:
         extra["in_use"] = guard(module, params, current["arn"], "delete role")
         # Grants go first: a run cut short leaves the role, which the next run deletes.
         partition, account_id = partition_and_account(module, current)
-        spec = _grants.normalize_spec(params.get("pass_role") or {}, params["name"])
+        spec = _grants.normalize_spec(params.get("pass_role") or {}, name)
         policy_arn = _grants.managed_policy_arn(partition, account_id, spec["policy_name"])
         grants = _iam.read_grants(client, spec, policy_arn, lambda policy: True)
-        plan.actions[:0] = _grants.plan_revoke(policy_arn, spec["policy_name"], grants)
+        revoke, foreign = _grants.plan_revoke(current["arn"], policy_arn, spec["policy_name"], grants)
+        plan.actions[:0] = revoke
         plan.before["pass_role"] = _grants.snapshot(spec, grants)
+        if foreign:
+            extra["foreign_objects"] = foreign
+            extra["warnings"] = [_grants.left_alone_warning(name, foreign)]
     if plan.changed and not module.check_mode:
         apply(client, plan, {})
+        read_back(name, lambda: _iam.get_role(client, name), _plan.verify_absent)
     return plan, dict(
         role={}, attached_policies=[], capabilities=[], cloudtrail_session_names={}, pass_role={}, **extra
     )
@@ -596,11 +655,13 @@ def main():
         plan, result = ensure(module, client, params)
     except _analysis.InUseError as e:
         module.fail_json(msg=str(e), in_use=e.usage)
-    except ValueError as e:
-        module.fail_json(msg=str(e))
+    except EcsToolsError as e:
+        module.fail_json(msg=str(e), **e.details)
     except AnsibleAWSError as e:
         module.fail_json_aws_error(e)
 
+    for warning in result.pop("warnings", []):
+        module.warn(warning)
     if module._diff:
         result["diff"] = dict(before=plan.before, after=plan.after)
     module.exit_json(changed=plan.changed, **result)

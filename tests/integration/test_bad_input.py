@@ -36,6 +36,13 @@ CASES = [
     ("path-no-trailing-slash", {"path": "/ecs"}, "'/ecs'"),
     ("path-double-slash", {"path": "/a//b/"}, "'/a//b/'"),
     ("path-too-long", {"path": "/" + "p/" * 300}, "path may not exceed 512"),
+    # IAM names are ASCII, descriptions printable ASCII and Latin-1, tags letters/digits/spaces and _.:/=+-@
+    ("name-non-ascii", {"name": "r\u00f4le"}, "ASCII"),
+    ("path-non-ascii", {"path": "/\u00e9quipe/"}, "ASCII"),
+    ("pass-role-user-non-ascii", {"pass_role": {"users": ["\u00e9lodie"]}}, "ASCII"),
+    ("pass-role-policy-name-non-ascii", {"pass_role": {"policy_name": "Pass\u00f4"}}, "ASCII"),
+    ("description-emoji", {"description": "deploy \U0001f680"}, "IAM does not allow"),
+    ("tag-value-comma", {"tags": {"teams": "a,b"}}, "','"),
     ("path-change", {"path": "/other/"}, "'/other/'"),
     # ranges and limits
     ("duration-low", {"max_session_duration": 3599}, "3599"),

@@ -5,8 +5,13 @@ import pytest
 
 from ansible_collections.ecs_tools.iam.plugins.module_utils import _documents
 from ansible_collections.ecs_tools.iam.plugins.module_utils import _grants
+from ansible_collections.ecs_tools.iam.plugins.module_utils._errors import InvalidInput
+from ansible_collections.ecs_tools.iam.plugins.module_utils._errors import NotOwned
+from ansible_collections.ecs_tools.iam.plugins.module_utils._plan import Action
 
+ROLE = "ecsInfrastructureRole"
 ROLE_ARN = "arn:aws-us-gov:iam::123456789012:role/ecs/ecsInfrastructureRole"
+MARK = {"ecs_tools.iam:role-arn": ROLE_ARN}
 POLICY_ARN = "arn:aws-us-gov:iam::123456789012:policy/ecsInfrastructureRolePassRole"
 
 
@@ -22,7 +27,7 @@ def state(policy=True, document=None, tags=None, attached=None, inline=None, pri
         current["policy"] = {
             "arn": POLICY_ARN,
             "document": document or _documents.passrole_document(ROLE_ARN),
-            "tags": tags or {},
+            "tags": dict(MARK) if tags is None else tags,
         }
         current["attached"] = dict(_grants.empty(), **(attached or {}))
     return current
@@ -109,10 +114,10 @@ def test_group_names_may_be_128_long():
 
 def test_first_run_creates_the_policy_and_attaches_each_principal():
     actions, result = _grants.plan_grants(
-        spec(users=["b", "a"], roles=["r"]), ROLE_ARN, POLICY_ARN, state(policy=False, inline=inline())
+        spec(users=["b", "a"], roles=["r"]), ROLE, ROLE_ARN, POLICY_ARN, state(policy=False, inline=inline())
     )
     assert [a.kind for a in actions] == ["create_policy", "attach_principal", "attach_principal", "attach_principal"]
-    assert actions[0].args["tags"] == {}
+    assert actions[0].args["tags"] == MARK
     assert [(a.args["kind"], a.args["principal"]) for a in actions[1:]] == [
         ("users", "a"),
         ("users", "b"),
@@ -122,7 +127,9 @@ def test_first_run_creates_the_policy_and_attaches_each_principal():
 
 
 def test_converged_managed_plans_nothing():
-    actions, result = _grants.plan_grants(spec(users=["a"]), ROLE_ARN, POLICY_ARN, state(attached={"users": ["a"]}))
+    actions, result = _grants.plan_grants(
+        spec(users=["a"]), ROLE, ROLE_ARN, POLICY_ARN, state(attached={"users": ["a"]})
+    )
     assert actions == []
     assert result["users"] == ["a"]
 
@@ -130,22 +137,22 @@ def test_converged_managed_plans_nothing():
 @pytest.mark.parametrize("purge,kinds,users", [(True, ["detach_principal"], ["a"]), (False, [], ["a", "b"])])
 def test_unlisted_grantee_with_and_without_purge(purge, kinds, users):
     actions, result = _grants.plan_grants(
-        spec(users=["a"], purge=purge), ROLE_ARN, POLICY_ARN, state(attached={"users": ["a", "b"]})
+        spec(users=["a"], purge=purge), ROLE, ROLE_ARN, POLICY_ARN, state(attached={"users": ["a", "b"]})
     )
     assert [a.kind for a in actions] == kinds
     assert result["users"] == users
 
 
-def test_drifted_document_gets_a_new_version():
+def test_drifted_document_of_the_marked_policy_gets_a_new_version():
     loose = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iam:PassRole", "Resource": "*"}]}
-    actions, dummy = _grants.plan_grants(spec(), ROLE_ARN, POLICY_ARN, state(document=loose))
+    actions, dummy = _grants.plan_grants(spec(), ROLE, ROLE_ARN, POLICY_ARN, state(document=loose))
     assert [a.kind for a in actions] == ["new_policy_version"]
     assert actions[0].args["document"]["Statement"][0]["Condition"]
 
 
 def test_switch_to_managed_tags_the_policy_until_inline_grants_are_gone():
     current = state(policy=False, inline=inline(users=["a", "b"]))
-    actions, result = _grants.plan_grants(spec(users=["a"]), ROLE_ARN, POLICY_ARN, current)
+    actions, result = _grants.plan_grants(spec(users=["a"]), ROLE, ROLE_ARN, POLICY_ARN, current)
     assert [a.kind for a in actions] == [
         "create_policy",
         "attach_principal",
@@ -153,13 +160,15 @@ def test_switch_to_managed_tags_the_policy_until_inline_grants_are_gone():
         "delete_principal_inline",
         "untag_policy",
     ]
-    assert actions[0].args["tags"] == {_grants.CLEANUP_TAG: "pending"}
+    assert actions[0].args["tags"] == dict(MARK, **{_grants.CLEANUP_TAG: "pending"})
     assert result["users"] == ["a"]
 
 
 def test_pending_cleanup_tag_resumes_an_interrupted_switch():
-    current = state(attached={"users": ["a"]}, tags={_grants.CLEANUP_TAG: "pending"}, inline=inline(users=["b"]))
-    actions, dummy = _grants.plan_grants(spec(users=["a"]), ROLE_ARN, POLICY_ARN, current)
+    current = state(
+        attached={"users": ["a"]}, tags=dict(MARK, **{_grants.CLEANUP_TAG: "pending"}), inline=inline(users=["b"])
+    )
+    actions, dummy = _grants.plan_grants(spec(users=["a"]), ROLE, ROLE_ARN, POLICY_ARN, current)
     assert [a.kind for a in actions] == ["delete_principal_inline", "untag_policy"]
     assert _grants.needs_scan(spec(), current["policy"]) is True
     assert _grants.needs_scan(spec(), state()["policy"]) is False
@@ -167,7 +176,7 @@ def test_pending_cleanup_tag_resumes_an_interrupted_switch():
 
 def test_switch_to_managed_without_purge_moves_unlisted_holders():
     current = state(policy=False, inline=inline(users=["a", "b"]))
-    actions, result = _grants.plan_grants(spec(users=["a"], purge=False), ROLE_ARN, POLICY_ARN, current)
+    actions, result = _grants.plan_grants(spec(users=["a"], purge=False), ROLE, ROLE_ARN, POLICY_ARN, current)
     moved = [a for a in actions if a.kind == "attach_principal"]
     assert [a.args["principal"] for a in moved] == ["a", "b"]
     assert result["users"] == ["a", "b"]
@@ -176,12 +185,10 @@ def test_switch_to_managed_without_purge_moves_unlisted_holders():
 # ------------------------------------------------------------------ inline mode
 
 
-def test_inline_puts_missing_and_drifted_and_purges_unlisted():
+def test_inline_puts_missing_keeps_held_and_purges_unlisted():
     current = state(policy=False, inline=inline(users=["a", "old"]))
-    current["inline"]["users"]["a"] = {"Version": "2012-10-17", "Statement": []}
-    actions, result = _grants.plan_grants(spec(users=["a", "b"], mode="inline"), ROLE_ARN, POLICY_ARN, current)
+    actions, result = _grants.plan_grants(spec(users=["a", "b"], mode="inline"), ROLE, ROLE_ARN, POLICY_ARN, current)
     assert [(a.kind, a.args["principal"]) for a in actions] == [
-        ("put_principal_inline", "a"),
         ("put_principal_inline", "b"),
         ("delete_principal_inline", "old"),
     ]
@@ -190,7 +197,7 @@ def test_inline_puts_missing_and_drifted_and_purges_unlisted():
 
 def test_switch_to_inline_removes_the_managed_policy_last():
     current = state(attached={"users": ["a", "b"]}, inline=inline())
-    actions, result = _grants.plan_grants(spec(users=["a"], mode="inline"), ROLE_ARN, POLICY_ARN, current)
+    actions, result = _grants.plan_grants(spec(users=["a"], mode="inline"), ROLE, ROLE_ARN, POLICY_ARN, current)
     assert [a.kind for a in actions] == [
         "put_principal_inline",
         "detach_principal",
@@ -214,6 +221,116 @@ def test_unverified_principals_skip_attached_and_scanned_ones():
 
 def test_revoke_removes_inline_and_managed():
     current = state(attached={"groups": ["g"]}, inline=inline(roles=["r"]))
-    actions = _grants.plan_revoke(POLICY_ARN, "ecsInfrastructureRolePassRole", current)
+    actions, foreign = _grants.plan_revoke(ROLE_ARN, POLICY_ARN, "ecsInfrastructureRolePassRole", current)
     assert [a.kind for a in actions] == ["delete_principal_inline", "detach_principal", "delete_policy"]
-    assert _grants.plan_revoke(POLICY_ARN, "x", state(policy=False, inline=inline())) == []
+    assert foreign == []
+    assert _grants.plan_revoke(ROLE_ARN, POLICY_ARN, "x", state(policy=False, inline=inline())) == ([], [])
+
+
+def test_revoke_leaves_foreign_objects_alone_and_lists_them():
+    current = state(document=S3_ADMIN, tags={}, attached={"users": ["mallory"]}, inline=inline(roles=["r"]))
+    current["inline"]["users"]["bob"] = S3_ADMIN
+    actions, foreign = _grants.plan_revoke(ROLE_ARN, POLICY_ARN, "ecsInfrastructureRolePassRole", current)
+    assert [(a.kind, a.args["principal"]) for a in actions] == [("delete_principal_inline", "r")]
+    assert [(o["type"], o.get("arn") or o["principal"]) for o in foreign] == [
+        ("managed_policy", POLICY_ARN),
+        ("inline_policy", "bob"),
+    ]
+    assert foreign[0]["holders"]["users"] == ["mallory"]
+
+
+# ------------------------------------------------------------------ ownership
+
+S3_ADMIN = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}
+OTHER_ROLE_ARN = "arn:aws-us-gov:iam::123456789012:role/other"
+
+
+@pytest.mark.parametrize(
+    "document,tags,reason",
+    [
+        (S3_ADMIN, {}, "its document is not this role's PassRole grant"),
+        (S3_ADMIN, {_grants.CLEANUP_TAG: "pending"}, "its document is not this role's PassRole grant"),
+        (None, {_grants.OWNER_TAG: OTHER_ROLE_ARN}, "marked ecs_tools.iam:role-arn=" + OTHER_ROLE_ARN),
+        (_documents.passrole_document(OTHER_ROLE_ARN), {}, "its document is not this role's PassRole grant"),
+    ],
+)
+@pytest.mark.parametrize("mode", ["managed_policy", "inline"])
+@pytest.mark.parametrize("purge", [True, False])
+def test_a_foreign_managed_policy_is_refused_in_every_mode(document, tags, reason, mode, purge):
+    current = state(document=document, tags=tags, attached={"users": ["mallory"]}, inline=inline())
+    with pytest.raises(NotOwned) as caught:
+        _grants.plan_grants(spec(users=["a"], mode=mode, purge=purge), ROLE, ROLE_ARN, POLICY_ARN, current)
+    message = str(caught.value)
+    assert POLICY_ARN in message and "user 'mallory'" in message and reason in message
+    assert "Nothing was changed" in message and "pass_role.policy_name" in message
+    assert caught.value.details["foreign_objects"][0]["arn"] == POLICY_ARN
+
+
+@pytest.mark.parametrize("listed", [["bob"], []])
+def test_a_foreign_inline_policy_is_refused_on_listed_and_unlisted_principals(listed):
+    current = state(policy=False, inline=inline())
+    current["inline"]["users"]["bob"] = S3_ADMIN
+    with pytest.raises(NotOwned) as caught:
+        _grants.plan_grants(spec(users=listed, mode="inline"), ROLE, ROLE_ARN, POLICY_ARN, current)
+    assert "inline policy 'ecsInfrastructureRolePassRole' of user 'bob'" in str(caught.value)
+
+
+def test_an_exact_unmarked_grant_is_adopted_by_marking_it():
+    current = state(tags={}, attached={"users": ["a"]})
+    actions, dummy = _grants.plan_grants(spec(users=["a"]), ROLE, ROLE_ARN, POLICY_ARN, current)
+    assert actions == [Action("tag_policy", arn=POLICY_ARN, tags=MARK)]
+
+
+def test_an_exact_grant_with_sids_and_lists_is_still_exact():
+    written = _documents.passrole_document(ROLE_ARN)
+    statement = dict(written["Statement"][0], Sid="Hand", Action=["iam:PassRole"], Resource=[ROLE_ARN])
+    assert _grants.is_own_document({"Version": "2012-10-17", "Statement": [statement]}, ROLE_ARN)
+    assert not _grants.is_own_document(_documents.passrole_document(OTHER_ROLE_ARN), ROLE_ARN)
+    looser = dict(statement)
+    looser.pop("Condition")
+    assert not _grants.is_own_document({"Version": "2012-10-17", "Statement": [looser]}, ROLE_ARN)
+
+
+def test_a_role_arn_that_cannot_be_a_tag_value_is_refused_before_any_write():
+    arn = "arn:aws:iam::123456789012:role/a,b"
+    with pytest.raises(InvalidInput, match="cannot mark"):
+        _grants.plan_grants(spec(users=["a"]), "a,b", arn, POLICY_ARN, state(policy=False, inline=inline()))
+
+
+# ------------------------------------------------------------------ read-back
+
+
+def test_verify_accepts_what_was_written():
+    written = state(attached={"users": ["a"]})
+    expected = dict(_grants.empty(), users=["a"], policy_arn=POLICY_ARN)
+    assert _grants.verify(spec(users=["a"]), ROLE_ARN, expected, written) == []
+
+
+@pytest.mark.parametrize(
+    "current,problem",
+    [
+        (state(policy=False), "is missing"),
+        (state(attached={"users": ["a", "x"]}), "users holding the grant: ['a', 'x'], expected ['a']"),
+        (state(attached={"users": []}), "users holding the grant: [], expected ['a']"),
+        (state(tags={}, attached={"users": ["a"]}), "is marked None"),
+        (state(document=S3_ADMIN, attached={"users": ["a"]}), "does not hold this role's grant"),
+    ],
+)
+def test_verify_names_what_another_writer_changed(current, problem):
+    expected = dict(_grants.empty(), users=["a"], policy_arn=POLICY_ARN)
+    problems = _grants.verify(spec(users=["a"]), ROLE_ARN, expected, current)
+    assert any(problem in p for p in problems), problems
+
+
+def test_verify_without_purge_tolerates_other_holders():
+    expected = dict(_grants.empty(), users=["a"], policy_arn=POLICY_ARN)
+    current = state(attached={"users": ["a", "x"]})
+    assert _grants.verify(spec(users=["a"], purge=False), ROLE_ARN, expected, current) == []
+
+
+def test_verify_inline_mode():
+    expected = dict(_grants.empty(), users=["a"])
+    held = state(policy=False, inline=inline(users=["a"]))
+    assert _grants.verify(spec(users=["a"], mode="inline"), ROLE_ARN, expected, held) == []
+    gone = state(policy=False, inline=inline())
+    assert _grants.verify(spec(users=["a"], mode="inline"), ROLE_ARN, expected, gone)

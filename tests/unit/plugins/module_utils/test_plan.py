@@ -76,6 +76,18 @@ def current(**kw):
         (dict(tags={"k": "v" * 257}), "257 characters"),
         (dict(tags=dict(("k%d" % i, "v") for i in range(51))), "51 tags"),
         (dict(usage_regions=["eu-west-1", "europe"]), "'europe'"),
+        # IAM names are ASCII: Python's \w would accept these letters
+        (dict(name="r\u00f4le"), "ASCII"),
+        (dict(path="/\u00e9quipe/"), "ASCII"),
+        (dict(managed_policies=["Politique\u00e9"]), "Politique"),
+        (dict(permissions_boundary="arn:aws:iam::123456789012:policy/B\u00f6und"), "B\u00f6und"),
+        # descriptions: printable ASCII and Latin-1 only
+        (dict(description="deploy \U0001f680"), "IAM does not allow"),
+        (dict(description="\u4e2d\u6587"), "IAM does not allow"),
+        (dict(description="bell\x07"), "IAM does not allow"),
+        (dict(tags={"k": "a,b"}), "','"),
+        (dict(tags={"a;b": "1"}), "';'"),
+        (dict(tags={"": "1"}), "Invalid tag key ''"),
         (dict(state="absent", capabilities=["volumes"]), "capabilities=['volumes']"),
         (dict(state="absent", path="/"), "path='/'"),
     ],
@@ -96,6 +108,8 @@ def test_validate_accepts_good_input_and_reports_every_problem():
     )
     assert _plan.validate_params(good) == []
     assert _plan.validate_params(params(permissions_boundary="")) == []
+    latin = params(description="R\u00f4le ECS, caf\u00e9\ttab\n", tags={"\u00e9quipe": "plate-forme 1 _.:/=+-@"})
+    assert _plan.validate_params(latin) == []
     assert len(_plan.validate_params(params(name="?", path="x", max_session_duration=1))) == 3
 
 
@@ -205,3 +219,39 @@ def test_absent_plan_order():
 def test_attachments_to_verify_includes_boundaries():
     plan, after = _plan.plan_present(params(permissions_boundary=EXTRA), None, [VOLUMES], "arn")
     assert _plan.attachments_to_verify(plan) == sorted([EXTRA, VOLUMES])
+
+
+# ------------------------------------------------------------------ read-back after writing
+
+
+def test_verify_present_accepts_what_was_written():
+    written = current(attached_policies=[VOLUMES], tags={"team": "a"}, description="d")
+    asked = params(capabilities=["volumes"], tags={"team": "a"}, description="d")
+    assert _plan.verify_present(asked, written, copy.deepcopy(written), [VOLUMES]) == []
+
+
+@pytest.mark.parametrize(
+    "change,problem",
+    [
+        (dict(attached_policies=[VOLUMES, LATTICE]), "attached policies are"),
+        (dict(attached_policies=[]), "attached policies are"),
+        (dict(tags={"team": "b"}), "tags are"),
+        (dict(description="other"), "description is 'other'"),
+        (dict(assume_role_policy_document={"Version": "2012-10-17", "Statement": []}), "trust policy"),
+    ],
+)
+def test_verify_present_names_what_another_writer_changed(change, problem):
+    written = current(attached_policies=[VOLUMES], tags={"team": "a"}, description="d")
+    asked = params(capabilities=["volumes"], tags={"team": "a"}, description="d")
+    read = dict(copy.deepcopy(written), **change)
+    problems = _plan.verify_present(asked, written, read, [VOLUMES])
+    assert len(problems) == 1 and problem in problems[0]
+
+
+def test_verify_present_ignores_what_the_run_does_not_manage():
+    written = current(attached_policies=[VOLUMES])
+    read = dict(copy.deepcopy(written), attached_policies=[VOLUMES, LATTICE], description="x", tags={"b": "1"})
+    assert _plan.verify_present(params(), written, read) == []
+    no_purge = params(capabilities=["volumes"], purge_policies=False)
+    assert _plan.verify_present(no_purge, written, read, [VOLUMES]) == []
+    assert _plan.verify_present(params(), written, None) == ["role 'ecsInfrastructureRole' does not exist"]

@@ -1,0 +1,268 @@
+# Copyright: Contributors to the ecs_tools.iam collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The collection touches only what it can prove is its own, on a real moto_server.
+
+An IAM object that merely carries the grant policy's name (someone else's managed policy, someone
+else's inline policy, the grant of another role) is refused before any write, in every mode and in
+check mode, and left byte-for-byte as it was; ``state: absent`` deletes the role and its own grants
+and lists what it left alone. An exact grant written by hand or by release 1.0.0 is adopted by
+marking it. A run whose writes were undone by another writer does not report success.
+"""
+
+import json
+import time
+
+import pytest
+
+ROLE = "ecsInfrastructureRole"
+POLICY = ROLE + "PassRole"
+ACCOUNT = "123456789012"
+POLICY_ARN = "arn:aws:iam::{0}:policy/{1}".format(ACCOUNT, POLICY)
+ROLE_ARN = "arn:aws:iam::{0}:role/{1}".format(ACCOUNT, ROLE)
+MARK = "ecs_tools.iam:role-arn"
+S3_ADMIN = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}
+TRUST_EC2 = json.dumps(
+    {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}],
+    }
+)
+
+
+def grant(role_arn=ROLE_ARN):
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Action": "iam:PassRole",
+                "Resource": role_arn,
+                "Condition": {"StringEquals": {"iam:PassedToService": "ecs.amazonaws.com"}},
+            }
+        ],
+    }
+
+
+def account(iam):
+    """Everything IAM holds for the account's principals and customer managed policies, to compare
+    before and after a run that must change nothing."""
+    return iam.get_account_authorization_details(Filter=["User", "Group", "Role", "LocalManagedPolicy"])
+
+
+def without_metadata(details):
+    details = dict(details)
+    details.pop("ResponseMetadata", None)
+    return json.dumps(details, sort_keys=True, default=str)
+
+
+def users(iam, *names):
+    for name in names:
+        iam.create_user(UserName=name)
+
+
+def foreign_managed_policy(iam, document=S3_ADMIN, holders=("mallory",), tags=None):
+    kwargs = dict(PolicyName=POLICY, PolicyDocument=json.dumps(document), Description="team B's S3 access")
+    if tags:
+        kwargs["Tags"] = [{"Key": k, "Value": v} for k, v in tags.items()]
+    arn = iam.create_policy(**kwargs)["Policy"]["Arn"]
+    for holder in holders:
+        iam.attach_user_policy(UserName=holder, PolicyArn=arn)
+    return arn
+
+
+def policy_tags(iam, arn=POLICY_ARN):
+    return dict((t["Key"], t["Value"]) for t in iam.get_policy(PolicyArn=arn)["Policy"].get("Tags") or [])
+
+
+def refused(result, *named):
+    assert result.get("failed") is True, result
+    message = result["msg"]
+    assert message.startswith("Refusing to manage the PassRole grants of role 'ecsInfrastructureRole'"), message
+    assert "Nothing was changed" in message and "pass_role.policy_name" in message, message
+    for text in named:
+        assert text in message, (text, message)
+    return message
+
+
+# ------------------------------------------------------------------ refused, in every mode
+
+
+@pytest.mark.parametrize("mode", ["managed_policy", "inline"])
+@pytest.mark.parametrize("purge", [True, False])
+def test_someone_elses_managed_policy_of_that_name_is_refused(runner, server, aws, mode, purge):
+    iam = aws("iam")
+    users(iam, "alice", "mallory")
+    foreign_managed_policy(iam)
+    before = without_metadata(account(iam))
+    args = {"capabilities": ["volumes"], "pass_role": {"users": ["alice"], "mode": mode, "purge": purge}}
+    with server.recording() as rec:
+        results = runner.run([dict(args, _check=True), args])
+    for result in results:
+        message = refused(result, POLICY_ARN, "attached to user 'mallory'", "not this role's PassRole grant")
+        assert result["foreign_objects"] == [
+            {
+                "type": "managed_policy",
+                "name": POLICY,
+                "arn": POLICY_ARN,
+                "mark": None,
+                "holders": {"users": ["mallory"], "groups": [], "roles": []},
+                "reason": "its document is not this role's PassRole grant and it carries no {0} mark".format(MARK),
+            }
+        ]
+    print(message)
+    assert rec.writes == []
+    assert without_metadata(account(iam)) == before
+
+
+@pytest.mark.parametrize("listed", [True, False], ids=["listed", "unlisted"])
+def test_someone_elses_inline_policy_of_that_name_is_refused(runner, server, aws, listed):
+    iam = aws("iam")
+    users(iam, "alice", "bob")
+    iam.put_user_policy(UserName="bob", PolicyName=POLICY, PolicyDocument=json.dumps(S3_ADMIN))
+    before = without_metadata(account(iam))
+    grantees = ["alice", "bob"] if listed else ["alice"]
+    args = {"pass_role": {"users": grantees, "mode": "inline"}}
+    with server.recording() as rec:
+        results = runner.run([dict(args, _check=True), args])
+    for result in results:
+        message = refused(result, "inline policy '{0}' of user 'bob'".format(POLICY))
+        assert result["foreign_objects"][0]["principal"] == "bob"
+    print(message)
+    assert rec.writes == []
+    assert without_metadata(account(iam)) == before
+
+
+def test_the_grant_of_another_role_is_refused_naming_that_role(runner, server, aws):
+    iam = aws("iam")
+    users(iam, "alice", "bob")
+    shared = {"policy_name": "SharedPassRole"}
+    first = runner.one(name="roleA", pass_role=dict(shared, users=["alice"]))
+    assert first["changed"] is True and not first.get("failed"), first.get("msg")
+    arn = "arn:aws:iam::{0}:policy/SharedPassRole".format(ACCOUNT)
+    role_a = "arn:aws:iam::{0}:role/roleA".format(ACCOUNT)
+    assert policy_tags(iam, arn) == {MARK: role_a}
+    before = without_metadata(account(iam))
+    with server.recording() as rec:
+        second = runner.one(pass_role=dict(shared, users=["bob"]))
+    message = refused(second, arn, "marked {0}={1}".format(MARK, role_a), "it holds the grant of that role")
+    print(message)
+    assert rec.writes == []
+    assert without_metadata(account(iam)) == before  # roleA keeps its grant; no ping-pong
+
+
+# ------------------------------------------------------------------ state: absent
+
+
+def test_absent_deletes_the_role_and_its_own_grants_and_leaves_the_rest(runner, server, aws):
+    iam = aws("iam")
+    users(iam, "alice", "bob", "mallory")
+    created = runner.one(capabilities=["volumes"], pass_role={"users": ["alice"], "mode": "inline"})
+    assert created["changed"] is True and not created.get("failed"), created.get("msg")
+    iam.put_user_policy(UserName="bob", PolicyName=POLICY, PolicyDocument=json.dumps(S3_ADMIN))
+    foreign_arn = foreign_managed_policy(iam)
+    foreign_version = iam.get_policy(PolicyArn=foreign_arn)["Policy"]["DefaultVersionId"]
+
+    result = runner.one(state="absent")  # no pass_role option at all
+    assert result["changed"] is True and not result.get("failed"), result.get("msg")
+    assert [(o["type"], o.get("arn") or o.get("principal")) for o in result["foreign_objects"]] == [
+        ("managed_policy", POLICY_ARN),
+        ("inline_policy", "bob"),
+    ]
+    assert any("Left alone while deleting role 'ecsInfrastructureRole'" in w for w in result.get("warnings", []))
+    print(result["warnings"])
+
+    with pytest.raises(iam.exceptions.NoSuchEntityException):
+        iam.get_role(RoleName=ROLE)
+    assert iam.list_user_policies(UserName="alice")["PolicyNames"] == []  # its own grant: deleted
+    assert json.loads(json.dumps(iam.get_user_policy(UserName="bob", PolicyName=POLICY)["PolicyDocument"])) == S3_ADMIN
+    policy = iam.get_policy(PolicyArn=foreign_arn)["Policy"]
+    assert policy["DefaultVersionId"] == foreign_version and policy["Description"] == "team B's S3 access"
+    attached = iam.list_entities_for_policy(PolicyArn=foreign_arn)["PolicyUsers"]
+    assert [u["UserName"] for u in attached] == ["mallory"]
+
+
+# ------------------------------------------------------------------ adoption and upgrade from 1.0.0
+
+
+@pytest.mark.parametrize(
+    "description,hand_written",
+    [
+        ("PassRole for ECS, from the AWS guide", True),
+        ("iam:PassRole grant managed by the ecs_tools.iam collection", False),  # what 1.0.0 wrote, untagged
+    ],
+    ids=["hand-written", "release-1.0.0"],
+)
+def test_an_exact_unmarked_grant_is_adopted_by_marking_it(runner, server, aws, description, hand_written):
+    iam = aws("iam")
+    users(iam, "alice")
+    assert runner.one(capabilities=["volumes"])["changed"] is True
+    document = grant()
+    if hand_written:  # a Sid, and lists where the collection writes scalars: the same policy
+        statement = document["Statement"][0]
+        statement.update(Sid="AllowPassToEcs", Action=["iam:PassRole"], Resource=[ROLE_ARN])
+    iam.create_policy(PolicyName=POLICY, PolicyDocument=json.dumps(document), Description=description)
+    iam.attach_user_policy(UserName="alice", PolicyArn=POLICY_ARN)
+
+    args = {"capabilities": ["volumes"], "pass_role": {"users": ["alice"]}}
+    with server.recording() as rec:
+        results = runner.four_steps(args)
+    for result in results:
+        assert not result.get("failed"), result.get("msg")
+    assert [r["changed"] for r in results] == [True, True, False, False]
+    assert [c.action for c in rec.writes] == ["TagPolicy"]
+    assert results[0]["diff"]["before"]["pass_role"]["mark"] is None
+    assert results[0]["diff"]["after"]["pass_role"]["mark"] == ROLE_ARN
+    assert policy_tags(iam) == {MARK: ROLE_ARN}
+    assert iam.get_policy(PolicyArn=POLICY_ARN)["Policy"]["DefaultVersionId"] == "v1"
+
+
+def test_a_new_grant_policy_is_created_marked(runner, aws):
+    iam = aws("iam")
+    users(iam, "alice")
+    result = runner.one(pass_role={"users": ["alice"]})
+    assert result["changed"] is True and not result.get("failed"), result.get("msg")
+    assert policy_tags(iam) == {MARK: ROLE_ARN}
+
+
+# ------------------------------------------------------------------ two writers at once
+
+A = {"capabilities": ["volumes", "service_connect_tls"], "pass_role": {"users": ["alice"]}, "wait": False}
+B = {"capabilities": ["vpc_lattice"], "pass_role": {"users": ["bob"]}, "wait": False}
+
+
+def observed(iam):
+    attached = iam.list_attached_role_policies(RoleName=ROLE)["AttachedPolicies"]
+    holders = iam.list_entities_for_policy(PolicyArn=POLICY_ARN)["PolicyUsers"]
+    return (sorted(p["PolicyName"] for p in attached), sorted(u["UserName"] for u in holders))
+
+
+def test_two_runs_at_once_never_both_report_success_for_a_state_they_did_not_reach(runner, server, aws):
+    """Run A and B together three times. A run's writes all come before its own read-back, so the
+    final state is the state at the last read-back: if both report success, it is one of theirs.
+    A failed run must say that another writer changed the role (or report the AWS error it hit)."""
+    iam = aws("iam")
+    users(iam, "alice", "bob", "carol")
+    want = {
+        "A": (["AmazonECSInfrastructureRolePolicyForServiceConnectTransportLayerSecurity",
+               "AmazonECSInfrastructureRolePolicyForVolumes"], ["alice"]),
+        "B": (["AmazonECSInfrastructureRolePolicyForVpcLattice"], ["bob"]),
+    }  # fmt: skip
+    outcomes = []
+    for attempt in range(3):
+        baseline = runner.one(capabilities=["managed_instances"], pass_role={"users": ["carol"]})
+        assert not baseline.get("failed"), baseline.get("msg")
+        started = [runner.start([A]), runner.start([B])]
+        results = {}
+        for label, (proc, out) in zip("AB", started, strict=True):
+            proc.communicate()
+            results[label] = json.loads(out.read_text())[0]
+        final = observed(iam)
+        ok = sorted(label for label, r in results.items() if not r.get("failed"))
+        for result in results.values():
+            if result.get("failed"):
+                assert "changed concurrently by another writer" in result["msg"] or "rror" in result["msg"], result
+        if ok == ["A", "B"]:
+            assert final in (want["A"], want["B"]), (attempt, final)
+        outcomes.append((ok, final))
+        time.sleep(0.1)
+    print(outcomes)
