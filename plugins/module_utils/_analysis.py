@@ -453,15 +453,21 @@ class _Account(object):
         return self._managed[arn]
 
     def sources(self, detail, policies_key, group=None):
-        """``[(grant, statements)]`` of one principal's own inline and attached policies."""
+        """``[(grant, statements)]`` of one principal's own inline and attached policies that bear on
+        iam:PassRole (statements None: a managed policy whose document the read did not return)."""
         found = []
         for policy in detail.get(policies_key) or []:
-            grant = {"policy_name": policy["PolicyName"], "policy_arn": None, "via": "group" if group else "inline"}
-            found.append((grant, relevant(as_dict(policy.get("PolicyDocument")))))
+            statements = relevant(as_dict(policy.get("PolicyDocument")))
+            if statements:
+                grant = {"policy_name": policy["PolicyName"], "policy_arn": None}
+                grant["via"] = "group" if group else "inline"
+                found.append((grant, statements))
         for attached in detail.get("AttachedManagedPolicies") or []:
-            grant = {"policy_name": attached["PolicyName"], "policy_arn": attached["PolicyArn"]}
-            grant["via"] = "group" if group else "managed"
-            found.append((grant, self.managed(attached["PolicyArn"])))
+            statements = self.managed(attached["PolicyArn"])
+            if statements != []:
+                grant = {"policy_name": attached["PolicyName"], "policy_arn": attached["PolicyArn"]}
+                grant["via"] = "group" if group else "managed"
+                found.append((grant, statements))
         if group:
             for grant, dummy in found:
                 grant["group"] = group
@@ -476,7 +482,7 @@ class _Account(object):
 
 def relevant(document):
     """The statements of ``document`` that can bear on iam:PassRole."""
-    return [s for s in _policy_eval.statements(document) if s.matches_action(PASS_ROLE)]
+    return _policy_eval.statements(document, PASS_ROLE)
 
 
 def _describe_grant(grant, kind, name):
@@ -533,9 +539,14 @@ def _principal(kind, detail, sources, boundary, role_arn, service):
         if not allows:
             continue
         administrator = administrator or any(s.administrator for s in allows)
-        alone = [(g, st if i == index else [s for s in st if s.effect == "Deny"]) for i, (g, st) in enumerate(known)]
-        own = _policy_eval.evaluate(alone, PASS_ROLE, role_arn, PASSED_TO_SERVICE, boundary)
-        grant = dict(grant, classification=_classify(own, service)[0])
+        if len(known) == 1:
+            own = classification  # the only policy: it alone gives the principal's answer
+        else:
+            alone = [
+                (g, st if i == index else [s for s in st if s.effect == "Deny"]) for i, (g, st) in enumerate(known)
+            ]
+            own = _classify(_policy_eval.evaluate(alone, PASS_ROLE, role_arn, PASSED_TO_SERVICE, boundary), service)[0]
+        grant = dict(grant, classification=own)
         if grant["classification"] is not None:
             grants.append(grant)
     conditions = [dict(c) for c in access.undecided]

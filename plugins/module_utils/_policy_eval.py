@@ -232,9 +232,12 @@ def _condition_value(value):
 
 
 class Statement(object):
-    """One compiled statement of an identity policy."""
+    """One compiled statement of an identity policy. Actions are compiled at once; resources and
+    conditions by ``finish()``, so that statements about other actions cost little."""
 
     __slots__ = (
+        "raw",
+        "version",
         "effect",
         "actions",
         "not_actions",
@@ -246,15 +249,23 @@ class Statement(object):
     )
 
     def __init__(self, raw, version):
+        self.raw = raw
+        self.version = version
         self.effect = raw.get("Effect")
-        variables = version == "2012-10-17"
         self.action_text = [str(a) for a in _as_list(raw.get("Action"))]
         self.actions = [action_pattern(a) for a in self.action_text] if "Action" in raw else None
         self.not_actions = [action_pattern(a) for a in _as_list(raw["NotAction"])] if "NotAction" in raw else None
-        self.resources = [arn_pattern(r, variables) for r in _as_list(raw["Resource"])] if "Resource" in raw else None
-        self.not_resources = (
-            [arn_pattern(r, variables) for r in _as_list(raw["NotResource"])] if "NotResource" in raw else None
-        )
+        # Action "*" (AdministratorAccess and the like).
+        self.administrator = self.effect == "Allow" and any(a.strip("*") == "" for a in self.action_text)
+        self.resources = self.not_resources = self.conditions = None
+
+    def finish(self):
+        raw = self.raw
+        variables = self.version == "2012-10-17"
+        if "Resource" in raw:
+            self.resources = [arn_pattern(r, variables) for r in _as_list(raw["Resource"])]
+        if "NotResource" in raw:
+            self.not_resources = [arn_pattern(r, variables) for r in _as_list(raw["NotResource"])]
         self.conditions = []
         condition = raw.get("Condition") or {}
         if isinstance(condition, dict):
@@ -264,8 +275,7 @@ class Statement(object):
                     continue
                 for key, values in sorted(block.items()):
                     self.conditions.append((str(operator), str(key), [_condition_value(v) for v in _as_list(values)]))
-        # Action "*" (AdministratorAccess and the like).
-        self.administrator = self.effect == "Allow" and any(a.strip("*") == "" for a in self.action_text)
+        return self
 
     def matches_action(self, action):
         if self.actions is not None:
@@ -289,12 +299,41 @@ class Statement(object):
         return False
 
 
-def statements(document):
-    """The compiled statements of a policy document (a dict, or None)."""
+def statements(document, action=None):
+    """The compiled statements of a policy document (a dict, or None); with ``action``, only those
+    that can bear on it (Action / NotAction match)."""
     if not isinstance(document, dict):
         return []
     version = str(document.get("Version") or "2008-10-17")
-    return [Statement(s, version) for s in _as_list(document.get("Statement")) if isinstance(s, dict)]
+    found = []
+    for raw in _as_list(document.get("Statement")):
+        if isinstance(raw, dict) and (action is None or _bears_on(raw, action)):
+            statement = Statement(raw, version)
+            if action is None or statement.matches_action(action):
+                found.append(statement.finish())
+    return found
+
+
+_HITS = {}
+
+
+def _hits(text, action):
+    key = (text, action)
+    hit = _HITS.get(key)
+    if hit is None:
+        hit = action_pattern(text).matches(action)
+        if len(_HITS) < 200000:
+            _HITS[key] = hit
+    return hit
+
+
+def _bears_on(raw, action):
+    """A quick look at a raw statement's Action / NotAction (most statements are about other actions)."""
+    if "Action" in raw:
+        return any(_hits(str(a), action) for a in _as_list(raw["Action"]))
+    if "NotAction" in raw:
+        return not all(_hits(str(a), action) for a in _as_list(raw["NotAction"]))
+    return False
 
 
 # ---------------------------------------------------------------- conditions on one key
@@ -399,6 +438,14 @@ class Access(object):
         parts = self._formula(certain)
         if any(not allows for allows, _denies in parts):
             return False
+        key = (value, tuple((_formula_key(allows), _formula_key(denies)) for allows, denies in parts))
+        if key not in _ANSWERS:
+            if len(_ANSWERS) > 100000:
+                _ANSWERS.clear()
+            _ANSWERS[key] = self._search(value, parts)
+        return _ANSWERS[key]
+
+    def _search(self, value, parts):
         patterns = [literal(value)]
         indexed = []
         for allows, denies in parts:
@@ -429,6 +476,17 @@ class Access(object):
                 one.append((negated, positions))
             indexed.append(one)
         return indexed
+
+
+_ANSWERS = {}
+
+
+def _formula_key(clause_lists):
+    """The same union of clause lists gives the same key, whatever the statements it came from."""
+    return frozenset(
+        frozenset((negated, frozenset((p.tokens, p.fold) for p in group)) for negated, group in clauses)
+        for clauses in clause_lists
+    )
 
 
 def _holds(clauses, matched):
