@@ -12,7 +12,9 @@ argument spec, the documentation and the tests are derived from (or checked agai
 
 from collections import namedtuple
 
-Capability = namedtuple("Capability", ["name", "policy_name", "policy_path", "session_name", "doc_url"])
+# session_names: the CloudTrail roleSessionNames ECS uses for the capability, as AWS documents them, the
+# current one first (empty where AWS documents none).
+Capability = namedtuple("Capability", ["name", "policy_name", "policy_path", "session_names", "doc_url"])
 
 _DOC = "https://docs.aws.amazon.com/aws-managed-policy/latest/reference/{0}.html"
 
@@ -23,42 +25,44 @@ CAPABILITIES = (
         "volumes",
         "AmazonECSInfrastructureRolePolicyForVolumes",
         "/service-role/",
-        "ECSTaskVolumesForEBS",
+        ("ECSTaskVolumesForEBS",),
         _DOC.format("AmazonECSInfrastructureRolePolicyForVolumes"),
     ),
     Capability(
         "service_connect_tls",
         "AmazonECSInfrastructureRolePolicyForServiceConnectTransportLayerSecurity",
         "/service-role/",
-        "ECSServiceConnectForTLS",
+        ("ECSServiceConnectForTLS",),
         _DOC.format("AmazonECSInfrastructureRolePolicyForServiceConnectTransportLayerSecurity"),
     ),
     Capability(
         "vpc_lattice",
         "AmazonECSInfrastructureRolePolicyForVpcLattice",
         "/",
-        "ECSNetworkingWithVPCLattice",
+        ("ECSNetworkingWithVPCLattice",),
         _DOC.format("AmazonECSInfrastructureRolePolicyForVpcLattice"),
     ),
     Capability(
         "load_balancers",
         "AmazonECSInfrastructureRolePolicyForLoadBalancers",
         "/",
-        None,
+        # Blue/green deployments: the current AWS guide names both (an older revision said
+        # ECSDeploymentWithLoadBalancers).
+        ("ECSNetworkingWithELB", "ecs-service-scheduler"),
         _DOC.format("AmazonECSInfrastructureRolePolicyForLoadBalancers"),
     ),
     Capability(
         "managed_instances",
         "AmazonECSInfrastructureRolePolicyForManagedInstances",
         "/",
-        "ECSManagedInstancesForCompute",
+        ("ECSManagedInstancesForCompute",),
         _DOC.format("AmazonECSInfrastructureRolePolicyForManagedInstances"),
     ),
     Capability(
         "express_gateway_services",
         "AmazonECSInfrastructureRoleforExpressGatewayServices",
         "/service-role/",
-        None,
+        (),
         _DOC.format("AmazonECSInfrastructureRoleforExpressGatewayServices"),
     ),
 )
@@ -95,10 +99,13 @@ def capabilities_from_arns(arns, partition):
 
 
 def session_names(capability_names):
-    """capability -> CloudTrail roleSessionName, for the capabilities AWS documents one for."""
-    result = {}
-    for name in capability_names:
-        session = capability(name).session_name
-        if session:
-            result[name] = session
-    return result
+    """capability -> the current CloudTrail roleSessionName, for the capabilities AWS documents one for."""
+    return dict((name, names[0]) for name, names in all_session_names(capability_names).items())
+
+
+def all_session_names(capability_names):
+    """capability -> every CloudTrail roleSessionName AWS documents for it (a CloudTrail filter should
+    match them all), for the capabilities AWS documents any for."""
+    return dict(
+        (name, list(capability(name).session_names)) for name in capability_names if capability(name).session_names
+    )

@@ -9,7 +9,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.common import set_colle
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
 COLLECTION_NAME = "ecs_tools.iam"
-COLLECTION_VERSION = "1.0.0"
+COLLECTION_VERSION = "1.1.0"
 
 # botocore's own retries are the only ones that cover a connection closed or reset before a
 # response (AWSRetry retries ClientError codes only), and its default of 3 attempts in all lets

@@ -19,21 +19,28 @@ description:
     (C(aws), C(aws-cn) or C(aws-us-gov)). The contents of AWS managed policies are never copied.
   - Every input is validated before the first AWS write; a policy to attach that does not exist
     fails the task before anything changes, naming it.
-  - A run where nothing needs changing only reads (C(GetRole) and C(ListAttachedRolePolicies)) and
-    reports RV(ignore:changed=false).
+  - A run where nothing needs changing only reads (C(GetRole) and C(ListAttachedRolePolicies), plus three
+    reads of the grant policy with O(pass_role)) and reports RV(ignore:changed=false).
+  - After writing, the module reads back what it changed (the role, its attachments, the grant holders). If IAM
+    still shows something else after a few seconds (another writer changed the role at the same time), the
+    task fails with C(changed concurrently by another writer) and the differences in RV(ignore:differences),
+    instead of reporting success for a state it did not reach. Run it again to converge.
 author:
   - ECS Tools maintainers (@ecs-tools)
 options:
   name:
     description:
-      - Name of the IAM role. 1 to 64 characters of letters, digits and C(+=,.@_-).
+      - Name of the IAM role. 1 to 64 ASCII characters of letters, digits and C(+=,.@_-).
     type: str
     default: ecsInfrastructureRole
     aliases: [role_name]
   state:
     description:
-      - V(present) creates or updates the role; V(absent) detaches its managed policies, deletes its
+      - V(present) creates or updates the role; V(absent) removes the role's PassRole grants that the collection
+        can prove are its own (see O(pass_role)), detaches the role's managed policies, deletes its
         inline policies, removes it from instance profiles and deletes it.
+      - V(absent) never changes or deletes an object that merely shares the grant's name; it lists them in
+        RV(foreign_objects) and in a warning.
     type: str
     choices: [present, absent]
     default: present
@@ -93,6 +100,18 @@ options:
       - Every listed principal must exist; otherwise the task fails before any write, naming each missing one.
         A principal listed twice is an error.
       - Switching O(pass_role.mode) moves every grant to the new form and leaves none of the old behind.
+      - B(Ownership.) The module only changes, attaches, detaches or deletes a grant object it can prove is its own.
+        The managed policy it creates carries the tag C(ecs_tools.iam:role-arn) with the role's ARN as value (and
+        a description naming the collection). An existing managed policy named O(pass_role.policy_name) is its own
+        when it carries that tag for this role, or when, untagged, its document is exactly this role's grant (a grant
+        written by hand from the AWS guide, or by release 1.0.0), and the module then adds the tag, a change shown in the
+        diff. Inline policies cannot be tagged, so one named O(pass_role.policy_name) is its own only when its document
+        is exactly the grant.
+      - Any other object of that name (someone else's policy, or the grant of another role) makes the task fail
+        before any write, in check mode too, naming the object, who holds it and how to resolve it (choose another
+        O(pass_role.policy_name), or remove the object); the objects are listed in RV(foreign_objects).
+      - In O(pass_role.mode=managed_policy) the role's ARN is the tag's value, so the role name and path must not
+        contain a comma (IAM tag values cannot).
     type: dict
     suboptions:
       users:
@@ -389,13 +408,64 @@ in_use:
       type: list
       elements: dict
       sample: []
+foreign_objects:
+  description:
+    - IAM objects named like the PassRole grant policy that the collection cannot prove are its own, so it
+      left them alone. With O(state=present) the task fails when there are any; with O(state=absent) the role
+      is deleted and these are listed.
+  returned: when any was found
+  type: list
+  elements: dict
+  contains:
+    type:
+      description: C(managed_policy) or C(inline_policy).
+      type: str
+      sample: managed_policy
+    name:
+      description: The policy name.
+      type: str
+      sample: ecsInfrastructureRolePassRole
+    reason:
+      description: Why it is not the collection's own.
+      type: str
+      sample: its document is not this role's PassRole grant and it carries no ecs_tools.iam:role-arn mark
+    arn:
+      description: The managed policy's ARN (managed policies).
+      type: str
+      sample: arn:aws:iam::123456789012:policy/ecsInfrastructureRolePassRole
+    mark:
+      description: The value of its C(ecs_tools.iam:role-arn) tag, the role whose grant it holds (managed policies), or null.
+      type: str
+      sample: arn:aws:iam::123456789012:role/otherRole
+    holders:
+      description: Who it is attached to, C(users), C(groups), C(roles) (managed policies).
+      type: dict
+      sample: {"users": ["mallory"], "groups": [], "roles": []}
+    principal_type:
+      description: C(user), C(group) or C(role) holding the inline policy (inline policies).
+      type: str
+      sample: user
+    principal:
+      description: Name of the principal holding the inline policy (inline policies).
+      type: str
+      sample: bob
 cloudtrail_session_names:
   description:
     - Capability to the CloudTrail C(roleSessionName) ECS uses when it assumes the role for it,
-      for the attached capabilities AWS documents one for. Filter CloudTrail on it to audit ECS.
+      for the attached capabilities AWS documents one for (the current one, where AWS names several; see
+      RV(cloudtrail_role_session_names)). Filter CloudTrail on it to audit ECS.
   returned: always
   type: dict
   sample: {"volumes": "ECSTaskVolumesForEBS", "service_connect_tls": "ECSServiceConnectForTLS"}
+cloudtrail_role_session_names:
+  description:
+    - Capability to every CloudTrail C(roleSessionName) AWS documents for it, the current one first. For
+      V(load_balancers) (blue/green deployments) AWS names two, C(ECSNetworkingWithELB) and C(ecs-service-scheduler), so
+      match them all when you filter CloudTrail.
+  returned: always
+  type: dict
+  sample: {"load_balancers": ["ECSNetworkingWithELB", "ecs-service-scheduler"], "volumes": ["ECSTaskVolumesForEBS"]}
+  version_added: 1.1.0
 """
 
 import time
@@ -610,6 +680,7 @@ def ensure_present(module, client, params):
         attached_policies=attached,
         capabilities=capabilities,
         cloudtrail_session_names=_catalog.session_names(capabilities),
+        cloudtrail_role_session_names=_catalog.all_session_names(capabilities),
         pass_role=pass_role,
         **extra,
     )
@@ -637,7 +708,13 @@ def ensure_absent(module, client, params):
         apply(client, plan, {})
         read_back(name, lambda: _iam.get_role(client, name), _plan.verify_absent)
     return plan, dict(
-        role={}, attached_policies=[], capabilities=[], cloudtrail_session_names={}, pass_role={}, **extra
+        role={},
+        attached_policies=[],
+        capabilities=[],
+        cloudtrail_session_names={},
+        cloudtrail_role_session_names={},
+        pass_role={},
+        **extra,
     )
 
 

@@ -111,6 +111,14 @@ cloudtrail_session_names:
   returned: when the role exists
   type: dict
   sample: {"volumes": "ECSTaskVolumesForEBS"}
+cloudtrail_role_session_names:
+  description:
+    - Capability to every CloudTrail C(roleSessionName) AWS documents for it, the current one first
+      (V(load_balancers) has two, C(ECSNetworkingWithELB) and C(ecs-service-scheduler)).
+  returned: when the role exists
+  type: dict
+  sample: {"load_balancers": ["ECSNetworkingWithELB", "ecs-service-scheduler"]}
+  version_added: 1.1.0
 pass_role:
   description:
     - The PassRole grants held in the collection's policy; C(mode) (V(managed_policy), V(inline), or null when
@@ -235,6 +243,7 @@ def describe(module, client, params):
         attached_policies=attached,
         capabilities=capabilities,
         cloudtrail_session_names=_catalog.session_names(capabilities),
+        cloudtrail_role_session_names=_catalog.all_session_names(capabilities),
         pass_role=pass_role,
         pass_role_principals=principals,
     )

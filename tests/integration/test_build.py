@@ -7,6 +7,8 @@ import subprocess
 import sys
 import tarfile
 
+import yaml
+
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 
 BIN = os.path.dirname(sys.executable)
@@ -18,7 +20,9 @@ def test_built_tarball_installs_and_runs(tmp_path, server, aws):
         check=True,
         capture_output=True,
     )
-    tarball = tmp_path / "ecs_tools-iam-1.0.0.tar.gz"
+    with open(os.path.join(REPO, "galaxy.yml")) as f:
+        version = yaml.safe_load(f)["version"]
+    tarball = tmp_path / "ecs_tools-iam-{0}.tar.gz".format(version)
     names = tarfile.open(tarball).getnames()
     assert "plugins/modules/ecs_infrastructure_role.py" in names
     assert "meta/runtime.yml" in names

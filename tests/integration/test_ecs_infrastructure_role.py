@@ -70,7 +70,12 @@ def test_vpc_lattice_has_no_service_role_path_and_session_names(runner):
         "volumes": "ECSTaskVolumesForEBS",
         "service_connect_tls": "ECSServiceConnectForTLS",
         "vpc_lattice": "ECSNetworkingWithVPCLattice",
+        "load_balancers": "ECSNetworkingWithELB",
     }
+    assert result["cloudtrail_role_session_names"]["load_balancers"] == [
+        "ECSNetworkingWithELB",
+        "ecs-service-scheduler",
+    ]
 
 
 def test_role_made_by_the_aws_cli_procedure_is_adopted_without_change(runner, aws, server):
