@@ -160,11 +160,11 @@ options:
         reference the role, ECS tasks in C(DEPROVISIONING), and attached EBS volumes tagged
         C(AmazonECSManaged=true). If it finds any, or cannot read a region, the task fails, lists them
         and changes nothing (in check mode too).
-      - 'Example of the message: C(Refusing to delete role ''ecsInfrastructureRole'': ECS may still
+      - 'Example of the message: "Refusing to delete role ''ecsInfrastructureRole'': ECS may still
         need it to clean up EBS volumes, and tasks would be left in DEPROVISIONING with their volumes undeleted.
         Found: volume vol-0abc (eu-west-1): ECS-managed EBS volume (AmazonECSManaged=true) attached to i-0123
-        for task arn:aws:ecs:...; Nothing was changed. Wait until these tasks have stopped and their volumes
-        are deleted, or set force: true to go ahead anyway.)'
+        for task arn:aws:ecs:.... Nothing was changed. Wait until these tasks have stopped and their volumes
+        are deleted, or set force: true to go ahead anyway."'
       - A run that changes nothing destructive makes no ECS or EC2 call.
     type: bool
     default: false
@@ -216,6 +216,12 @@ seealso:
 """
 
 EXAMPLES = r"""
+# The examples run in this order in one account. They assume credentials allowed by the collection's
+# docs/iam-policies/all.json, and these objects, which the module never creates (it fails before any
+# change, naming each one that is missing):
+# - the customer managed policies EcsBoundary (a permissions boundary) and EcsInfraExtraPermissions;
+# - the IAM role github-actions-deploy, the group platform-engineers and the user alice.
+
 - name: Create the infrastructure role for EBS volumes and Service Connect TLS
   ecs_tools.iam.ecs_infrastructure_role:
     capabilities:
@@ -227,7 +233,11 @@ EXAMPLES = r"""
   ansible.builtin.debug:
     var: infra_role.cloudtrail_session_names
 
-- name: A role under a path, with a boundary, tags and a customer managed policy
+- name: Find the account id, for the boundary's ARN
+  amazon.aws.aws_caller_info:
+  register: caller
+
+- name: A second role under a path, with a boundary, tags and a customer managed policy
   ecs_tools.iam.ecs_infrastructure_role:
     name: ecsInfrastructureRole-prod
     path: /ecs/
@@ -235,17 +245,17 @@ EXAMPLES = r"""
     capabilities: [volumes, vpc_lattice]
     managed_policies:
       - EcsInfraExtraPermissions
-    permissions_boundary: arn:aws:iam::123456789012:policy/EcsBoundary
+    permissions_boundary: "arn:aws:iam::{{ caller.account }}:policy/EcsBoundary"
     max_session_duration: 7200
     tags:
       team: platform
 
-- name: Add a capability without detaching anything attached by hand
+- name: Add a capability to the first role without detaching anything attached by hand
   ecs_tools.iam.ecs_infrastructure_role:
     capabilities: [load_balancers]
     purge_policies: false
 
-- name: Let the deploy pipeline role and the platform team pass the role to ECS (and nobody else)
+- name: Let the deploy pipeline role and the platform team pass the first role to ECS (and nobody else)
   ecs_tools.iam.ecs_infrastructure_role:
     capabilities: [volumes]
     pass_role:
@@ -261,11 +271,12 @@ EXAMPLES = r"""
       roles: [github-actions-deploy]
       purge: false
 
-- name: Delete the role (its PassRole grants are removed first); refused while ECS still uses it
+- name: Delete the second role (its PassRole grants are removed first); refused while ECS still uses it
   ecs_tools.iam.ecs_infrastructure_role:
+    name: ecsInfrastructureRole-prod
     state: absent
 
-- name: Delete it although ECS-managed volumes are attached somewhere (you know they are gone soon)
+- name: Delete the first role although ECS-managed volumes may be attached somewhere (you know they are gone soon)
   ecs_tools.iam.ecs_infrastructure_role:
     state: absent
     force: true

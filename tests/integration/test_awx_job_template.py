@@ -11,6 +11,7 @@ what an AWX workflow passes to the next job: the set_stats data of the playbook_
 
 import os
 import sys
+import textwrap
 
 import ansible_runner
 import boto3
@@ -23,16 +24,56 @@ ASSUME = "arn:aws:iam::{0}:role/OrganizationAccountAccessRole"
 ARN = "arn:aws:iam::{0}:role/ecsInfrastructureRole"
 PIPELINES = ["pipeline-a", "pipeline-b"]
 
-# What the AWX guide's survey sends: multiselect -> list, textarea -> one string, multiplechoice -> string,
-# a text field left empty -> "".
+# The answers the AWX guide's survey sends (docs/docsite/rst/guide_awx.rst): multiselect -> list,
+# textarea -> one string, integer -> int, multiplechoice -> string, a text field left empty -> "".
 SURVEY = {
     "ecs_infrastructure_role_capabilities": ["volumes", "service_connect_tls"],
     "ecs_infrastructure_role_pass_role_roles": "pipeline-a\npipeline-b\n",
     "ecs_infrastructure_role_pass_role_users": "",
+    "ecs_infrastructure_role_max_session_duration": 7200,
+    "ecs_infrastructure_role_usage_regions": "us-east-1",
     "ecs_infrastructure_role_state": "present",
     "ecs_infrastructure_role_force": "false",
-    "ecs_infrastructure_role_usage_regions": "us-east-1",
 }
+# Stands in for the guide's ECS service stack: what matters here is the parameter it receives.
+WEB_SERVICE = """
+Parameters:
+  InfrastructureRoleArn:
+    Type: String
+Resources:
+  Placeholder:
+    Type: AWS::SNS::Topic
+Outputs:
+  InfrastructureRoleArn:
+    Value: !Ref InfrastructureRoleArn
+"""
+GUIDE = os.path.join(os.path.dirname(__file__), "..", "..", "docs", "docsite", "rst", "guide_awx.rst")
+
+
+def guide_code_blocks():
+    """The YAML code blocks of the AWX guide, parsed."""
+    with open(GUIDE) as f:
+        text = f.read()
+    blocks = []
+    for part in text.split(".. code-block:: yaml")[1:]:
+        lines = part.split("\n")[1:]
+        first = next(line for line in lines if line.strip())
+        indent = first[: len(first) - len(first.lstrip())]
+        body = []
+        for line in lines:
+            if line.strip() and not line.startswith(indent):
+                break
+            body.append(line)
+        blocks.append(yaml.safe_load(textwrap.dedent("\n".join(body))))
+    return blocks
+
+
+def test_the_guide_survey_asks_for_what_this_test_answers():
+    survey = [b for b in guide_code_blocks() if isinstance(b, dict) and "spec" in b][0]
+    assert [q["variable"] for q in survey["spec"]] == list(SURVEY)
+    types = dict((q["variable"], q["type"]) for q in survey["spec"])
+    sent = {"multiselect": list, "textarea": str, "text": str, "integer": int, "multiplechoice": str}
+    assert all(isinstance(SURVEY[name], sent[kind]) for name, kind in types.items())
 
 
 def account_client(server, service, account_id):
@@ -89,7 +130,7 @@ class JobTemplate(object):
         (root / "env" / "envvars").write_text(yaml.safe_dump(envvars))
         self.jobs = 0
 
-    def launch(self, extravars, cmdline=None, limit=None):
+    def launch(self, extravars, cmdline=None, limit=None, playbook="site.yml"):
         self.jobs += 1
         (self.root / "env" / "extravars").write_text(yaml.safe_dump(extravars))
         kwargs = {}
@@ -99,7 +140,7 @@ class JobTemplate(object):
             kwargs["limit"] = limit
         run = ansible_runner.run(
             private_data_dir=str(self.root),
-            playbook="site.yml",
+            playbook=playbook,
             ident="job-{0}".format(self.jobs),
             quiet=True,
             **kwargs,
@@ -164,7 +205,19 @@ def test_two_account_job_template(job_template, server):
             "AmazonECSInfrastructureRolePolicyForVolumes",
         ]
         assert grants(server, account) == PIPELINES
+        assert iam.get_role(RoleName="ecsInfrastructureRole")["Role"]["MaxSessionDuration"] == 7200
     assert {host for host, _ in first.changed_tasks()} == set(ACCOUNTS)
+
+    # The workflow's next job template (the guide's deploy.yml) gets the stats as extra variables.
+    deploy = [b for b in guide_code_blocks() if isinstance(b, list) and "stack" in b[0]["name"]][0]
+    (job_template.root / "project" / "deploy.yml").write_text(yaml.safe_dump(deploy))
+    (job_template.root / "project" / "web-service.yml").write_text(WEB_SERVICE)
+    downstream = job_template.launch(first.artifacts, playbook="deploy.yml")
+    downstream.assert_successful()
+    for account in ACCOUNTS.values():
+        stack = account_client(server, "cloudformation", account).describe_stacks(StackName="web-service")
+        parameters = dict((p["ParameterKey"], p["ParameterValue"]) for p in stack["Stacks"][0]["Parameters"])
+        assert parameters == {"InfrastructureRoleArn": ARN.format(account)}
 
     # 2. The same job again changes nothing and writes nothing.
     with server.recording() as rec:

@@ -15,3 +15,40 @@ import ansible_collections  # noqa: E402  (the namespace package that holds amaz
 
 if os.path.join(ROOT, "ansible_collections") not in ansible_collections.__path__:
     ansible_collections.__path__.append(os.path.join(ROOT, "ansible_collections"))
+
+
+def _patch_module_args_before_2_19():
+    """ansible-core 2.19 added ansible.module_utils.testing.patch_module_args; the matrix also runs
+    these tests on 2.17 (`make matrix`), where modules read their arguments from basic._ANSIBLE_ARGS."""
+    import contextlib
+    import json
+    import sys
+    import types
+
+    try:
+        import ansible.module_utils.testing  # noqa: F401
+
+        return
+    except ImportError:
+        pass
+
+    @contextlib.contextmanager
+    def patch_module_args(args=None):
+        from ansible.module_utils import basic
+
+        args = dict(args or {})
+        args.setdefault("_ansible_remote_tmp", "/tmp")
+        args.setdefault("_ansible_keep_remote_files", False)
+        saved = basic._ANSIBLE_ARGS
+        basic._ANSIBLE_ARGS = json.dumps({"ANSIBLE_MODULE_ARGS": args}).encode("utf-8")
+        try:
+            yield
+        finally:
+            basic._ANSIBLE_ARGS = saved
+
+    shim = types.ModuleType("ansible.module_utils.testing")
+    shim.patch_module_args = patch_module_args
+    sys.modules["ansible.module_utils.testing"] = shim
+
+
+_patch_module_args_before_2_19()
