@@ -7,13 +7,13 @@ import re
 
 from ansible.errors import AnsibleFilterError
 from ansible.module_utils.common.text.converters import to_text
-from ansible.module_utils.six import string_types
 from ansible.utils.unsafe_proxy import wrap_var
 
 DOCUMENTATION = r"""
 name: survey_list
 short_description: Read a list variable given as a YAML list or as an AWX survey answer
 version_added: 1.1.0
+positional: _input, name
 author:
   - ECS Tools maintainers (@ecs-tools)
 description:
@@ -60,7 +60,7 @@ _SEPARATORS = re.compile(r"[\r\n,]+")
 
 
 def _item(value, name):
-    if isinstance(value, bool) or not isinstance(value, (string_types, int, float)):
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
         raise AnsibleFilterError(
             "{0}: list items must be strings, got {1} {2!r}".format(name, type(value).__name__, value)
         )
@@ -68,7 +68,7 @@ def _item(value, name):
 
 
 def _parse(value, name):
-    if isinstance(value, string_types):
+    if isinstance(value, str):
         if not value.strip():
             return None
         return [item.strip() for item in _SEPARATORS.split(value) if item.strip()]
