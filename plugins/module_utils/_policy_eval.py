@@ -375,7 +375,8 @@ def key_clauses(conditions, key):
             if any(v.lower() == "true" for v in values) and not any(v.lower() == "false" for v in values):
                 return None, []
             continue
-        if base not in _STRING_OPERATORS:
+        if base not in _STRING_OPERATORS or any("${" in v for v in values):
+            # Another operator on the key, or a policy variable in a value: not decided here.
             undecided.append((operator, name, values))
             continue
         kind, negated, fold = _STRING_OPERATORS[base]

@@ -131,6 +131,9 @@ def cond(operator, values, key=KEY):
         ([doc(st(Condition=cond("ForAllValues:StringLike", "ecs.*")))], ANY),
         ([doc(st(Condition=cond("StringEqualsIfExists", ECS)))], ECS_ONLY),
         ([doc(st(Condition=cond("Null", "true")))], NONE),
+        # A policy variable in a value, or another operator on the key: undecided.
+        ([doc(st(Condition=cond("StringLike", "${aws:PrincipalTag/service}")))], (True, False, True, False)),
+        ([doc(st(Condition=cond("ArnLike", "arn:*")))], (True, False, True, False)),
         ([doc(st(Condition=cond("Null", "false")))], ANY),
         # Two clauses that only ECS satisfies together.
         (
