@@ -74,7 +74,7 @@ EXAMPLES = r"""
 
 - name: Everyone who can pass the role to a service other than ECS
   ansible.builtin.debug:
-    msg: "{{ infra.pass_role_principals | rejectattr('classification', 'equalto', 'ecs_only') | map(attribute='arn') }}"
+    msg: "{{ infra.pass_role_principals | rejectattr('classification', 'equalto', 'ecs_only') | map(attribute='arn') | list }}"
   when: infra.exists
 
 - name: Who may pass the role to ECS
