@@ -3,6 +3,7 @@
 """Unit tests import the collection as ansible_collections.ecs_tools.iam from this checkout."""
 
 import os
+import sys
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 ROOT = os.path.join(REPO, ".build", "collections")
@@ -10,6 +11,11 @@ LINK = os.path.join(ROOT, "ansible_collections", "ecs_tools", "iam")
 if not os.path.islink(LINK):
     os.makedirs(os.path.dirname(LINK), exist_ok=True)
     os.symlink(REPO, LINK)
+
+# On sys.path too: Python 3.13 recalculates a namespace package's __path__ from sys.path when that
+# changes (pytest's importlib mode does), dropping an entry only appended to __path__.
+if ROOT not in sys.path:
+    sys.path.append(ROOT)
 
 import ansible_collections  # noqa: E402  (the namespace package that holds amazon.aws)
 
