@@ -73,6 +73,7 @@ PYTHON_CORE217 ?= python3.11
 PYTHON_LATEST ?= python3.13
 PYENV_LATEST ?= 3.13.0
 matrix: matrix-core217 matrix-latest
+	@cat $(MATRIX)/core217/summary.txt $(MATRIX)/latest/summary.txt
 
 matrix-core217 matrix-latest: matrix-%: $(MATRIX)/%/.installed collection-link
 	tests/matrix.sh $*
