@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 PYTEST_WORKERS ?= 2
 export PATH := $(BIN):$(PATH)
 
-.PHONY: demo test venv lint format sanity ee ansible-lint units integration molecule awx matrix matrix-core217 matrix-latest bench collection-link clean
+.PHONY: demo test venv lint format sanity ee ansible-lint units integration molecule awx matrix matrix-core217 matrix-latest bench bench-fleet screenshot collection-link clean
 
 venv: $(STAMP) collection-link
 
@@ -97,6 +97,18 @@ BENCH_ARGS ?=
 bench: $(STAMP) collection-link
 	$(BIN)/pip install --disable-pip-version-check -q -r benchmarks/requirements.txt
 	$(BIN)/python benchmarks/bench.py $(BENCH_ARGS)
+
+# The fleet benchmark: ecs_tools.iam.audit over 20 moto accounts with forks 1 and 5 (docs/benchmark.md).
+FLEET_ARGS ?=
+bench-fleet: $(STAMP) collection-link
+	$(BIN)/pip install --disable-pip-version-check -q -r benchmarks/requirements.txt
+	$(BIN)/python benchmarks/fleet.py $(FLEET_ARGS)
+
+# docs/audit-report.png: the audit's report.html in headless Chromium (Debian's chromium, installed
+# by tests/support/install_chromium.sh when missing).
+screenshot: $(STAMP) collection-link
+	tests/support/install_chromium.sh
+	$(BIN)/python tests/support/screenshot.py docs/audit-report.png
 
 clean:
 	rm -rf .build $(VENV) tests/output

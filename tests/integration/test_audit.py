@@ -10,24 +10,16 @@ import re
 import subprocess
 import sys
 
-import boto3
 import pytest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "support"))
 
 from organization import build  # noqa: E402
+from organization import create_role  # noqa: E402
 
 ROLE = "ecsInfrastructureRole"
 VOLUMES = "arn:aws:iam::aws:policy/service-role/AmazonECSInfrastructureRolePolicyForVolumes"
-ECS_TRUST = {
-    "Version": "2012-10-17",
-    "Statement": [{"Effect": "Allow", "Principal": {"Service": "ecs.amazonaws.com"}, "Action": "sts:AssumeRole"}],
-}
-EC2_TRUST = {
-    "Version": "2012-10-17",
-    "Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}],
-}
 ODD_NAME = 'top <b>"&'  # must come out escaped in the HTML
 LAYOUT = {
     "Workloads": {"Prod": ["prod-ok", "prod-bad-trust"], "Dev": ["dev-admin"]},
@@ -37,40 +29,15 @@ LAYOUT = {
 BROKEN_ARN = "arn:aws:iam::1:role"  # 19 characters: STS refuses it (RoleArn is at least 20)
 
 
-def account_iam(server, account_id):
-    env = server.env()
-    sts = boto3.client(
-        "sts",
-        region_name="us-east-1",
-        endpoint_url=env["AWS_ENDPOINT_URL"],
-        aws_access_key_id=env["AWS_ACCESS_KEY_ID"],
-        aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"],
-    )
-    creds = sts.assume_role(
-        RoleArn="arn:aws:iam::{0}:role/OrganizationAccountAccessRole".format(account_id), RoleSessionName="test-setup"
-    )["Credentials"]
-    return boto3.client(
-        "iam",
-        region_name="us-east-1",
-        endpoint_url=env["AWS_ENDPOINT_URL"],
-        aws_access_key_id=creds["AccessKeyId"],
-        aws_secret_access_key=creds["SecretAccessKey"],
-        aws_session_token=creds["SessionToken"],
-    )
-
-
 @pytest.fixture
 def fleet(server, tmp_path):
     org = build(server.env(), LAYOUT, closed=["closed-a"])
     for name, trust, policies in [
-        ("prod-ok", ECS_TRUST, [VOLUMES]),
-        ("prod-bad-trust", EC2_TRUST, [VOLUMES]),
-        ("dev-admin", ECS_TRUST, ["arn:aws:iam::aws:policy/AdministratorAccess"]),
+        ("prod-ok", ["ecs.amazonaws.com"], [VOLUMES]),
+        ("prod-bad-trust", ["ec2.amazonaws.com"], [VOLUMES]),
+        ("dev-admin", ["ecs.amazonaws.com"], ["arn:aws:iam::aws:policy/AdministratorAccess"]),
     ]:
-        iam = account_iam(server, org.account_id(name))
-        iam.create_role(RoleName=ROLE, AssumeRolePolicyDocument=json.dumps(trust))
-        for arn in policies:
-            iam.attach_role_policy(RoleName=ROLE, PolicyArn=arn)
+        create_role(server.env(), org.account_id(name), trust, policies, role_name=ROLE)
     (tmp_path / "org.aws_accounts.yml").write_text("plugin: ecs_tools.iam.aws_accounts\n")
     (tmp_path / "static.yml").write_text(
         "all:\n  hosts:\n    unreachable-account:\n      ecs_infrastructure_role_assume_role_arn: '{0}'\n".format(

@@ -13,6 +13,8 @@ listed in ``closed`` are closed afterwards (moto marks them SUSPENDED). Returns 
 ids of everything it made.
 """
 
+import json
+
 import boto3
 
 
@@ -66,3 +68,31 @@ def build(env, layout, closed=()):
     for name in closed:
         org_client.close_account(AccountId=org.account_id(name))
     return org
+
+
+def account_client(env, account_id, service="iam", role_name="OrganizationAccountAccessRole"):
+    """A boto3 client inside a member account: STS AssumeRole into its ``role_name`` first."""
+    creds = client(env, "sts").assume_role(
+        RoleArn="arn:aws:iam::{0}:role/{1}".format(account_id, role_name), RoleSessionName="ecs-tools-setup"
+    )["Credentials"]
+    return boto3.client(
+        service,
+        region_name=env.get("AWS_REGION", "us-east-1"),
+        endpoint_url=env["AWS_ENDPOINT_URL"],
+        aws_access_key_id=creds["AccessKeyId"],
+        aws_secret_access_key=creds["SecretAccessKey"],
+        aws_session_token=creds["SessionToken"],
+    )
+
+
+def create_role(env, account_id, trust_services, policy_arns, role_name="ecsInfrastructureRole"):
+    """An infrastructure role made by hand in a member account: trusting ``trust_services``, with
+    ``policy_arns`` attached."""
+    iam = account_client(env, account_id)
+    statement = {"Effect": "Allow", "Principal": {"Service": list(trust_services)}, "Action": "sts:AssumeRole"}
+    iam.create_role(
+        RoleName=role_name, AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [statement]})
+    )
+    for arn in policy_arns:
+        iam.attach_role_policy(RoleName=role_name, PolicyArn=arn)
+    return iam
