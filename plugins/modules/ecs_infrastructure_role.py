@@ -619,14 +619,14 @@ def guard(module, params, role_arn, what):
     return usage
 
 
-def drops_volume_permissions(client, params, plan, after, partition):
+def drops_volume_permissions(client, params, plan, after, partition, account_id):
     """Whether the plan detaches the Volumes policy while nothing the role keeps still allows
     ec2:DetachVolume, ec2:DeleteVolume and ec2:DescribeVolumes."""
     volumes_arn = _catalog.capability_arn(_catalog.VOLUMES, partition)
     if not any(a.kind == "detach" and a.args["arn"] == volumes_arn for a in plan.actions):
         return False
     documents = _iam.policy_documents(client, params["name"], after["attached_policies"])
-    return not _analysis.keeps_volume_actions(documents)
+    return not _analysis.keeps_volume_actions(documents, partition, account_id)
 
 
 def confirm_present(client, params, plan, after, desired_arns, spec, pass_role, partition, account_id):
@@ -675,7 +675,7 @@ def ensure_present(module, client, params):
         pass_role = plan_grants(client, spec, plan, params["name"], after["arn"], partition, account_id)
 
     extra = {}
-    if current is not None and drops_volume_permissions(client, params, plan, after, partition):
+    if current is not None and drops_volume_permissions(client, params, plan, after, partition, account_id):
         extra["in_use"] = guard(
             module, params, current["arn"], "detach AmazonECSInfrastructureRolePolicyForVolumes from role"
         )

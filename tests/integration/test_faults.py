@@ -213,13 +213,14 @@ def test_mode_switch_killed_before_inline_grants_are_removed_is_finished_next_ru
     runner.one(capabilities=CAPABILITIES, tags={"team": "platform"}, pass_role={"users": USERS, "mode": "inline"})
     assert inline_holders(iam) == USERS
     cut_off(runner, proxy(pause_on=("DeleteUserPolicy", 2)), [DESIRED])
-    # the managed policy exists and is marked, one inline grant is gone, two are left behind
-    assert policy_tags(iam) == {"ecs_tools.iam:inline-cleanup": "pending"}
+    # the managed policy exists with the cleanup tag, one inline grant is gone, two are left behind
+    mark = {"ecs_tools.iam:role-arn": "arn:aws:iam::123456789012:role/" + ROLE}
+    assert policy_tags(iam) == dict(mark, **{"ecs_tools.iam:inline-cleanup": "pending"})
     assert inline_holders(iam) == ["bob", "carol"]
     result = runner.one(**DESIRED)
     assert result["changed"] is True and not result.get("failed"), result.get("msg")
     assert_exact_desired_state(iam)
-    assert policy_tags(iam) == {}
+    assert policy_tags(iam) == mark
 
 
 def test_absent_killed_before_delete_role_is_completed_by_the_next(runner, aws, proxy):
