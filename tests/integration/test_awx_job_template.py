@@ -206,7 +206,7 @@ def test_two_account_job_template(job_template, server):
         ]
         assert grants(server, account) == PIPELINES
         assert iam.get_role(RoleName="ecsInfrastructureRole")["Role"]["MaxSessionDuration"] == 7200
-    assert {host for host, _ in first.changed_tasks()} == set(ACCOUNTS)
+    assert {host for host, dummy in first.changed_tasks()} == set(ACCOUNTS)
 
     # The workflow's next job template (the guide's deploy.yml) gets the stats as extra variables.
     deploy = [b for b in guide_code_blocks() if isinstance(b, list) and "stack" in b[0]["name"]][0]
@@ -234,7 +234,7 @@ def test_two_account_job_template(job_template, server):
             dict(SURVEY, ecs_infrastructure_role_pass_role_roles="pipeline-a"), cmdline="--check"
         )
     check.assert_successful()
-    assert {host for host, _ in check.changed_tasks()} == set(ACCOUNTS)
+    assert {host for host, dummy in check.changed_tasks()} == set(ACCOUNTS)
     assert rec.writes == []
     assert len(rec) > 0
     for account in ACCOUNTS.values():

@@ -44,6 +44,7 @@ def run_role(runner, tmp_path, variables):
         env=runner.env(),
         capture_output=True,
         text=True,
+        check=False,
     )
     result = json.loads(fact.read_text()) if fact.exists() else None
     if fact.exists():
@@ -53,7 +54,7 @@ def run_role(runner, tmp_path, variables):
 
 def test_a_wrong_name_is_the_only_thing_the_message_names(runner, tmp_path, server):
     with server.recording() as rec:
-        rc, output, _ = run_role(runner, tmp_path, {"ecs_infrastructure_role_name": "bad name!"})
+        rc, output, dummy = run_role(runner, tmp_path, {"ecs_infrastructure_role_name": "bad name!"})
     assert rc != 0
     assert "bad name!" in output
     for other in ("path", "max_session_duration", "got null"):
@@ -67,7 +68,7 @@ def test_verify_fails_at_or_above_the_severity_threshold(runner, aws, tmp_path):
     iam.put_user_policy(UserName="deployer", PolicyName="pass-anything", PolicyDocument=json.dumps(ANY_SERVICE))
     base = {"ecs_infrastructure_role_capabilities": "volumes", "ecs_infrastructure_role_usage_regions": "us-east-1"}
 
-    rc, output, _ = run_role(runner, tmp_path, base)
+    rc, output, dummy = run_role(runner, tmp_path, base)
     assert rc != 0
     assert "at or above severity high" in output and "pass_role_any_service" in output and "deployer" in output
 
@@ -81,6 +82,6 @@ def test_verify_fails_at_or_above_the_severity_threshold(runner, aws, tmp_path):
     rc, output, fact = run_role(runner, tmp_path, base)
     assert rc == 0, output
     assert "pass_role_administrator" in [f["code"] for f in fact["findings"]]
-    rc, output, _ = run_role(runner, tmp_path, dict(base, ecs_infrastructure_role_fail_on_severity="medium"))
+    rc, output, dummy = run_role(runner, tmp_path, dict(base, ecs_infrastructure_role_fail_on_severity="medium"))
     assert rc != 0
     assert "at or above severity medium" in output and "[medium]" in output and "pass_role_administrator" in output
