@@ -5,25 +5,17 @@
 import json
 
 import pytest
+from expected import TRUST_EC2
+from expected import passrole_grant
 
 ROLE = "ecsInfrastructureRole"
 POLICY = "ecsInfrastructureRolePassRole"
 POLICY_ARN = "arn:aws:iam::123456789012:policy/" + POLICY
 ROLE_ARN = "arn:aws:iam::123456789012:role/" + ROLE
-CONDITION = {"StringEquals": {"iam:PassedToService": "ecs.amazonaws.com"}}
-TRUST_EC2 = json.dumps(
-    {
-        "Version": "2012-10-17",
-        "Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}],
-    }
-)
 
 
 def grant(resource=ROLE_ARN):
-    return {
-        "Version": "2012-10-17",
-        "Statement": [{"Effect": "Allow", "Action": "iam:PassRole", "Resource": resource, "Condition": CONDITION}],
-    }
+    return passrole_grant(resource)
 
 
 def make_principals(iam, users=(), groups=(), roles=()):
