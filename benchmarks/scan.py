@@ -151,7 +151,13 @@ class Bench(object):
         with self.server.recording() as rec:
             start = time.perf_counter()
             proc = subprocess.run(
-                command, env=self.env(), cwd=self.workdir, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+                command,
+                env=self.env(),
+                cwd=self.workdir,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+                check=False,  # a failed run is reported with its output below
             )
             wall = time.perf_counter() - start
         try:
@@ -259,7 +265,7 @@ def report(runs, regions, volume, volume_region, repeat, elapsed):
 
 
 def parse_args(argv):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", maxsplit=1)[0])
     parser.add_argument("--quick", action="store_true", help="3 repetitions (the pytest test runs this)")
     parser.add_argument("--repeat", type=int, help="repetitions of each scan (default 5; 3 with --quick)")
     parser.add_argument("--volume-region", default="ap-southeast-2", help="where the ECS-managed volume is seeded")
