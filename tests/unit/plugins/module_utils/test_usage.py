@@ -368,7 +368,7 @@ def test_pool_is_sized_to_the_work(regions, size):
 
 
 def test_regions_are_scanned_concurrently(monkeypatch):
-    """38 regions whose calls each take 50 ms: MAX_WORKERS threads at once, not one after another."""
+    """38 regions whose calls each take 0.2 s: MAX_WORKERS threads at once, not one after another."""
     threads, running, peak = set(), [0], [0]
     lock = threading.Lock()
 
@@ -377,7 +377,7 @@ def test_regions_are_scanned_concurrently(monkeypatch):
             threads.add(threading.get_ident())
             running[0] += 1
             peak[0] = max(peak[0], running[0])
-        time.sleep(0.05)
+        time.sleep(0.2)  # long enough for the pool to start all its threads on a loaded machine
         with lock:
             running[0] -= 1
         return _analysis.empty_usage()
