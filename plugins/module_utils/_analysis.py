@@ -211,6 +211,7 @@ SEVERITY = {
     "pass_role_administrator": "medium",
     "pass_role_conditional": "medium",
     "pass_role_wildcard_resource": "medium",
+    "pass_role_not_owned": "medium",
     "overprivileged_managed_policy": "medium",
     "volumes_policy_missing": "high",
     "task_deprovisioning": "medium",

@@ -165,12 +165,25 @@ pass_role_principals:
       reaches_other_services: true
       grants: [{"policy_name": "passrole-anything", "policy_arn": null, "via": "inline", "classification": "any_service"}]
       conditions: []
+foreign_objects:
+  description:
+    - Objects named like the PassRole grant policy that the collection cannot prove are its own (see the
+      ownership rules of M(ecs_tools.iam.ecs_infrastructure_role)); each is also a C(pass_role_not_owned) finding.
+      RV(pass_role) describes only the collection's own grant.
+    - Each has C(type) (C(managed_policy) or C(inline_policy)), C(name), C(reason), and C(arn), C(mark) and
+      C(holders) (managed) or C(principal_type) and C(principal) (inline).
+  returned: when any was found
+  type: list
+  elements: dict
+  sample: [{"type": "inline_policy", "name": "ecsInfrastructureRolePassRole", "principal_type": "user",
+            "principal": "bob", "reason": "its document is not this role's PassRole grant"}]
+  version_added: 1.1.0
 findings:
   description:
     - Problems found, each with a C(code), a C(severity) (V(high), V(medium), V(low) or V(info)) and a C(message).
     - Codes are C(trust_missing_ecs), C(trust_extra_principal), C(trust_extra_action), C(overprivileged_managed_policy),
       C(volumes_policy_missing), C(pass_role_any_service), C(pass_role_administrator), C(pass_role_conditional),
-      C(pass_role_without_condition), C(pass_role_wildcard_resource), C(task_deprovisioning) and
+      C(pass_role_without_condition), C(pass_role_wildcard_resource), C(pass_role_not_owned), C(task_deprovisioning) and
       C(usage_region_unreadable); the user guide's findings table gives each one's severity, meaning and fix.
   returned: always
   type: list
@@ -180,13 +193,13 @@ findings:
 
 from ansible_collections.amazon.aws.plugins.module_utils.arn import parse_aws_arn
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
-from ansible_collections.amazon.aws.plugins.module_utils.iam import validate_iam_identifiers
 
 from ansible_collections.ecs_tools.iam.plugins.module_utils import _analysis
 from ansible_collections.ecs_tools.iam.plugins.module_utils import _authorization
 from ansible_collections.ecs_tools.iam.plugins.module_utils import _catalog
 from ansible_collections.ecs_tools.iam.plugins.module_utils import _grants
 from ansible_collections.ecs_tools.iam.plugins.module_utils import _iam
+from ansible_collections.ecs_tools.iam.plugins.module_utils import _plan
 from ansible_collections.ecs_tools.iam.plugins.module_utils import _usage
 from ansible_collections.ecs_tools.iam.plugins.module_utils._module import EcsToolsIAMModule
 
@@ -224,6 +237,8 @@ def describe(module, client, params):
     details = _authorization.account_authorization_details(client)
     grants = _iam.read_grants(client, spec, policy_arn, lambda policy: False)
     grants["inline"], grants["principals"] = _analysis.inline_grants(details, spec["policy_name"])
+    # Only what the collection can prove is its own is its grant; the rest merely shares the name.
+    grants, foreign, dummy = _grants.split_ownership(role["arn"], spec["policy_name"], grants)
     documents = grant_documents(spec["policy_name"], grants)
     principals = _analysis.pass_role_principals(details, role["arn"])
     pass_role = _grants.snapshot(spec, grants)
@@ -237,6 +252,16 @@ def describe(module, client, params):
     for document, where in documents:
         findings.extend(_analysis.grant_findings([document], where))
     findings.extend(_analysis.exposure_findings(principals, params["name"]))
+    for obj in foreign:
+        findings.append(
+            _analysis.finding(
+                "pass_role_not_owned",
+                "The {0} is named like the collection's PassRole grant but is not its own; "
+                "ecs_tools.iam.ecs_infrastructure_role refuses to manage grants under this name.".format(
+                    _grants.describe_foreign(obj)
+                ),
+            )
+        )
     result = dict(
         exists=True,
         role=role,
@@ -247,6 +272,8 @@ def describe(module, client, params):
         pass_role=pass_role,
         pass_role_principals=principals,
     )
+    if foreign:
+        result["foreign_objects"] = foreign
     if params["check_usage"]:
         usage = _usage.scan_for_module(module, role["arn"], params.get("usage_regions"))
         result["usage"] = usage
@@ -257,9 +284,13 @@ def describe(module, client, params):
 
 def main():
     module = EcsToolsIAMModule(argument_spec=argument_spec(), supports_check_mode=True)
-    problem = validate_iam_identifiers("role", name=module.params["name"])
-    if problem:
-        module.fail_json(msg="Invalid role name {0!r}: {1}.".format(module.params["name"], problem))
+    errors = []
+    for option, kind in (("name", "role"), ("pass_role_policy_name", "policy")):
+        problem = _plan.iam_name_problem(kind, name=module.params[option])
+        if problem:
+            errors.append("Invalid {0} {1!r}: {2}.".format(option, module.params[option], problem))
+    if errors:
+        module.fail_json(msg=" ".join(errors))
     client = module.client("iam", retry_decorator=_iam.retry_decorator())
     try:
         result = describe(module, client, module.params)

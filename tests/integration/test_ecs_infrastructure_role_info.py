@@ -67,13 +67,13 @@ def test_wrong_trust_extra_principal_overprivileged_and_loose_grant(runner, aws)
         ),
     )
     result = runner.one(**info())
-    # The role itself, with AdministratorAccess attached, can pass itself to any service.
+    # The role itself, with AdministratorAccess attached, can pass itself to any service. Bob's policy
+    # merely carries the grant's name: not the collection's grant, but it lets bob pass the role.
     assert codes(result) == [
         "overprivileged_managed_policy",
         "pass_role_administrator",
         "pass_role_any_service",
-        "pass_role_wildcard_resource",
-        "pass_role_without_condition",
+        "pass_role_not_owned",
         "trust_extra_principal",
         "trust_extra_principal",
         "trust_missing_ecs",
@@ -83,8 +83,7 @@ def test_wrong_trust_extra_principal_overprivileged_and_loose_grant(runner, aws)
         "overprivileged_managed_policy": "medium",
         "pass_role_administrator": "medium",
         "pass_role_any_service": "high",
-        "pass_role_wildcard_resource": "medium",
-        "pass_role_without_condition": "high",
+        "pass_role_not_owned": "medium",
         "trust_extra_principal": "high",
         "trust_missing_ecs": "high",
     }
@@ -92,7 +91,8 @@ def test_wrong_trust_extra_principal_overprivileged_and_loose_grant(runner, aws)
         ("role", ROLE, "any_service"),
         ("user", "bob", "any_service"),
     ]
-    assert result["pass_role"]["mode"] == "inline" and result["pass_role"]["users"] == ["bob"]
+    assert result["pass_role"]["mode"] is None and result["pass_role"]["users"] == []
+    assert result["foreign_objects"][0]["principal"] == "bob"
     messages = " ".join(f["message"] for f in result["findings"])
     assert "AdministratorAccess" in messages and "999999999999" in messages and "user bob" in messages
 
@@ -113,3 +113,18 @@ def test_missing_volumes_policy_while_volumes_are_attached(runner, aws):
     assert volume in result["findings"][0]["message"]
     assert [v["volume_id"] for v in result["usage"]["volumes"]] == [volume]
     assert runner.one(**info(check_usage=False))["findings"] == []
+
+
+def test_the_collections_own_grant_edited_loose_is_reported(runner, aws):
+    iam = aws("iam")
+    iam.create_user(UserName="alice")
+    created = runner.one(capabilities=["volumes"], pass_role={"users": ["alice"]})
+    assert created["changed"] is True and not created.get("failed"), created.get("msg")
+    loose = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iam:PassRole", "Resource": "*"}]}
+    arn = created["pass_role"]["policy_arn"]
+    iam.create_policy_version(PolicyArn=arn, PolicyDocument=json.dumps(loose), SetAsDefault=True)
+    result = runner.one(**info())
+    grant_codes = [c for c in codes(result) if c in ("pass_role_without_condition", "pass_role_wildcard_resource")]
+    assert grant_codes == ["pass_role_wildcard_resource", "pass_role_without_condition"]
+    assert "pass_role_not_owned" not in codes(result)  # still marked: the collection's own, to repair
+    assert [(p["name"], p["classification"]) for p in result["pass_role_principals"]] == [("alice", "any_service")]

@@ -135,6 +135,24 @@ def test_the_grant_of_another_role_is_refused_naming_that_role(runner, server, a
     assert without_metadata(account(iam)) == before  # roleA keeps its grant; no ping-pong
 
 
+def test_the_info_module_reports_what_merely_shares_the_name(runner, aws):
+    iam = aws("iam")
+    users(iam, "alice", "bob", "mallory")
+    assert runner.one(capabilities=["volumes"], pass_role={"users": ["alice"], "mode": "inline"})["changed"]
+    iam.put_user_policy(UserName="bob", PolicyName=POLICY, PolicyDocument=json.dumps(S3_ADMIN))
+    foreign_managed_policy(iam)
+    info = runner.one(_module="ecs_tools.iam.ecs_infrastructure_role_info", check_usage=False)
+    assert not info.get("failed"), info.get("msg")
+    assert info["pass_role"]["users"] == ["alice"]  # its own grant only, not mallory's or bob's policies
+    assert [(o["type"], o.get("arn") or o.get("principal")) for o in info["foreign_objects"]] == [
+        ("managed_policy", POLICY_ARN),
+        ("inline_policy", "bob"),
+    ]
+    not_owned = [f for f in info["findings"] if f["code"] == "pass_role_not_owned"]
+    assert [f["severity"] for f in not_owned] == ["medium", "medium"]
+    assert "user 'mallory'" in not_owned[0]["message"] and "user 'bob'" in not_owned[1]["message"]
+
+
 # ------------------------------------------------------------------ state: absent
 
 
