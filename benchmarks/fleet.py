@@ -22,6 +22,7 @@ import datetime
 import json
 import os
 import platform
+import resource
 import subprocess
 import sys
 import tempfile
@@ -91,10 +92,14 @@ def run_audit(server, workdir, forks, regions):
     )
     command = [os.path.join(BIN, "ansible-playbook"), "-i", inventory, "-f", str(forks), "ecs_tools.iam.audit"]
     command += ["-e", json.dumps(extra)]
+    load = os.getloadavg()[0]
     with server.recording() as rec:
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
         proc = subprocess.run(command, env=env, cwd=workdir, capture_output=True, text=True)
         wall = time.perf_counter() - start
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     if proc.returncode != 0:
         raise RunFailed(
             "forks={0}: ansible-playbook exited {1}\n{2}".format(forks, proc.returncode, proc.stdout[-4000:])
@@ -109,6 +114,8 @@ def run_audit(server, workdir, forks, regions):
     by_service = collections.Counter(call.service for call in rec.calls)
     return {
         "wall": wall,
+        "cpu": cpu,
+        "load": load,
         "calls": len(rec.calls),
         "by_service": dict(by_service),
         "summary": report["summary"],
@@ -134,17 +141,25 @@ def versions():
 
 def table(results):
     lines = [
-        "| forks | wall (s) | wall per account (s) | API calls | Organizations (inventory) | "
-        "calls per account (STS + IAM + EC2 + ECS) | writes |",
-        "|---:|---:|---:|---:|---:|---:|---:|",
+        "| forks | wall (s) | wall per account (s) | CPU (s) | load before | all runs' wall (s) | API calls | "
+        "Organizations (inventory) | calls per account (STS + IAM + EC2 + ECS) | writes |",
+        "|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|",
     ]
     for forks in FORKS:
         run = median_run(results[forks])
         org_calls = run["by_service"].get("organizations", 0)
         per_account = (run["calls"] - org_calls) / float(MEMBERS)
         lines.append(
-            "| {0} | {1:.1f} | {2:.2f} | {3} | {4} | {5:.1f} | 0 |".format(
-                forks, run["wall"], run["wall"] / MEMBERS, run["calls"], org_calls, per_account
+            "| {0} | {1:.1f} | {2:.2f} | {3:.1f} | {4:.1f} | {5} | {6} | {7} | {8:.1f} | 0 |".format(
+                forks,
+                run["wall"],
+                run["wall"] / MEMBERS,
+                run["cpu"],
+                run["load"],
+                ", ".join("{0:.1f}".format(r["wall"]) for r in results[forks]),
+                run["calls"],
+                org_calls,
+                per_account,
             )
         )
     return "\n".join(lines)
@@ -213,8 +228,8 @@ def main(argv):
                 for forks in FORKS:
                     run = run_audit(server, workdir, forks, args.region_list)
                     log(
-                        "run {0}, forks {1}: {2:.1f} s, {3} calls {4}".format(
-                            repetition + 1, forks, run["wall"], run["calls"], run["by_service"]
+                        "run {0}, forks {1}: {2:.1f} s (CPU {3:.1f} s, load before {4:.1f}), {5} calls {6}".format(
+                            repetition + 1, forks, run["wall"], run["cpu"], run["load"], run["calls"], run["by_service"]
                         )
                     )
                     results[forks].append(run)
