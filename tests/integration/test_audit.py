@@ -65,6 +65,7 @@ def run_audit(runner, tmp_path, extra_vars, forks=5):
         cwd=str(tmp_path),
         capture_output=True,
         text=True,
+        check=False,
     )
     return proc
 
