@@ -142,7 +142,7 @@ def synthetic_account(seed=11, shape=None):
                 "Arn": "arn:aws:iam::{0}:user/u{1}".format(ACCOUNT, i),
                 "UserPolicyList": inline(i, rng.randint(0, 2)),
                 "AttachedManagedPolicies": attached(rng.randint(0, 3)),
-                "GroupList": ["g{0}".format(rng.randrange(shape["groups"])) for _ in range(rng.randint(1, 3))],
+                "GroupList": ["g{0}".format(rng.randrange(shape["groups"])) for dummy in range(rng.randint(1, 3))],
             },
             **boundary(i),
         )
@@ -189,7 +189,7 @@ def measure(details, runs=5):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args(argv)
     details = synthetic_account()

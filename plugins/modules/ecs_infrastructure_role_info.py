@@ -188,7 +188,8 @@ findings:
   returned: always
   type: list
   elements: dict
-  sample: [{"code": "overprivileged_managed_policy", "severity": "medium", "message": "AWS managed policy arn:aws:iam::aws:policy/AdministratorAccess is attached; ..."}]
+  sample: [{"code": "overprivileged_managed_policy", "severity": "medium",
+            "message": "AWS managed policy arn:aws:iam::aws:policy/AdministratorAccess is attached; ..."}]
 """
 
 from ansible_collections.amazon.aws.plugins.module_utils.arn import parse_aws_arn

@@ -45,8 +45,8 @@ def users(iam, *names):
         iam.create_user(UserName=name)
 
 
-def foreign_managed_policy(iam, document=S3_ADMIN, holders=("mallory",), tags=None):
-    kwargs = dict(PolicyName=POLICY, PolicyDocument=json.dumps(document), Description="team B's S3 access")
+def foreign_managed_policy(iam, document=None, holders=("mallory",), tags=None):
+    kwargs = dict(PolicyName=POLICY, PolicyDocument=json.dumps(document or S3_ADMIN), Description="team B's S3 access")
     if tags:
         kwargs["Tags"] = [{"Key": k, "Value": v} for k, v in tags.items()]
     arn = iam.create_policy(**kwargs)["Policy"]["Arn"]

@@ -242,8 +242,8 @@ def test_covers(patterns, target, covered):
 
 def test_search_limit_means_undecided():
     patterns = [pe.string_pattern("*a*b*c*d*"), pe.string_pattern("*e*f*g*h*")]
-    assert pe.exists(patterns, lambda m: all(m), limit=3) is None
-    assert pe.exists(patterns, lambda m: all(m)) is True
+    assert pe.exists(patterns, all, limit=3) is None
+    assert pe.exists(patterns, all) is True
 
 
 def test_statements_tolerate_odd_documents():
