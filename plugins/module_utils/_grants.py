@@ -78,9 +78,12 @@ def validate_spec(spec):
             problem = iam_name_problem(_IAM_TYPE[kind], name=name)
             if problem:
                 errors.append("Invalid pass_role.{0} entry {1!r}: {2}.".format(kind, name, problem))
-            elif name in seen:
-                errors.append("Duplicate pass_role.{0} entry {1!r}: list each principal once.".format(kind, name))
-            seen.add(name)
+            elif name.lower() in seen:
+                errors.append(
+                    "Duplicate pass_role.{0} entry {1!r}: list each principal once "
+                    "(IAM names do not differ by case alone).".format(kind, name)
+                )
+            seen.add(name.lower())
     return errors
 
 
@@ -152,6 +155,22 @@ def split_ownership(role_arn, policy_name, current):
             )
             own["policy"] = None
             own["attached"] = None
+    for clash in current.get("clashes") or []:
+        reason = "IAM names are unique regardless of case{0}, so it takes the name {1!r}".format(
+            " and path" if "arn" in clash else "", policy_name
+        )
+        if "arn" in clash:
+            foreign.append(foreign_object("managed_policy", clash["name"], reason, arn=clash["arn"]))
+        else:
+            foreign.append(
+                foreign_object(
+                    "inline_policy",
+                    clash["name"],
+                    reason,
+                    principal_type=_IAM_TYPE[clash["kind"]],
+                    principal=clash["principal"],
+                )
+            )
     inline = current.get("inline")
     if inline is not None:
         own["inline"] = empty_inline()
@@ -175,8 +194,10 @@ def split_ownership(role_arn, policy_name, current):
 def foreign_object(object_type, name, reason, **where):
     value = dict(type=object_type, name=name, reason=reason)
     if object_type == "managed_policy":
-        holders = where.get("holders") or empty()
-        value.update(arn=where["arn"], mark=where.get("mark"), holders=dict((k, list(holders[k])) for k in KINDS))
+        holders = where.get("holders")
+        if holders is not None:
+            holders = dict((k, list(holders[k])) for k in KINDS)
+        value.update(arn=where["arn"], mark=where.get("mark"), holders=holders)
     else:
         value.update(principal_type=where["principal_type"], principal=where["principal"])
     return value
@@ -184,6 +205,8 @@ def foreign_object(object_type, name, reason, **where):
 
 def describe_foreign(obj):
     if obj["type"] == "managed_policy":
+        if obj["holders"] is None:
+            return "managed policy {0} ({1})".format(obj["arn"], obj["reason"])
         holders = ["{0} {1!r}".format(_IAM_TYPE[kind], name) for kind in KINDS for name in obj["holders"][kind]]
         held = "attached to " + ", ".join(holders) if holders else "attached to no principal"
         return "managed policy {0} ({1}; {2})".format(obj["arn"], held, obj["reason"])
@@ -328,10 +351,16 @@ def _remove_managed(policy_arn, attached):
     return actions
 
 
-def plan_revoke(role_arn, policy_arn, policy_name, current):
+def plan_revoke(role_name, role_arn, policy_arn, policy_name, current):
     """Remove every grant of the collection's own (managed and inline) before the role is deleted.
-    Returns ``(actions, foreign)``: what merely shares the name is left alone and listed."""
+    Returns ``(actions, own, foreign)``: what merely shares the name is left alone and listed, except
+    an inline policy of the role itself, which goes with the role."""
     own, foreign, dummy = split_ownership(role_arn, policy_name, current)
+    foreign = [
+        o
+        for o in foreign
+        if not (o["type"] == "inline_policy" and (o["principal_type"], o["principal"]) == ("role", role_name))
+    ]
     actions = []
     inline = own.get("inline") or empty_inline()
     for kind in KINDS:
@@ -339,7 +368,7 @@ def plan_revoke(role_arn, policy_arn, policy_name, current):
             actions.append(Action("delete_principal_inline", kind=kind, principal=principal, policy_name=policy_name))
     if own.get("policy") is not None:
         actions.extend(_remove_managed(policy_arn, own.get("attached") or empty()))
-    return actions, foreign
+    return actions, own, foreign
 
 
 # The plan actions that write grants (the rest of a plan writes the role).

@@ -176,12 +176,18 @@ def list_policy_entities(client, arn):
 @IAMErrorHandler.common_error_handler("get account authorization details")
 @AWSRetry.jittered_backoff()
 def scan_inline_policies(client, policy_name):
-    """Every user, group and role in the account, and which of them hold an inline policy named
-    ``policy_name`` (with its document): one paginated GetAccountAuthorizationDetails."""
+    """Every user, group and role in the account, which of them hold an inline policy named
+    ``policy_name`` (with its document), and the objects IAM would take for that name although they
+    are spelled otherwise (IAM names are unique regardless of case, and managed policy names regardless
+    of path): one paginated GetAccountAuthorizationDetails."""
     paginator = client.get_paginator("get_account_authorization_details")
-    pages = paginator.paginate(Filter=["User", "Group", "Role"], PaginationConfig={"PageSize": 1000})
+    pages = paginator.paginate(
+        Filter=["User", "Group", "Role", "LocalManagedPolicy"], PaginationConfig={"PageSize": 1000}
+    )
     principals = {"users": set(), "groups": set(), "roles": set()}
     inline = {"users": {}, "groups": {}, "roles": {}}
+    clashes = []
+    folded = policy_name.lower()
     lists = (
         ("users", "UserDetailList", "UserName", "UserPolicyList"),
         ("groups", "GroupDetailList", "GroupName", "GroupPolicyList"),
@@ -194,7 +200,14 @@ def scan_inline_policies(client, policy_name):
                 for policy in detail.get(policies_key) or []:
                     if policy["PolicyName"] == policy_name:
                         inline[kind][detail[name_key]] = as_dict(policy["PolicyDocument"])
-    return inline, principals
+                    elif policy["PolicyName"].lower() == folded:
+                        clashes.append({"kind": kind, "principal": detail[name_key], "name": policy["PolicyName"]})
+        for policy in page.get("Policies", []):
+            # moto leaves PolicyName out of these details; the ARN ends with it either way.
+            name = policy.get("PolicyName") or policy["Arn"].rsplit("/", 1)[-1]
+            if name.lower() == folded and (name, policy.get("Path", "/")) != (policy_name, "/"):
+                clashes.append({"arn": policy["Arn"], "name": name})
+    return inline, principals, clashes
 
 
 @IAMErrorHandler.list_error_handler("get principal", False)
@@ -208,7 +221,7 @@ def read_grants(client, spec, policy_arn, scan):
     """Current PassRole grants: the managed policy (GetPolicy, and when it exists GetPolicyVersion
     and ListEntitiesForPolicy), plus, when ``scan(policy)`` says so, the account's inline grants."""
     policy = get_policy(client, policy_arn)
-    current = {"policy": None, "attached": None, "inline": None, "principals": None}
+    current = {"policy": None, "attached": None, "inline": None, "principals": None, "clashes": []}
     if policy is not None:
         current["policy"] = {
             "arn": policy["Arn"],
@@ -217,7 +230,7 @@ def read_grants(client, spec, policy_arn, scan):
         }
         current["attached"] = list_policy_entities(client, policy_arn) or {"users": [], "groups": [], "roles": []}
     if scan(current["policy"]):
-        current["inline"], current["principals"] = scan_inline_policies(client, spec["policy_name"])
+        current["inline"], current["principals"], current["clashes"] = scan_inline_policies(client, spec["policy_name"])
     return current
 
 

@@ -181,6 +181,15 @@ def _tag_errors(tags):
     errors = []
     if len(tags) > MAX_TAGS:
         errors.append("Invalid tags: {0} tags, IAM allows {1} on a role.".format(len(tags), MAX_TAGS))
+    by_case = {}
+    for key in tags:
+        by_case.setdefault(key.lower(), []).append(key)
+    for keys in sorted(k for k in by_case.values() if len(k) > 1):
+        errors.append(
+            "Invalid tag keys {0}: IAM tag keys do not differ by case alone.".format(
+                ", ".join(repr(k) for k in sorted(keys))
+            )
+        )
     for key, value in sorted(tags.items()):
         problem = tag_value_problem(key, MAX_TAG_KEY) if key else "empty"
         if problem:

@@ -19,11 +19,12 @@ description:
     (C(aws), C(aws-cn) or C(aws-us-gov)). The contents of AWS managed policies are never copied.
   - Every input is validated before the first AWS write; a policy to attach that does not exist
     fails the task before anything changes, naming it.
-  - A run where nothing needs changing only reads (C(GetRole) and C(ListAttachedRolePolicies), plus three
-    reads of the grant policy with O(pass_role)) and reports RV(ignore:changed=false).
+  - A run where nothing needs changing only reads (C(GetRole) and C(ListAttachedRolePolicies); with O(pass_role),
+    C(GetPolicy), C(GetPolicyVersion) and C(ListEntitiesForPolicy) in O(pass_role.mode=managed_policy), C(GetPolicy)
+    and the paginated C(GetAccountAuthorizationDetails) in O(pass_role.mode=inline)) and reports RV(ignore:changed=false).
   - After writing, the module reads back what it changed (the role, its attachments, the grant holders). If IAM
     still shows something else after a few seconds (another writer changed the role at the same time), the
-    task fails with C(changed concurrently by another writer) and the differences in RV(ignore:differences),
+    task fails with C(changed concurrently by another writer) and the differences in RV(differences),
     instead of reporting success for a state it did not reach. Run it again to converge.
 author:
   - ECS Tools maintainers (@ecs-tools)
@@ -40,7 +41,8 @@ options:
         can prove are its own (see O(pass_role)), detaches the role's managed policies, deletes its
         inline policies, removes it from instance profiles and deletes it.
       - V(absent) never changes or deletes an object that merely shares the grant's name; it lists them in
-        RV(foreign_objects) and in a warning.
+        RV(foreign_objects) and in a warning. It looks for grants under O(pass_role.policy_name) only (default
+        C(<role name>PassRole)); set O(pass_role.policy_name) if the grants were made under another name.
     type: str
     choices: [present, absent]
     default: present
@@ -419,6 +421,15 @@ in_use:
       type: list
       elements: dict
       sample: []
+differences:
+  description:
+    - What IAM showed after this run's writes that differs from what it wrote (another writer changed the role
+      at the same time). The task fails.
+  returned: when the task fails with C(changed concurrently by another writer)
+  type: list
+  elements: str
+  sample: ["attached policies are ['arn:aws:iam::aws:policy/AmazonECSInfrastructureRolePolicyForVpcLattice'], expected [...]"]
+  version_added: 1.1.0
 foreign_objects:
   description:
     - IAM objects named like the PassRole grant policy that the collection cannot prove are its own, so it
@@ -427,6 +438,7 @@ foreign_objects:
   returned: when any was found
   type: list
   elements: dict
+  version_added: 1.1.0
   contains:
     type:
       description: C(managed_policy) or C(inline_policy).
@@ -510,7 +522,7 @@ ROLE_KEYS = (
 )
 # IAM is eventually consistent: a read right after a write may still show the old state. A difference
 # is read again after each of these pauses (seconds) before it counts as another writer's doing.
-READ_BACK_PAUSES = (1, 2, 4)
+READ_BACK_PAUSES = (1, 2, 4, 8)
 
 
 def argument_spec():
@@ -709,9 +721,9 @@ def ensure_absent(module, client, params):
         spec = _grants.normalize_spec(params.get("pass_role") or {}, name)
         policy_arn = _grants.managed_policy_arn(partition, account_id, spec["policy_name"])
         grants = _iam.read_grants(client, spec, policy_arn, lambda policy: True)
-        revoke, foreign = _grants.plan_revoke(current["arn"], policy_arn, spec["policy_name"], grants)
+        revoke, own, foreign = _grants.plan_revoke(name, current["arn"], policy_arn, spec["policy_name"], grants)
         plan.actions[:0] = revoke
-        plan.before["pass_role"] = _grants.snapshot(spec, grants)
+        plan.before["pass_role"] = _grants.snapshot(spec, own)
         if foreign:
             extra["foreign_objects"] = foreign
             extra["warnings"] = [_grants.left_alone_warning(name, foreign)]

@@ -117,6 +117,27 @@ def test_someone_elses_inline_policy_of_that_name_is_refused(runner, server, aws
     assert without_metadata(account(iam)) == before
 
 
+def test_names_iam_takes_for_the_grants_are_refused_before_any_write(runner, server, aws):
+    """IAM names are unique regardless of case (and managed policy names regardless of path); moto keeps
+    them apart, AWS would fail the CreatePolicy after the role's writes. Refused before any write."""
+    iam = aws("iam")
+    users(iam, "alice", "bob")
+    iam.create_policy(PolicyName=POLICY, Path="/team/", PolicyDocument=json.dumps(S3_ADMIN))
+    iam.put_user_policy(UserName="bob", PolicyName=POLICY.lower(), PolicyDocument=json.dumps(S3_ADMIN))
+    before = without_metadata(account(iam))
+    with server.recording() as rec:
+        result = runner.one(capabilities=["volumes"], pass_role={"users": ["alice"]})
+    message = refused(
+        result,
+        "managed policy arn:aws:iam::{0}:policy/team/{1}".format(ACCOUNT, POLICY),
+        "inline policy '{0}' of user 'bob'".format(POLICY.lower()),
+        "IAM names are unique regardless of case",
+    )
+    print(message)
+    assert rec.writes == []
+    assert without_metadata(account(iam)) == before
+
+
 def test_the_grant_of_another_role_is_refused_naming_that_role(runner, server, aws):
     iam = aws("iam")
     users(iam, "alice", "bob")

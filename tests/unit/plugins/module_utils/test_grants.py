@@ -10,6 +10,7 @@ from ansible_collections.ecs_tools.iam.plugins.module_utils._errors import NotOw
 from ansible_collections.ecs_tools.iam.plugins.module_utils._plan import Action
 
 ROLE = "ecsInfrastructureRole"
+POLICY_NAME = "ecsInfrastructureRolePassRole"
 ROLE_ARN = "arn:aws-us-gov:iam::123456789012:role/ecs/ecsInfrastructureRole"
 MARK = {"ecs_tools.iam:role-arn": ROLE_ARN}
 POLICY_ARN = "arn:aws-us-gov:iam::123456789012:policy/ecsInfrastructureRolePassRole"
@@ -221,16 +222,17 @@ def test_unverified_principals_skip_attached_and_scanned_ones():
 
 def test_revoke_removes_inline_and_managed():
     current = state(attached={"groups": ["g"]}, inline=inline(roles=["r"]))
-    actions, foreign = _grants.plan_revoke(ROLE_ARN, POLICY_ARN, "ecsInfrastructureRolePassRole", current)
+    actions, dummy, foreign = _grants.plan_revoke(ROLE, ROLE_ARN, POLICY_ARN, "ecsInfrastructureRolePassRole", current)
     assert [a.kind for a in actions] == ["delete_principal_inline", "detach_principal", "delete_policy"]
     assert foreign == []
-    assert _grants.plan_revoke(ROLE_ARN, POLICY_ARN, "x", state(policy=False, inline=inline())) == ([], [])
+    actions, own, foreign = _grants.plan_revoke(ROLE, ROLE_ARN, POLICY_ARN, "x", state(policy=False, inline=inline()))
+    assert (actions, foreign) == ([], [])
 
 
 def test_revoke_leaves_foreign_objects_alone_and_lists_them():
     current = state(document=S3_ADMIN, tags={}, attached={"users": ["mallory"]}, inline=inline(roles=["r"]))
     current["inline"]["users"]["bob"] = S3_ADMIN
-    actions, foreign = _grants.plan_revoke(ROLE_ARN, POLICY_ARN, "ecsInfrastructureRolePassRole", current)
+    actions, dummy, foreign = _grants.plan_revoke(ROLE, ROLE_ARN, POLICY_ARN, "ecsInfrastructureRolePassRole", current)
     assert [(a.kind, a.args["principal"]) for a in actions] == [("delete_principal_inline", "r")]
     assert [(o["type"], o.get("arn") or o["principal"]) for o in foreign] == [
         ("managed_policy", POLICY_ARN),
@@ -334,3 +336,73 @@ def test_verify_inline_mode():
     assert _grants.verify(spec(users=["a"], mode="inline"), ROLE_ARN, expected, held) == []
     gone = state(policy=False, inline=inline())
     assert _grants.verify(spec(users=["a"], mode="inline"), ROLE_ARN, expected, gone)
+
+
+# ------------------------------------------------------------------ what IAM takes for the same name
+
+
+def test_names_differing_by_case_or_path_are_refused_before_any_write():
+    current = state(policy=False, inline=inline())
+    current["clashes"] = [
+        {"arn": "arn:aws-us-gov:iam::123456789012:policy/team/ecsInfrastructureRolePassRole", "name": POLICY_NAME},
+        {"kind": "users", "principal": "bob", "name": POLICY_NAME.lower()},
+    ]
+    with pytest.raises(NotOwned) as caught:
+        _grants.plan_grants(spec(users=["a"]), ROLE, ROLE_ARN, POLICY_ARN, current)
+    message = str(caught.value)
+    assert "managed policy arn:aws-us-gov:iam::123456789012:policy/team/ecsInfrastructureRolePassRole" in message
+    assert "IAM names are unique regardless of case and path" in message
+    assert "inline policy 'ecsinfrastructurerolepassrole' of user 'bob'" in message
+
+
+def test_revoke_leaves_out_the_inline_policy_of_the_role_it_deletes():
+    current = state(policy=False, inline=inline())
+    current["inline"]["roles"][ROLE] = S3_ADMIN
+    current["inline"]["roles"]["other"] = S3_ADMIN
+    actions, dummy, foreign = _grants.plan_revoke(ROLE, ROLE_ARN, POLICY_ARN, POLICY_NAME, current)
+    assert actions == []
+    assert [o["principal"] for o in foreign] == ["other"]
+
+
+def test_validate_spec_refuses_principals_differing_by_case_alone():
+    errors = _grants.validate_spec(spec(users=["alice", "Alice"]))
+    assert len(errors) == 1 and "'Alice'" in errors[0] and "case" in errors[0]
+
+
+GRANT_STATEMENT = _documents.passrole_document(ROLE_ARN)["Statement"][0]
+
+
+def loosened(**change):
+    statement = dict(GRANT_STATEMENT, **change)
+    return {"Version": "2012-10-17", "Statement": [statement]}
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        {"Version": "2012-10-17", "Statement": [GRANT_STATEMENT, GRANT_STATEMENT]},
+        {
+            "Version": "2012-10-17",
+            "Statement": [GRANT_STATEMENT, {"Effect": "Allow", "Action": "s3:*", "Resource": "*"}],
+        },
+        {"Version": "2008-10-17", "Statement": [GRANT_STATEMENT]},
+        {"Statement": [GRANT_STATEMENT]},
+        dict(_documents.passrole_document(ROLE_ARN), Id="extra"),
+        loosened(Effect="Deny"),
+        loosened(Action="iam:*"),
+        loosened(Action=["iam:PassRole", "iam:GetRole"]),
+        loosened(Resource=[ROLE_ARN, "*"]),
+        loosened(Resource="*"),
+        loosened(Condition={"StringLike": {"iam:PassedToService": "ecs.amazonaws.com"}}),
+        loosened(Condition={"StringEqualsIfExists": {"iam:PassedToService": "ecs.amazonaws.com"}}),
+        loosened(Condition={"ForAnyValue:StringEquals": {"iam:PassedToService": "ecs.amazonaws.com"}}),
+        loosened(Condition={"StringEquals": {"iam:PassedToService": ["ecs.amazonaws.com", "ec2.amazonaws.com"]}}),
+    ],
+)
+def test_anything_but_the_exact_grant_is_not_the_collections_own(document):
+    statement = dict(GRANT_STATEMENT)
+    statement.pop("Action")
+    assert not _grants.is_own_document(document, ROLE_ARN)
+    assert not _grants.is_own_document(
+        {"Version": "2012-10-17", "Statement": [dict(statement, NotAction="s3:*")]}, ROLE_ARN
+    )

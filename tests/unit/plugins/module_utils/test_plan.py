@@ -88,6 +88,7 @@ def current(**kw):
         (dict(tags={"k": "a,b"}), "','"),
         (dict(tags={"a;b": "1"}), "';'"),
         (dict(tags={"": "1"}), "Invalid tag key ''"),
+        (dict(tags={"Team": "a", "team": "b"}), "do not differ by case"),
         (dict(state="absent", capabilities=["volumes"]), "capabilities=['volumes']"),
         (dict(state="absent", path="/"), "path='/'"),
     ],
