@@ -32,8 +32,15 @@ PY
 )"
 echo "matrix $leg: $versions"
 start=$(date +%s)
-units="$("$venv/bin/pytest" tests/unit -q -p no:randomly -p no:cacheprovider 2>&1 | tee /dev/stderr | tail -n 1 || true)"
-integration="$("$venv/bin/pytest" "${slice[@]}" -q -n "$workers" -k "$selected" 2>&1 | tee /dev/stderr | tail -n 1 || true)"
+# Each run's output goes to a file, then to stdout. (Not `tee /dev/stderr`: where stderr is a file, as
+# in a CI log, reopening /dev/stderr truncates it and loses everything printed before.)
+log="$venv/pytest.log"
+"$venv/bin/pytest" tests/unit -q -p no:randomly -p no:cacheprovider >"$log" 2>&1 || true
+cat "$log"
+units="$(tail -n 1 "$log")"
+"$venv/bin/pytest" "${slice[@]}" -q -n "$workers" -k "$selected" >"$log" 2>&1 || true
+cat "$log"
+integration="$(tail -n 1 "$log")"
 summary="matrix $leg ($versions): units: $units; integration slice: $integration; wall time $(( $(date +%s) - start ))s"
 echo "$summary" | tee "$venv/summary.txt"
 for result in "$units" "$integration"; do
