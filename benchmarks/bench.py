@@ -39,6 +39,7 @@ BIN = os.path.dirname(sys.executable)
 sys.path.insert(0, os.path.join(REPO, "tests", "support"))
 
 from collection_link import collections_path  # noqa: E402
+from expected import passrole_grant  # noqa: E402
 from moto_server import MotoServer  # noqa: E402
 
 APPROACHES = ("module", "role", "composition")
@@ -276,18 +277,7 @@ class Accounts(object):
             grant_arn = "arn:aws:iam::{0}:policy/{1}".format(account, GRANT_POLICY)
             version = iam.get_policy(PolicyArn=grant_arn)["Policy"]["DefaultVersionId"]
             document = iam.get_policy_version(PolicyArn=grant_arn, VersionId=version)["PolicyVersion"]["Document"]
-            expected = {
-                "Version": "2012-10-17",
-                "Statement": [
-                    {
-                        "Effect": "Allow",
-                        "Action": "iam:PassRole",
-                        "Resource": role_arn,
-                        "Condition": {"StringEquals": {"iam:PassedToService": "ecs.amazonaws.com"}},
-                    }
-                ],
-            }
-            if normalize(document) != normalize(expected):
+            if normalize(document) != normalize(passrole_grant(role_arn)):
                 problems.append("grant document {0}".format(document))
             entities = iam.list_entities_for_policy(PolicyArn=grant_arn, EntityFilter="User", MaxItems=1000)
             if sorted(u["UserName"] for u in entities["PolicyUsers"]) != sorted(users):

@@ -31,7 +31,6 @@ import sys
 import tempfile
 import time
 
-import boto3
 import yaml
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -83,16 +82,7 @@ def playbook(scan):
 
 def seed(server, volume_region):
     """The role, and an attached ECS-managed volume in ``volume_region``. Returns (volume id, enabled regions)."""
-    env = server.env(DEFAULT_REGION)
-
-    def client(service, region=DEFAULT_REGION):
-        return boto3.client(
-            service,
-            region_name=region,
-            endpoint_url=env["AWS_ENDPOINT_URL"],
-            aws_access_key_id=env["AWS_ACCESS_KEY_ID"],
-            aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"],
-        )
+    client = server.client
 
     iam = client("iam")
     iam.create_role(RoleName=ROLE_NAME, AssumeRolePolicyDocument=json.dumps(TRUST_POLICY))

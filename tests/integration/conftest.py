@@ -8,7 +8,6 @@ import os
 import subprocess
 import sys
 
-import boto3
 import pytest
 import yaml
 
@@ -144,14 +143,4 @@ def runner(server, tmp_path):
 def aws(server):
     """boto3 clients for the moto server: ``aws('iam')``, ``aws('ec2', 'eu-west-1')``."""
 
-    def client(service, region="us-east-1"):
-        env = server.env(region)
-        return boto3.client(
-            service,
-            region_name=region,
-            endpoint_url=env["AWS_ENDPOINT_URL"],
-            aws_access_key_id=env["AWS_ACCESS_KEY_ID"],
-            aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"],
-        )
-
-    return client
+    return server.client

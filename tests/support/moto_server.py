@@ -180,6 +180,19 @@ class MotoServer(object):
             "AWS_DEFAULT_REGION": region,
         }
 
+    def client(self, service, region="us-east-1"):
+        """A boto3 client for this server (boto3 is imported here: the command-line use needs none)."""
+        import boto3
+
+        env = self.env(region)
+        return boto3.client(
+            service,
+            region_name=region,
+            endpoint_url=env["AWS_ENDPOINT_URL"],
+            aws_access_key_id=env["AWS_ACCESS_KEY_ID"],
+            aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"],
+        )
+
     def _post(self, path):
         request = urllib.request.Request(self.url + path, data=b"", method="POST")
         urllib.request.urlopen(request, timeout=30).read()

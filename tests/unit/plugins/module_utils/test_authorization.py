@@ -3,11 +3,9 @@
 """The one account read behind "who can pass the role": every page merged, throttling retried,
 a denial raised as AnsibleIAMError (botocore Stubber: moto never paginates this call)."""
 
-import boto3
 import pytest
 from ansible_collections.amazon.aws.plugins.module_utils.iam import AnsibleIAMError
 from ansible_collections.amazon.aws.plugins.module_utils.retries import RetryingBotoClientWrapper
-from botocore.stub import Stubber
 
 from ansible_collections.ecs_tools.iam.plugins.module_utils import _authorization
 from ansible_collections.ecs_tools.iam.plugins.module_utils import _iam
@@ -16,16 +14,14 @@ FILTER = ["User", "Group", "Role", "LocalManagedPolicy", "AWSManagedPolicy"]
 
 
 @pytest.fixture(autouse=True)
-def no_sleep(monkeypatch):
-    monkeypatch.setattr("time.sleep", lambda seconds: None)
+def quiet(no_sleep):
+    pass
 
 
 @pytest.fixture
-def stubbed():
-    raw = boto3.client("iam", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="y")
-    with Stubber(raw) as stubber:
-        yield RetryingBotoClientWrapper(raw, _iam.retry_decorator()), stubber
-        stubber.assert_no_pending_responses()
+def stubbed(iam_stubber):
+    raw, stubber = iam_stubber
+    return RetryingBotoClientWrapper(raw, _iam.retry_decorator()), stubber
 
 
 def user(name):

@@ -5,11 +5,9 @@
 import copy
 import datetime
 
-import boto3
 import pytest
 from ansible_collections.amazon.aws.plugins.module_utils.iam import AnsibleIAMError
 from ansible_collections.amazon.aws.plugins.module_utils.retries import RetryingBotoClientWrapper
-from botocore.stub import Stubber
 
 from ansible_collections.ecs_tools.iam.plugins.module_utils import _iam
 
@@ -27,16 +25,13 @@ ROLE = {
 
 
 @pytest.fixture(autouse=True)
-def no_sleep(monkeypatch):
-    monkeypatch.setattr("time.sleep", lambda seconds: None)
+def quiet(no_sleep):
+    pass
 
 
 @pytest.fixture
-def stubbed():
-    raw = boto3.client("iam", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="y")
-    with Stubber(raw) as stubber:
-        yield raw, stubber
-        stubber.assert_no_pending_responses()
+def stubbed(iam_stubber):
+    return iam_stubber
 
 
 def test_throttling_is_retried_with_backoff(stubbed):
