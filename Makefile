@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 PYTEST_WORKERS ?= 2
 export PATH := $(BIN):$(PATH)
 
-.PHONY: demo test venv lint format sanity ee ansible-lint units integration molecule awx matrix matrix-core217 matrix-latest bench bench-fleet screenshot collection-link clean
+.PHONY: demo test venv lint format sanity ee ansible-lint units integration targets molecule awx matrix matrix-core217 matrix-latest bench bench-fleet screenshot collection-link clean
 
 venv: $(STAMP) collection-link
 
@@ -20,7 +20,7 @@ $(STAMP): tests/requirements.txt
 demo: $(STAMP)
 	$(BIN)/python tests/support/moto_server.py run -- $(BIN)/python demo/run_demo.py
 
-test: lint sanity ansible-lint ee units integration molecule matrix
+test: lint sanity ansible-lint ee units integration targets molecule matrix
 	@echo "make test: every check passed"
 
 lint: $(STAMP)
@@ -54,6 +54,11 @@ units: $(STAMP)
 
 integration: $(STAMP)
 	$(BIN)/pytest tests/integration -q -n $(PYTEST_WORKERS)
+
+# ansible-test integration targets (tests/integration/targets/) against a moto_server of their own,
+# on a copy laid out as .../ansible_collections/ecs_tools/iam: see tests/ansible_test_integration.sh.
+targets: $(STAMP)
+	tests/ansible_test_integration.sh
 
 # Molecule scenarios (extensions/molecule/) sharing one moto_server: see tests/molecule.sh.
 molecule: $(STAMP) collection-link
