@@ -2,12 +2,14 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The infrastructure_role role through ansible-playbook: its messages and its verify threshold."""
 
+import collections
 import json
 import os
 import subprocess
 import sys
 
 import yaml
+from expected import TRUST_EC2
 
 ANY_SERVICE = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iam:PassRole", "Resource": "*"}]}
 
@@ -68,9 +70,16 @@ def test_verify_fails_at_or_above_the_severity_threshold(runner, aws, tmp_path):
     iam.put_user_policy(UserName="deployer", PolicyName="pass-anything", PolicyDocument=json.dumps(ANY_SERVICE))
     base = {"ecs_infrastructure_role_capabilities": "volumes", "ecs_infrastructure_role_usage_regions": "us-east-1"}
 
+    # The first run creates the role, so the verify phase runs.
     rc, output, dummy = run_role(runner, tmp_path, base)
     assert rc != 0
     assert "at or above severity high" in output and "pass_role_any_service" in output and "deployer" in output
+
+    # A converged run skips it (no API call beyond the module's), unless asked to verify always.
+    rc, output, fact = run_role(runner, tmp_path, base)
+    assert rc == 0, output
+    assert fact["changed"] is False and fact["verified"] is False and fact["findings"] == []
+    base["ecs_infrastructure_role_verify_always"] = True
 
     rc, output, fact = run_role(runner, tmp_path, dict(base, ecs_infrastructure_role_fail_on_findings=False))
     assert rc == 0, output
@@ -85,3 +94,97 @@ def test_verify_fails_at_or_above_the_severity_threshold(runner, aws, tmp_path):
     rc, output, dummy = run_role(runner, tmp_path, dict(base, ecs_infrastructure_role_fail_on_severity="medium"))
     assert rc != 0
     assert "at or above severity medium" in output and "[medium]" in output and "pass_role_administrator" in output
+
+
+def role_and_module_converged_calls(runner, server, tmp_path, variables, module_args):
+    """Apply the role, then count the API calls of a converged role run and of a converged module run
+    with the same inputs; both must change nothing."""
+    rc, output, fact = run_role(runner, tmp_path, variables)
+    assert rc == 0 and fact["changed"] is True and fact["verified"] is True, output
+    with server.recording() as role_calls:
+        rc, output, fact = run_role(runner, tmp_path, variables)
+    assert rc == 0 and fact["changed"] is False and fact["verified"] is False, output
+    with server.recording() as module_calls:
+        result = runner.one(**module_args)
+    assert result["changed"] is False, result  # the same inputs: the module finds nothing to do either
+    assert role_calls.writes == [] and module_calls.writes == []
+    return role_calls.actions(), module_calls.actions()
+
+
+CONVERGED = {
+    # What the AWX guide's survey sends: a textarea for roles, a blank text field for users.
+    "survey": (
+        {"ecs_infrastructure_role_pass_role_roles": "pipeline-a\n", "ecs_infrastructure_role_pass_role_users": ""},
+        {"pass_role": {"roles": ["pipeline-a"]}},
+    ),
+    "all lists": (
+        {
+            "ecs_infrastructure_role_pass_role_users": ["alice"],
+            "ecs_infrastructure_role_pass_role_groups": [],
+            "ecs_infrastructure_role_pass_role_roles": ["pipeline-a"],
+        },
+        {"pass_role": {"users": ["alice"], "roles": ["pipeline-a"]}},
+    ),
+    "no grants": ({}, {}),
+}
+
+
+def test_a_converged_role_run_makes_no_more_calls_than_the_module(runner, server, aws, tmp_path):
+    iam = aws("iam")
+    common = {"capabilities": ["volumes", "service_connect_tls"], "tags": {"team": "platform"}, "description": "d"}
+    counts = {}
+    for case, (variables, module_args) in sorted(CONVERGED.items()):
+        server.reset()
+        iam.create_user(UserName="alice")
+        iam.create_role(RoleName="pipeline-a", AssumeRolePolicyDocument=TRUST_EC2)
+        role_vars = dict(("ecs_infrastructure_role_" + k, v) for k, v in common.items())
+        role, module = role_and_module_converged_calls(
+            runner, server, tmp_path, dict(role_vars, **variables), dict(common, **module_args)
+        )
+        counts[case] = (len(role), len(module))
+        print(
+            "converged API calls, {0}: role {1} {2}; module {3} {4}".format(case, len(role), role, len(module), module)
+        )
+        # No more calls than the module, and none it does not make (a multiset inclusion).
+        assert not collections.Counter(role) - collections.Counter(module), (role, module)
+        assert len(role) <= len(module)
+    assert counts["survey"][1] == 5 and counts["no grants"][1] == 2
+
+
+def holders(iam, policy_arn="arn:aws:iam::123456789012:policy/ecsInfrastructureRolePassRole"):
+    found = iam.list_entities_for_policy(PolicyArn=policy_arn)
+    return {
+        "users": sorted(u["UserName"] for u in found["PolicyUsers"]),
+        "roles": sorted(r["RoleName"] for r in found["PolicyRoles"]),
+    }
+
+
+def test_a_listed_kind_is_exact_and_an_unset_kind_keeps_its_holders(runner, server, aws, tmp_path):
+    iam = aws("iam")
+    for user in ("alice", "bob"):
+        iam.create_user(UserName=user)
+    iam.create_role(RoleName="pipeline-a", AssumeRolePolicyDocument=TRUST_EC2)
+    first = {
+        "ecs_infrastructure_role_pass_role_users": "alice\nbob",
+        "ecs_infrastructure_role_pass_role_roles": "pipeline-a",
+    }
+    rc, output, dummy = run_role(runner, tmp_path, first)
+    assert rc == 0, output
+    assert holders(iam) == {"users": ["alice", "bob"], "roles": ["pipeline-a"]}
+
+    # Users listed without bob, roles left blank: bob's grant goes in a second module call (the first
+    # grants and revokes nobody), pipeline-a keeps its grant. (Check mode: test_awx_job_template.py.)
+    survey = {"ecs_infrastructure_role_pass_role_users": "alice", "ecs_infrastructure_role_pass_role_roles": " "}
+    with server.recording() as rec:
+        rc, output, fact = run_role(runner, tmp_path, survey)
+    assert rc == 0, output
+    assert fact["changed"] is True and fact["pass_role"]["users"] == ["alice"]
+    assert fact["pass_role"]["roles"] == ["pipeline-a"]
+    assert [c.action for c in rec.writes] == ["DetachUserPolicy"]
+    assert rec.actions().count("GetRole") >= 2  # two module calls, then the verify phase
+    assert holders(iam) == {"users": ["alice"], "roles": ["pipeline-a"]}
+
+    # An explicit empty list revokes a kind; the blank one still keeps its holders.
+    rc, output, fact = run_role(runner, tmp_path, {"ecs_infrastructure_role_pass_role_roles": []})
+    assert rc == 0, output
+    assert holders(iam) == {"users": ["alice"], "roles": []}

@@ -89,3 +89,44 @@ def test_severity_threshold_choices_are_the_finding_severities():
     assert levels == ["high", "medium", "low", "info"]
     assert SPEC["ecs_infrastructure_role_fail_on_severity"]["choices"] == levels
     assert SPEC["ecs_infrastructure_role_fail_on_severity"]["default"] == "high"
+
+
+TASKS = dict((path.name, path.read_text()) for path in sorted((ROLE / "tasks").glob("*.yml")))
+
+
+def test_one_way_to_omit_an_unset_value():
+    # validate.yml keeps only what the user set in __ecs_infrastructure_role_args; every task omits
+    # an option with "<that dict>.<option> | default(omit)", and in no other way.
+    omits = [(name, line.strip()) for name, text in TASKS.items() for line in text.splitlines() if "omit" in line]
+    code = [(name, line) for name, line in omits if not line.startswith("#")]
+    assert len(code) >= 12, code
+    for name, line in code:
+        assert re.fullmatch(
+            r'[a-z_]+: "\{\{ __ecs_infrastructure_role_args\.([a-z_]+) \| default\(omit\) \}\}"', line
+        ), (
+            name,
+            line,
+        )
+
+
+def test_every_optional_module_option_the_role_maps_is_passed_the_same_way():
+    for option in (
+        "path",
+        "description",
+        "permissions_boundary",
+        "max_session_duration",
+        "capabilities",
+        "managed_policies",
+        "tags",
+        "pass_role",
+        "usage_regions",
+    ):
+        line = '{0}: "{{{{ __ecs_infrastructure_role_args.{0} | default(omit) }}}}"'.format(option)
+        assert line in TASKS["ensure_present.yml"], option
+
+
+def test_severities_not_finding_codes_decide_what_fails():
+    verify = TASKS["verify.yml"]
+    assert "selectattr('severity', 'in', __levels)" in verify
+    for regex_test in ("'match'", "'search'", "'regex'", "regex_search"):
+        assert regex_test not in verify, regex_test
