@@ -45,22 +45,6 @@ def assert_four_steps(results):
     assert apply2["changed"] is False
 
 
-@pytest.mark.parametrize("capability", sorted(EXPECTED_ARN))
-def test_create_with_each_capability(runner, aws, capability):
-    results = runner.four_steps({"capabilities": [capability]})
-    assert_four_steps(results)
-    check1, apply1 = results[0], results[1]
-    assert check1["role"]["arn"] == "arn:aws:iam::123456789012:role/ecsInfrastructureRole"
-    assert check1["attached_policies"] == [EXPECTED_ARN[capability]]
-    assert apply1["attached_policies"] == [EXPECTED_ARN[capability]]
-    assert apply1["capabilities"] == [capability]
-    iam = aws("iam")
-    assert attached(iam) == [EXPECTED_ARN[capability]]
-    role = iam.get_role(RoleName=ROLE)["Role"]
-    assert role["AssumeRolePolicyDocument"] == CLI_TRUST
-    assert apply1["role"]["role_id"] == role["RoleId"]
-
-
 def test_vpc_lattice_has_no_service_role_path_and_session_names(runner):
     result = runner.one(capabilities=["volumes", "service_connect_tls", "vpc_lattice", "load_balancers"])
     assert not result.get("failed"), result.get("msg")
@@ -118,19 +102,6 @@ def test_equivalent_trust_policy_is_not_a_change(runner, aws, trust):
     assert (check["changed"], apply["changed"]) == (False, False), (check, apply)
 
 
-def test_drifted_trust_policy_is_repaired(runner, aws):
-    iam = aws("iam")
-    runner.one(capabilities=["volumes"])
-    drifted = json.loads(json.dumps(CLI_TRUST))
-    drifted["Statement"][0]["Principal"] = {"Service": ["ecs.amazonaws.com", "ec2.amazonaws.com"]}
-    iam.update_assume_role_policy(RoleName=ROLE, PolicyDocument=json.dumps(drifted))
-    results = runner.four_steps({"capabilities": ["volumes"]})
-    assert_four_steps(results)
-    before = results[0]["diff"]["before"]["trust_policy"]
-    assert before["Statement"][0]["Principal"]["Service"] == ["ecs.amazonaws.com", "ec2.amazonaws.com"]
-    assert iam.get_role(RoleName=ROLE)["Role"]["AssumeRolePolicyDocument"] == CLI_TRUST
-
-
 def test_purge_policies_on_and_off(runner, aws):
     iam = aws("iam")
     runner.one(capabilities=["volumes"])
@@ -177,44 +148,6 @@ def test_managed_policies_by_name_and_arn(runner, aws):
     assert_four_steps(results)
     assert attached(iam) == sorted([by_name, by_arn, EXPECTED_ARN["volumes"]])
     assert results[1]["capabilities"] == ["volumes"]
-
-
-def test_tags_description_duration_boundary(runner, aws):
-    iam = aws("iam")
-    doc = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]})
-    boundary = iam.create_policy(PolicyName="Boundary", PolicyDocument=doc)["Policy"]["Arn"]
-    args = {
-        "capabilities": ["volumes"],
-        "description": "ECS infra",
-        "max_session_duration": 7200,
-        "permissions_boundary": boundary,
-        "tags": {"team": "platform", "env": "prod"},
-    }
-    assert_four_steps(runner.four_steps(args))
-    role = iam.get_role(RoleName=ROLE)["Role"]
-    assert role["Description"] == "ECS infra"
-    assert role["MaxSessionDuration"] == 7200
-    assert role["PermissionsBoundary"]["PermissionsBoundaryArn"] == boundary
-    assert {t["Key"]: t["Value"] for t in role["Tags"]} == {"team": "platform", "env": "prod"}
-
-    # purge_tags false adds and keeps; true removes what is not listed; "" removes the boundary
-    keep = runner.four_steps({"tags": {"owner": "me"}, "purge_tags": False})
-    assert_four_steps(keep)
-    assert {t["Key"] for t in iam.get_role(RoleName=ROLE)["Role"]["Tags"]} == {"team", "env", "owner"}
-    change = runner.four_steps({"tags": {"owner": "you"}, "permissions_boundary": "", "max_session_duration": 3600})
-    assert_four_steps(change)
-    role = iam.get_role(RoleName=ROLE)["Role"]
-    assert {t["Key"]: t["Value"] for t in role["Tags"]} == {"owner": "you"}
-    assert "PermissionsBoundary" not in role
-    assert role["MaxSessionDuration"] == 3600
-    assert change[1]["role"]["tags"] == {"owner": "you"}
-
-
-def test_role_with_path(runner, aws):
-    results = runner.four_steps({"name": "infra", "path": "/ecs/team/", "capabilities": ["volumes"]})
-    assert_four_steps(results)
-    assert results[0]["role"]["arn"] == "arn:aws:iam::123456789012:role/ecs/team/infra"
-    assert aws("iam").get_role(RoleName="infra")["Role"]["Path"] == "/ecs/team/"
 
 
 def test_cn_partition_builds_aws_cn_arns(runner, aws):
@@ -272,3 +205,8 @@ def test_create_waits_and_reads_back(runner, server):
 
 
 # Bad input of every option, and a path change, are in test_bad_input.py.
+
+
+# Creating the role with each capability, a path, every setting (tags, description, session
+# duration, boundary) and repairing a drifted trust policy are four-step cases of the ansible-test
+# target tests/integration/targets/ecs_infrastructure_role/ (make targets).

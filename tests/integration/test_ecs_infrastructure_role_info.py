@@ -16,12 +16,6 @@ def codes(result):
     return sorted(f["code"] for f in result["findings"])
 
 
-def test_missing_role_is_not_an_error(runner):
-    result = runner.one(_module=INFO)
-    assert result.get("failed") is not True, result.get("msg")
-    assert result["exists"] is False and result["changed"] is False
-
-
 def test_healthy_role_has_no_findings_and_info_never_changes_anything(runner, aws, server):
     aws("iam").create_user(UserName="alice")
     runner.one(capabilities=["volumes", "vpc_lattice"], pass_role={"users": ["alice"]})
@@ -128,3 +122,6 @@ def test_the_collections_own_grant_edited_loose_is_reported(runner, aws):
     assert grant_codes == ["pass_role_wildcard_resource", "pass_role_without_condition"]
     assert "pass_role_not_owned" not in codes(result)  # still marked: the collection's own, to repair
     assert [(p["name"], p["classification"]) for p in result["pass_role_principals"]] == [("alice", "any_service")]
+
+
+# A role that does not exist: tests/integration/targets/ecs_infrastructure_role_info/ (make targets).
