@@ -43,7 +43,7 @@ ee: $(STAMP)
 	grep -q "ansible-galaxy collection install" .build/ee-context/Dockerfile
 
 collection-link:
-	mkdir -p .build/collections/ansible_collections/ecs_tools && ln -sfn ../../../.. .build/collections/ansible_collections/ecs_tools/iam
+	$(PYTHON) tests/support/collection_link.py
 
 ansible-lint: $(STAMP) collection-link
 	ANSIBLE_COLLECTIONS_PATH=$(CURDIR)/.build/collections $(BIN)/ansible-lint --offline

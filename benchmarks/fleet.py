@@ -22,18 +22,16 @@ import datetime
 import json
 import os
 import platform
-import resource
-import subprocess
 import sys
 import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
-BIN = os.path.dirname(sys.executable)
 sys.path.insert(0, os.path.join(REPO, "tests", "support"))
 
-from collection_link import collections_path  # noqa: E402
+import playbook  # noqa: E402
+import plotting  # noqa: E402
 from moto_server import MotoServer  # noqa: E402
 from organization import build  # noqa: E402
 from organization import create_role  # noqa: E402
@@ -82,28 +80,12 @@ def run_audit(server, workdir, forks, regions):
     extra = {"ecs_infrastructure_role_report_dir": report_dir}
     if regions:
         extra["ecs_infrastructure_role_usage_regions"] = regions
-    env = dict(os.environ)
-    env.update(server.env())
-    env.update(
-        ANSIBLE_COLLECTIONS_PATH=collections_path(),
-        ANSIBLE_CONFIG=os.path.join(workdir, "ansible.cfg"),  # defaults only
-        ANSIBLE_PYTHON_INTERPRETER=sys.executable,
-        ANSIBLE_NOCOLOR="1",
-    )
-    command = [os.path.join(BIN, "ansible-playbook"), "-i", inventory, "-f", str(forks), "ecs_tools.iam.audit"]
-    command += ["-e", json.dumps(extra)]
+    env = playbook.ansible_env(server, extra={"ANSIBLE_CONFIG": playbook.write_config(workdir)})  # defaults only
     load = os.getloadavg()[0]
     with server.recording() as rec:
-        before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        start = time.perf_counter()
-        proc = subprocess.run(command, env=env, cwd=workdir, capture_output=True, text=True, check=False)
-        wall = time.perf_counter() - start
-        after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+        proc = playbook.run("ecs_tools.iam.audit", env, cwd=workdir, inventory=inventory, forks=forks, extra_vars=extra)
     if proc.returncode != 0:
-        raise RunFailed(
-            "forks={0}: ansible-playbook exited {1}\n{2}".format(forks, proc.returncode, proc.stdout[-4000:])
-        )
+        raise RunFailed("forks={0}: {1}".format(forks, proc.describe(4000)))
     if rec.writes:
         raise RunFailed("forks={0}: write calls: {1}".format(forks, rec.writes))
     with open(os.path.join(report_dir, "report.json")) as f:
@@ -113,8 +95,8 @@ def run_audit(server, workdir, forks, regions):
     summary_line = [line for line in proc.stdout.splitlines() if "ECS infrastructure role audit:" in line]
     by_service = collections.Counter(call.service for call in rec.calls)
     return {
-        "wall": wall,
-        "cpu": cpu,
+        "wall": proc.wall,
+        "cpu": proc.cpu,
         "load": load,
         "calls": len(rec.calls),
         "by_service": dict(by_service),
@@ -166,12 +148,7 @@ def table(results):
 
 
 def plot(results, path, regions_label):
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, (left, right) = plt.subplots(1, 2, figsize=(9, 4))
+    fig, (left, right) = plotting.pyplot().subplots(1, 2, figsize=(9, 4))
     walls = [median_run(results[f])["wall"] for f in FORKS]
     bars = left.bar([str(f) for f in FORKS], walls, color=["#7a8fa6", "#2e6da4"])
     left.bar_label(bars, fmt="%.1f s")
@@ -189,10 +166,7 @@ def plot(results, path, regions_label):
     right.set_title("API calls per account, forks {0} (0 writes)".format(FORKS[-1]), fontsize=10)
     right.set_xlabel("service (usage scan: {0})".format(regions_label))
     right.set_ylim(0, max(per_account) * 1.2)
-    fig.tight_layout()
-    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    plotting.save(fig, path, dpi=110)
 
 
 def parse_args(argv):

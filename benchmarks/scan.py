@@ -26,31 +26,22 @@ import datetime
 import json
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 
-import yaml
-
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
-BIN = os.path.dirname(sys.executable)
 sys.path.insert(0, os.path.join(REPO, "tests", "support"))
 
-from collection_link import collections_path  # noqa: E402
+import playbook  # noqa: E402
+from expected import TRUST_ECS  # noqa: E402
 from moto_server import MotoServer  # noqa: E402
 
 GOAL_MAX_RATIO = 2.5  # all-region wall / one-region wall, medians (do not relax it to make a run pass)
 DEFAULT_REGION = "us-east-1"
 ROLE_NAME = "ecsInfrastructureRole"
 VOLUMES_POLICY = "arn:aws:iam::aws:policy/service-role/AmazonECSInfrastructureRolePolicyForVolumes"
-TRUST_POLICY = {
-    "Version": "2012-10-17",
-    "Statement": [
-        {"Effect": "Allow", "Principal": {"Service": "ecs.amazonaws.com"}, "Action": "sts:AssumeRole"},
-    ],
-}
 SCANS = ("one", "all")
 
 Run = collections.namedtuple("Run", "wall task calls usage")
@@ -65,19 +56,12 @@ def log(message):
     sys.stderr.flush()
 
 
-def playbook(scan):
+def plays(scan):
     args = {"name": ROLE_NAME}
     if scan == "one":
         args["usage_regions"] = [DEFAULT_REGION]
-    return [
-        {
-            "name": "Usage scan, {0} region(s)".format(scan),
-            "hosts": "localhost",
-            "connection": "local",
-            "gather_facts": False,
-            "tasks": [{"name": "Describe the role and scan", "ecs_tools.iam.ecs_infrastructure_role_info": args}],
-        }
-    ]
+    task = {"name": "Describe the role and scan", "ecs_tools.iam.ecs_infrastructure_role_info": args}
+    return [playbook.play([task], name="Usage scan, {0} region(s)".format(scan))]
 
 
 def seed(server, volume_region):
@@ -85,7 +69,7 @@ def seed(server, volume_region):
     client = server.client
 
     iam = client("iam")
-    iam.create_role(RoleName=ROLE_NAME, AssumeRolePolicyDocument=json.dumps(TRUST_POLICY))
+    iam.create_role(RoleName=ROLE_NAME, AssumeRolePolicyDocument=json.dumps(TRUST_ECS))
     iam.attach_role_policy(RoleName=ROLE_NAME, PolicyArn=VOLUMES_POLICY)
     regions = sorted(r["RegionName"] for r in client("ec2").describe_regions()["Regions"])
     if volume_region not in regions or volume_region == DEFAULT_REGION:
@@ -112,59 +96,26 @@ class Bench(object):
     def __init__(self, server, workdir):
         self.server = server
         self.workdir = workdir
-        self.config = os.path.join(workdir, "ansible.cfg")
-        with open(self.config, "w") as f:
-            f.write("# isolates the benchmark from ~/.ansible.cfg and /etc/ansible/ansible.cfg\n[defaults]\n")
+        self.env = playbook.ansible_env(server, DEFAULT_REGION, {"ANSIBLE_CONFIG": playbook.write_config(workdir)})
         self.playbooks = {}
         for scan in SCANS:
-            self.playbooks[scan] = os.path.join(workdir, scan + ".yml")
-            with open(self.playbooks[scan], "w") as f:
-                yaml.safe_dump(playbook(scan), f, sort_keys=False)
-
-    def env(self):
-        env = dict(os.environ)
-        env.update(self.server.env(DEFAULT_REGION))
-        env.update(
-            ANSIBLE_CONFIG=self.config,
-            ANSIBLE_COLLECTIONS_PATH=collections_path(),
-            ANSIBLE_LOCALHOST_WARNING="false",
-            ANSIBLE_INVENTORY_UNPARSED_WARNING="false",
-            ANSIBLE_PYTHON_INTERPRETER=sys.executable,
-            ANSIBLE_NOCOLOR="1",
-            # the task's whole result on stdout, so the playbook needs no second task to save it
-            ANSIBLE_STDOUT_CALLBACK="ansible.posix.json",
-        )
-        return env
+            self.playbooks[scan] = playbook.write_playbook(os.path.join(workdir, scan + ".yml"), plays(scan))
 
     def run(self, scan):
-        command = [os.path.join(BIN, "ansible-playbook"), "-i", "localhost,", self.playbooks[scan]]
+        # the task's whole result comes from the JSON callback: the playbook needs no second task to save it
         with self.server.recording() as rec:
-            start = time.perf_counter()
-            proc = subprocess.run(
-                command,
-                env=self.env(),
-                cwd=self.workdir,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                text=True,
-                check=False,  # a failed run is reported with its output below
-            )
-            wall = time.perf_counter() - start
+            done = playbook.run(self.playbooks[scan], self.env, cwd=self.workdir, results=True)
         try:
-            task = json.loads(proc.stdout)["plays"][0]["tasks"][0]
+            task = done.tasks[0]
             result = task["hosts"]["localhost"]
             duration = task["task"]["duration"]
             seconds = (parse_time(duration["end"]) - parse_time(duration["start"])).total_seconds()
-        except (ValueError, LookupError):
+        except (TypeError, LookupError):
             result = None
-        if proc.returncode != 0 or not result or result.get("failed"):
-            raise RunFailed(
-                "{0}-region scan: ansible-playbook exited {1}:\n{2}\n{3}".format(
-                    scan, proc.returncode, proc.stdout[-6000:], proc.stderr[-3000:]
-                )
-            )
+        if not done.succeeded() or not result or result.get("failed"):
+            raise RunFailed("{0}-region scan: {1}".format(scan, done.describe()))
         return Run(
-            wall=wall,
+            wall=done.wall,
             task=seconds,
             calls=collections.Counter("{0}:{1}".format(c.service, c.action) for c in rec.calls),
             usage=result["usage"],

@@ -5,42 +5,28 @@ put AWS_ENDPOINT_URL in the environment) and shows that the second run changes n
 
 import json
 import os
-import subprocess
 import sys
 import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-REPO = os.path.dirname(HERE)
-BIN = os.path.dirname(sys.executable)
+sys.path.insert(0, os.path.join(os.path.dirname(HERE), "tests", "support"))
 
-
-def collections_path():
-    link = os.path.join(REPO, ".build", "collections", "ansible_collections", "ecs_tools", "iam")
-    if not os.path.islink(link):
-        os.makedirs(os.path.dirname(link), exist_ok=True)
-        os.symlink(REPO, link)
-    return os.path.join(REPO, ".build", "collections")
+import playbook  # noqa: E402
 
 
 def run(label, result_file):
     print("\n===== {0} =====".format(label), flush=True)
-    env = dict(
-        os.environ,
-        ANSIBLE_COLLECTIONS_PATH=collections_path(),
-        ANSIBLE_LOCALHOST_WARNING="false",
-        ANSIBLE_INVENTORY_UNPARSED_WARNING="false",
-        ANSIBLE_PYTHON_INTERPRETER=sys.executable,
+    # moto_server.py put the server's endpoint and credentials in this process's environment
+    done = playbook.run(
+        os.path.join(HERE, "site.yml"),
+        playbook.ansible_env(),
+        inventory=(),
+        extra_vars="demo_result_file=" + result_file,
     )
-    subprocess.run(
-        [
-            os.path.join(BIN, "ansible-playbook"),
-            os.path.join(HERE, "site.yml"),
-            "-e",
-            "demo_result_file=" + result_file,
-        ],
-        env=env,
-        check=True,
-    )
+    sys.stdout.write(done.stdout)
+    sys.stderr.write(done.stderr)
+    if done.returncode != 0:
+        raise SystemExit("demo FAILED: ansible-playbook exited {0}".format(done.returncode))
     with open(result_file) as f:
         return json.load(f)
 

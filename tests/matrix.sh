@@ -3,13 +3,10 @@
 # the unit tests, then an integration slice covering the module, the info module and the role (the AWX
 # job-template test runs the role through ecs_tools.iam.manage on two accounts, verify phase included).
 # Prints the versions, the test counts and the leg's wall time; writes them to .build/matrix/LEG/summary.txt.
-set -euo pipefail
-repo="$(cd "$(dirname "$0")/.." && pwd)"
+# The collection under test is this checkout (as in the main venv), amazon.aws the one installed in the leg's venv.
+source "$(dirname "$0")/env.sh"
 leg="$1"
 venv="$repo/.build/matrix/$leg"
-cd "$repo"
-# The collection under test is this checkout (as in the main venv), amazon.aws the one installed in the leg's venv.
-export ANSIBLE_COLLECTIONS_PATH="$repo/.build/collections"
 workers="${PYTEST_WORKERS:-2}"
 slice=(
   tests/integration/test_ecs_infrastructure_role.py

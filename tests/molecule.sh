@@ -3,11 +3,9 @@
 # The default scenario starts the server on the free port chosen here (AWS_ENDPOINT_URL is
 # exported to molecule and every playbook it runs) and stops it at the end; the trap stops
 # it too if molecule itself dies.
-set -euo pipefail
-repo="$(cd "$(dirname "$0")/.." && pwd)"
+source "$(dirname "$0")/env.sh"
 bin="$repo/.venv/bin"
 state="$repo/.build/molecule-moto.json"
-cd "$repo"
 export PATH="$bin:$PATH"
 "$bin/python" tests/support/moto_server.py stop "$state" >/dev/null
 trap '"$bin/python" tests/support/moto_server.py stop "$state" >/dev/null' EXIT
@@ -15,7 +13,6 @@ port="$("$bin/python" tests/support/moto_server.py free-port)"
 export AWS_ENDPOINT_URL="http://127.0.0.1:$port"
 export AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE AWS_SECRET_ACCESS_KEY=moto-secret
 export AWS_REGION=us-east-1 AWS_DEFAULT_REGION=us-east-1
-export ANSIBLE_COLLECTIONS_PATH="$repo/.build/collections"
 export ECS_TOOLS_MOLECULE_FORKS="${ECS_TOOLS_MOLECULE_FORKS:-3}"
 # Forget what an interrupted earlier run left in molecule's ephemeral state.
 "$bin/molecule" reset --all >/dev/null 2>&1 || true

@@ -7,7 +7,6 @@ every account, an account it cannot assume into is a row with the error, and it 
 import json
 import os
 import re
-import subprocess
 import sys
 
 import pytest
@@ -15,6 +14,7 @@ import pytest
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "support"))
 
+import playbook  # noqa: E402
 from organization import build  # noqa: E402
 from organization import create_role  # noqa: E402
 
@@ -48,26 +48,14 @@ def fleet(server, tmp_path):
 
 
 def run_audit(runner, tmp_path, extra_vars, forks=5):
-    proc = subprocess.run(
-        [
-            os.path.join(os.path.dirname(sys.executable), "ansible-playbook"),
-            "-i",
-            str(tmp_path / "org.aws_accounts.yml"),
-            "-i",
-            str(tmp_path / "static.yml"),
-            "-f",
-            str(forks),
-            "ecs_tools.iam.audit",
-            "-e",
-            json.dumps(extra_vars),
-        ],
-        env=runner.env(extra={"ANSIBLE_SHOW_CUSTOM_STATS": "true"}),
-        cwd=str(tmp_path),
-        capture_output=True,
-        text=True,
-        check=False,
+    return playbook.run(
+        "ecs_tools.iam.audit",
+        runner.env(extra={"ANSIBLE_SHOW_CUSTOM_STATS": "true"}),
+        cwd=tmp_path,
+        inventory=[tmp_path / "org.aws_accounts.yml", tmp_path / "static.yml"],
+        forks=forks,
+        extra_vars=extra_vars,
     )
-    return proc
 
 
 def test_audit_reports_every_account_and_never_writes(fleet, runner, server, tmp_path):

@@ -17,7 +17,7 @@ import ansible_runner
 import boto3
 import pytest
 import yaml
-from collection_link import collections_path
+from playbook import ansible_settings
 
 ACCOUNTS = {"account_a": "111111111111", "account_b": "222222222222"}
 ASSUME = "arn:aws:iam::{0}:role/OrganizationAccountAccessRole"
@@ -120,10 +120,8 @@ class JobTemplate(object):
             }
         }
         (root / "inventory" / "hosts.yml").write_text(yaml.safe_dump(inventory))
-        envvars = dict(server.env())
+        envvars = ansible_settings(server)
         envvars.update(
-            ANSIBLE_COLLECTIONS_PATH=collections_path(),
-            ANSIBLE_NOCOLOR="1",
             # ansible-runner starts the ansible-playbook it finds on PATH: this interpreter's.
             PATH=os.pathsep.join([os.path.dirname(sys.executable), os.environ.get("PATH", "")]),
         )

@@ -7,6 +7,7 @@ import subprocess
 import sys
 import tarfile
 
+import playbook
 import yaml
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
@@ -35,21 +36,10 @@ def test_built_tarball_installs_and_runs(tmp_path, server, aws):
         check=True,
         capture_output=True,
     )
-    playbook = tmp_path / "play.yml"
-    playbook.write_text(
-        "- hosts: localhost\n  gather_facts: false\n  tasks:\n"
-        "    - ecs_tools.iam.ecs_infrastructure_role:\n        capabilities: [volumes]\n"
-    )
-    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=str(installed), ANSIBLE_PYTHON_INTERPRETER=sys.executable)
-    env.update(server.env())
-    proc = subprocess.run(
-        [os.path.join(BIN, "ansible-playbook"), "-i", "localhost,", "-c", "local", str(playbook)],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert proc.returncode == 0, proc.stdout + proc.stderr
+    tasks = [{"ecs_tools.iam.ecs_infrastructure_role": {"capabilities": ["volumes"]}}]
+    env = playbook.ansible_env(server, collections=str(installed))
+    done = playbook.run(playbook.write_playbook(tmp_path / "play.yml", [playbook.play(tasks)]), env)
+    assert done.returncode == 0, done.output
     assert (
         str(installed)
         in subprocess.run(

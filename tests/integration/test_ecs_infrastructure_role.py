@@ -5,6 +5,9 @@
 import json
 
 import pytest
+from checks import assert_four_steps
+from checks import attached
+from expected import TRUST_ECS
 
 ROLE = "ecsInfrastructureRole"
 # Written out by hand on purpose: an independent check of the capability table.
@@ -18,31 +21,6 @@ EXPECTED_ARN = {
     "express_gateway_services": "arn:aws:iam::aws:policy/service-role/"
     "AmazonECSInfrastructureRoleforExpressGatewayServices",
 }
-CLI_TRUST = {
-    "Version": "2012-10-17",
-    "Statement": [
-        {
-            "Sid": "AllowAccessToECSForInfrastructureManagement",
-            "Effect": "Allow",
-            "Principal": {"Service": "ecs.amazonaws.com"},
-            "Action": "sts:AssumeRole",
-        }
-    ],
-}
-
-
-def attached(iam, name=ROLE):
-    return sorted(p["PolicyArn"] for p in iam.list_attached_role_policies(RoleName=name)["AttachedPolicies"])
-
-
-def assert_four_steps(results):
-    check1, apply1, check2, apply2 = results
-    for r in results:
-        assert not r.get("failed"), r.get("msg")
-    assert check1["changed"] is True
-    assert apply1["changed"] is True
-    assert check2["changed"] is False
-    assert apply2["changed"] is False
 
 
 def test_vpc_lattice_has_no_service_role_path_and_session_names(runner):
@@ -64,7 +42,7 @@ def test_vpc_lattice_has_no_service_role_path_and_session_names(runner):
 
 def test_role_made_by_the_aws_cli_procedure_is_adopted_without_change(runner, aws, server):
     iam = aws("iam")
-    iam.create_role(RoleName=ROLE, AssumeRolePolicyDocument=json.dumps(CLI_TRUST))
+    iam.create_role(RoleName=ROLE, AssumeRolePolicyDocument=json.dumps(TRUST_ECS))
     iam.attach_role_policy(RoleName=ROLE, PolicyArn=EXPECTED_ARN["volumes"])
     iam.attach_role_policy(RoleName=ROLE, PolicyArn=EXPECTED_ARN["vpc_lattice"])
     args = {"capabilities": ["volumes", "vpc_lattice"]}

@@ -14,6 +14,9 @@ import pytest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
 
+from checks import attached  # noqa: E402
+from expected import TRUST_ECS  # noqa: E402
+from expected import passrole_grant  # noqa: E402
 from fault_proxy import FaultProxy  # noqa: E402
 
 ROLE = "ecsInfrastructureRole"
@@ -29,28 +32,6 @@ CAPABILITY_ARNS = sorted(
 )
 CAPABILITIES = ["volumes", "service_connect_tls", "vpc_lattice"]
 USERS = ["alice", "bob", "carol"]
-GRANT = {
-    "Version": "2012-10-17",
-    "Statement": [
-        {
-            "Effect": "Allow",
-            "Action": "iam:PassRole",
-            "Resource": ROLE_ARN,
-            "Condition": {"StringEquals": {"iam:PassedToService": "ecs.amazonaws.com"}},
-        }
-    ],
-}
-TRUST = {
-    "Version": "2012-10-17",
-    "Statement": [
-        {
-            "Sid": "AllowAccessToECSForInfrastructureManagement",
-            "Effect": "Allow",
-            "Principal": {"Service": "ecs.amazonaws.com"},
-            "Action": "sts:AssumeRole",
-        }
-    ],
-}
 
 
 @pytest.fixture
@@ -75,10 +56,6 @@ def through(fault_proxy):
     return {"AWS_ENDPOINT_URL": fault_proxy.url}
 
 
-def attached(iam):
-    return sorted(p["PolicyArn"] for p in iam.list_attached_role_policies(RoleName=ROLE)["AttachedPolicies"])
-
-
 def grantees(iam):
     return sorted(u["UserName"] for u in iam.list_entities_for_policy(PolicyArn=POLICY_ARN)["PolicyUsers"])
 
@@ -93,13 +70,14 @@ def policy_tags(iam):
 
 def assert_exact_desired_state(iam):
     role = iam.get_role(RoleName=ROLE)["Role"]
-    assert role["AssumeRolePolicyDocument"] == TRUST
+    assert role["AssumeRolePolicyDocument"] == TRUST_ECS
     assert {t["Key"]: t["Value"] for t in role.get("Tags", [])} == {"team": "platform"}
     assert attached(iam) == CAPABILITY_ARNS
     assert iam.list_role_policies(RoleName=ROLE)["PolicyNames"] == []
     assert grantees(iam) == USERS
     version = iam.get_policy(PolicyArn=POLICY_ARN)["Policy"]["DefaultVersionId"]
-    assert iam.get_policy_version(PolicyArn=POLICY_ARN, VersionId=version)["PolicyVersion"]["Document"] == GRANT
+    document = iam.get_policy_version(PolicyArn=POLICY_ARN, VersionId=version)["PolicyVersion"]["Document"]
+    assert document == passrole_grant(ROLE_ARN)
     assert inline_holders(iam) == []
     policies = [p["PolicyName"] for p in iam.list_policies(Scope="Local")["Policies"]]
     assert policies == [POLICY]  # nothing else was created

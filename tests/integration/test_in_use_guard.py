@@ -4,6 +4,8 @@
 
 import json
 
+from checks import attached
+
 ROLE = "ecsInfrastructureRole"
 VOLUMES = "arn:aws:iam::aws:policy/service-role/AmazonECSInfrastructureRolePolicyForVolumes"
 LATTICE = "arn:aws:iam::aws:policy/AmazonECSInfrastructureRolePolicyForVpcLattice"
@@ -29,10 +31,6 @@ def ecs_volume(aws, region, attach=True):
     if attach:
         ec2.attach_volume(VolumeId=volume, InstanceId=instance["InstanceId"], Device="/dev/sdf")
     return volume
-
-
-def attached(iam):
-    return sorted(p["PolicyArn"] for p in iam.list_attached_role_policies(RoleName=ROLE)["AttachedPolicies"])
 
 
 def role_exists(iam):

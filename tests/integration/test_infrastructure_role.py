@@ -4,11 +4,8 @@
 
 import collections
 import json
-import os
-import subprocess
-import sys
 
-import yaml
+import playbook
 from expected import TRUST_EC2
 
 ANY_SERVICE = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iam:PassRole", "Resource": "*"}]}
@@ -17,37 +14,17 @@ ANY_SERVICE = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Actio
 def run_role(runner, tmp_path, variables):
     """One play applying the role with these variables; returns (rc, output, the ecs_infrastructure_role fact)."""
     fact = tmp_path / "fact.json"
-    play = {
-        "hosts": "localhost",
-        "connection": "local",
-        "gather_facts": False,
-        "vars": {"ansible_python_interpreter": sys.executable},
-        "tasks": [
-            {"name": "Apply the role", "ansible.builtin.include_role": {"name": "ecs_tools.iam.infrastructure_role"}},
-            {
-                "name": "Save the fact",
-                "ansible.builtin.copy": {"content": "{{ ecs_infrastructure_role | to_json }}", "dest": str(fact)},
-            },
-        ],
-    }
-    playbook = tmp_path / "play.yml"
-    playbook.write_text(yaml.safe_dump([play]))
+    tasks = [
+        {"name": "Apply the role", "ansible.builtin.include_role": {"name": "ecs_tools.iam.infrastructure_role"}},
+        {
+            "name": "Save the fact",
+            "ansible.builtin.copy": {"content": "{{ ecs_infrastructure_role | to_json }}", "dest": str(fact)},
+        },
+    ]
+    path = playbook.write_playbook(tmp_path / "play.yml", [playbook.play(tasks)])
     extra = tmp_path / "extra.json"
     extra.write_text(json.dumps(variables))
-    proc = subprocess.run(
-        [
-            os.path.join(os.path.dirname(sys.executable), "ansible-playbook"),
-            "-i",
-            "localhost,",
-            str(playbook),
-            "-e",
-            "@" + str(extra),
-        ],
-        env=runner.env(),
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    proc = playbook.run(path, runner.env(), extra_vars="@" + str(extra))
     result = json.loads(fact.read_text()) if fact.exists() else None
     if fact.exists():
         fact.unlink()

@@ -25,13 +25,11 @@ needed.
 
 import json
 import os
-import subprocess
 import sys
 import urllib.request
 
 import boto3
 import pytest
-import yaml
 from botocore.exceptions import ClientError
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -41,7 +39,7 @@ SUPPORT = os.path.join(REPO, "tests", "support")
 if SUPPORT not in sys.path:
     sys.path.insert(0, SUPPORT)
 
-from collection_link import collections_path  # noqa: E402
+import playbook  # noqa: E402
 from moto_server import MotoServer  # noqa: E402
 from moto_server import parse_call  # noqa: E402
 
@@ -415,35 +413,11 @@ class Account(object):
             task_env = dict(AWS_ACCESS_KEY_ID=keys[name][0], AWS_SECRET_ACCESS_KEY=keys[name][1])
             task_env.update(env)
             tasks.append({"name": name, module: args, "register": "lp_" + name, "environment": task_env})
-        play = {"hosts": "localhost", "connection": "local", "gather_facts": False, "tasks": tasks}
-        playbook = self.tmp_path / "play-{0}.yml".format(self.count)
-        playbook.write_text(yaml.safe_dump([play]))
-        env = dict(os.environ)
-        env.update(self.server.env(REGION))
-        env.update(
-            ANSIBLE_COLLECTIONS_PATH=collections_path(),
-            ANSIBLE_STDOUT_CALLBACK="ansible.posix.json",
-            ANSIBLE_LOCALHOST_WARNING="false",
-            ANSIBLE_INVENTORY_UNPARSED_WARNING="false",
-            ANSIBLE_PYTHON_INTERPRETER=sys.executable,
-            ANSIBLE_NOCOLOR="1",
-        )
-        proc = subprocess.run(
-            [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "-i", "localhost,", str(playbook)],
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            check=False,
-        )
-        try:
-            output = json.loads(proc.stdout)
-        except ValueError:
-            raise AssertionError("ansible-playbook failed:\n" + proc.stdout + proc.stderr) from None
-        results = {}
-        for task in output["plays"][0]["tasks"]:
-            results[task["task"]["name"]] = task["hosts"]["localhost"]
-        return results
+        path = playbook.write_playbook(self.tmp_path / "play-{0}.yml".format(self.count), [playbook.play(tasks)])
+        done = playbook.run(path, playbook.ansible_env(self.server, REGION), results=True)
+        if done.document is None:
+            raise AssertionError("ansible-playbook failed:\n" + done.output)
+        return done.task_results()
 
 
 def recorded(server, keys):

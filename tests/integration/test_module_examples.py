@@ -5,9 +5,8 @@
 import ast
 import json
 import os
-import subprocess
-import sys
 
+import playbook
 import yaml
 
 MODULE = os.path.join(os.path.dirname(__file__), "..", "..", "plugins", "modules", "ecs_infrastructure_role.py")
@@ -35,29 +34,10 @@ def test_examples_run_in_order(runner, aws, tmp_path):
 
     tasks = examples()
     assert all(task["name"] for task in tasks)
-    playbook = tmp_path / "examples.yml"
-    playbook.write_text(
-        yaml.safe_dump(
-            [
-                {
-                    "hosts": "localhost",
-                    "connection": "local",
-                    "gather_facts": False,
-                    "vars": {"ansible_python_interpreter": sys.executable},
-                    "tasks": tasks,
-                }
-            ]
-        )
-    )
-    proc = subprocess.run(
-        [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "-i", "localhost,", str(playbook)],
-        env=runner.env(),
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert "failed=0" in proc.stdout
+    path = playbook.write_playbook(tmp_path / "examples.yml", [playbook.play(tasks)])
+    done = playbook.run(path, runner.env(), results=True)
+    assert done.succeeded(hosts=1), done.output
+    assert len(done.tasks) == len(tasks)
     assert iam.list_roles(PathPrefix="/")["Roles"] and not [
         r for r in iam.list_roles()["Roles"] if r["RoleName"].startswith("ecsInfrastructureRole")
     ]

@@ -5,6 +5,7 @@
 import json
 
 import pytest
+from checks import assert_four_steps
 from expected import TRUST_EC2
 from expected import passrole_grant
 
@@ -62,12 +63,6 @@ def policy_exists(iam, arn=POLICY_ARN):
         return True
     except iam.exceptions.NoSuchEntityException:
         return False
-
-
-def assert_four_steps(results):
-    for r in results:
-        assert not r.get("failed"), r.get("msg")
-    assert [r["changed"] for r in results] == [True, True, False, False]
 
 
 def test_managed_grant_to_a_user_a_group_and_a_role(runner, aws):

@@ -5,6 +5,20 @@ must not pass its own check)."""
 
 import json
 
+# The trust policy AWS documents for the infrastructure role (the AWS CLI example), which the
+# module writes.
+TRUST_ECS = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {
+            "Sid": "AllowAccessToECSForInfrastructureManagement",
+            "Effect": "Allow",
+            "Principal": {"Service": "ecs.amazonaws.com"},
+            "Action": "sts:AssumeRole",
+        }
+    ],
+}
+
 # What another team's role trusts: a role that is not the infrastructure role.
 TRUST_EC2 = json.dumps(
     {

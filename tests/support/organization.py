@@ -29,13 +29,18 @@ class Org(object):
         return self.accounts[name]["id"]
 
 
-def client(env, service="organizations"):
+def client(env, service="organizations", credentials=None):
+    """A boto3 client for the server in ``env`` (moto_server's env()), with its keys or ``credentials``
+    (STS ``Credentials``)."""
+    keys = {"aws_access_key_id": env["AWS_ACCESS_KEY_ID"], "aws_secret_access_key": env["AWS_SECRET_ACCESS_KEY"]}
+    if credentials is not None:
+        keys = {
+            "aws_access_key_id": credentials["AccessKeyId"],
+            "aws_secret_access_key": credentials["SecretAccessKey"],
+            "aws_session_token": credentials["SessionToken"],
+        }
     return boto3.client(
-        service,
-        region_name=env.get("AWS_REGION", "us-east-1"),
-        endpoint_url=env["AWS_ENDPOINT_URL"],
-        aws_access_key_id=env["AWS_ACCESS_KEY_ID"],
-        aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"],
+        service, region_name=env.get("AWS_REGION", "us-east-1"), endpoint_url=env["AWS_ENDPOINT_URL"], **keys
     )
 
 
@@ -75,14 +80,7 @@ def account_client(env, account_id, service="iam", role_name="OrganizationAccoun
     creds = client(env, "sts").assume_role(
         RoleArn="arn:aws:iam::{0}:role/{1}".format(account_id, role_name), RoleSessionName="ecs-tools-setup"
     )["Credentials"]
-    return boto3.client(
-        service,
-        region_name=env.get("AWS_REGION", "us-east-1"),
-        endpoint_url=env["AWS_ENDPOINT_URL"],
-        aws_access_key_id=creds["AccessKeyId"],
-        aws_secret_access_key=creds["SecretAccessKey"],
-        aws_session_token=creds["SessionToken"],
-    )
+    return client(env, service, creds)
 
 
 def create_role(env, account_id, trust_services, policy_arns, role_name="ecsInfrastructureRole"):

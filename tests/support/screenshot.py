@@ -10,7 +10,6 @@ photographs the report. ``make screenshot`` runs it (and installs Debian's chrom
     .venv/bin/python tests/support/screenshot.py docs/audit-report.png
 """
 
-import json
 import os
 import shutil
 import subprocess
@@ -20,7 +19,7 @@ import tempfile
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
-from collection_link import collections_path  # noqa: E402
+import playbook  # noqa: E402
 from moto_server import MotoServer  # noqa: E402
 from organization import build  # noqa: E402
 from organization import create_role  # noqa: E402
@@ -60,13 +59,17 @@ def audit(server, workdir):
                 SHORT_ARN
             )
         )
-    env = dict(os.environ)
-    env.update(server.env())
-    env.update(ANSIBLE_COLLECTIONS_PATH=collections_path(), ANSIBLE_PYTHON_INTERPRETER=sys.executable)
     extra = {"ecs_infrastructure_role_usage_regions": ["us-east-1", "eu-west-1"]}
-    command = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "-f", "5"]
-    command += ["-i", "org.aws_accounts.yml", "-i", "legacy.yml", "ecs_tools.iam.audit", "-e", json.dumps(extra)]
-    proc = subprocess.run(command, env=env, cwd=workdir, check=True, stdout=subprocess.PIPE, text=True)
+    proc = playbook.run(
+        "ecs_tools.iam.audit",
+        playbook.ansible_env(server),
+        cwd=workdir,
+        inventory=["org.aws_accounts.yml", "legacy.yml"],
+        forks=5,
+        extra_vars=extra,
+    )
+    if proc.returncode != 0:
+        raise SystemExit("the audit failed: " + proc.describe())
     for line in proc.stdout.splitlines():
         if "ECS infrastructure role audit:" in line:  # the audit's printed summary
             sys.stdout.write(line.split('"msg": ', 1)[-1].strip().strip('"') + "\n")

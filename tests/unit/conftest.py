@@ -6,11 +6,11 @@ import os
 import sys
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-ROOT = os.path.join(REPO, ".build", "collections")
-LINK = os.path.join(ROOT, "ansible_collections", "ecs_tools", "iam")
-if not os.path.islink(LINK):
-    os.makedirs(os.path.dirname(LINK), exist_ok=True)
-    os.symlink(REPO, LINK)
+sys.path.insert(0, os.path.join(REPO, "tests", "support"))
+
+from collection_link import collections_path  # noqa: E402
+
+ROOT = collections_path()
 
 # On sys.path too: Python 3.13 recalculates a namespace package's __path__ from sys.path when that
 # changes (pytest's importlib mode does), dropping an entry only appended to __path__.

@@ -4,20 +4,11 @@
 import json
 
 import pytest
+from expected import TRUST_ECS
 
 from ansible_collections.ecs_tools.iam.plugins.module_utils import _documents
 
-DOCUMENTED = {
-    "Version": "2012-10-17",
-    "Statement": [
-        {
-            "Sid": "AllowAccessToECSForInfrastructureManagement",
-            "Effect": "Allow",
-            "Principal": {"Service": "ecs.amazonaws.com"},
-            "Action": "sts:AssumeRole",
-        }
-    ],
-}
+DOCUMENTED = TRUST_ECS
 
 
 def statement(**overrides):
