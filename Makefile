@@ -97,7 +97,8 @@ $(MATRIX)/latest/.installed: tests/requirements-latest.txt
 	touch $@
 
 # The benchmark against the amazon.aws composition (slow; not part of `make test`): see benchmarks/README.md.
-# BENCH_ARGS=--quick for a smoke run.
+# A full run rewrites benchmarks/results.json, results.md and docs/benchmark.md (benchmarks/report.py).
+# BENCH_ARGS=--quick for a smoke run, BENCH_ARGS=--smoke for the smallest one.
 BENCH_ARGS ?=
 bench: $(STAMP) collection-link
 	$(BIN)/pip install --disable-pip-version-check -q -r benchmarks/requirements.txt
