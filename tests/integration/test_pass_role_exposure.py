@@ -8,6 +8,8 @@ permissions boundary, a user allowed only under a region condition)."""
 
 import json
 
+from expected import TRUST_ECS
+
 INFO = "ecs_tools.iam.ecs_infrastructure_role_info"
 MODULE = "ecs_tools.iam.ecs_infrastructure_role"
 ROLE = "ecsInfrastructureRole"
@@ -21,14 +23,8 @@ SAML = "arn:aws:iam::{0}:saml-provider/corp-idp".format(ACCOUNT)
 TRUST = {
     "Version": "2012-10-17",
     "Statement": [
-        {
-            "Sid": "AllowAccessToECSForInfrastructureManagement",
-            "Effect": "Allow",
-            "Principal": {"Service": ECS},
-            "Action": "sts:AssumeRole",
-            # Narrows the documented statement: not a finding.
-            "Condition": {"StringEquals": {"aws:SourceAccount": ACCOUNT}},
-        },
+        # The documented statement, narrowed to this account: not a finding.
+        dict(TRUST_ECS["Statement"][0], Condition={"StringEquals": {"aws:SourceAccount": ACCOUNT}}),
         {
             "Sid": "GitHubActions",
             "Effect": "Allow",
