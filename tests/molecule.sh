@@ -14,8 +14,10 @@ export AWS_ENDPOINT_URL="http://127.0.0.1:$port"
 export AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE AWS_SECRET_ACCESS_KEY=moto-secret
 export AWS_REGION=us-east-1 AWS_DEFAULT_REGION=us-east-1
 export ECS_TOOLS_MOLECULE_FORKS="${ECS_TOOLS_MOLECULE_FORKS:-3}"
+# One base configuration for every scenario; each molecule.yml states only what differs.
+base=(--base-config "$repo/extensions/molecule/config.yml")
 # Forget what an interrupted earlier run left in molecule's ephemeral state.
-"$bin/molecule" reset --all >/dev/null 2>&1 || true
+"$bin/molecule" "${base[@]}" reset --all >/dev/null 2>&1 || true
 # Arguments select scenarios (e.g. -s default -s multi_account); none means all of them.
 if [ "$#" -eq 0 ]; then set -- --all; fi
-exec "$bin/molecule" test --shared-state "$@"
+exec "$bin/molecule" "${base[@]}" test --shared-state "$@"
