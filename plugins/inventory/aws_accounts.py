@@ -21,8 +21,8 @@ description:
     and digits (C(Root/Workloads/Prod) gives C(ou_workloads_prod), a child group of C(ou_workloads)).
     Only OUs with a selected account get a group.
   - Reads the organization with C(DescribeOrganization), C(ListRoots),
-    C(ListOrganizationalUnitsForParent) and C(ListAccountsForParent) (paginated); throttling is retried
-    with jittered backoff. It never writes.
+    C(ListOrganizationalUnitsForParent) and C(ListAccountsForParent) (paginated); botocore retries
+    throttling, transient errors and dropped connections (standard mode, 10 attempts). It never writes.
 author:
   - ECS Tools maintainers (@ecs-tools)
 options:
@@ -108,32 +108,28 @@ except ImportError:
 
 from ansible.errors import AnsibleError
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.plugin_utils.inventory import AWSInventoryBase
 
 from ansible_collections.ecs_tools.iam.plugins.module_utils import _accounts
+from ansible_collections.ecs_tools.iam.plugins.module_utils._module import BOTOCORE_CONFIG
 
 DEFAULT_REGION = "us-east-1"
 
 
-# AWS calls: one small function per API call, paginated, throttling retried.
-@AWSRetry.jittered_backoff()
+# AWS calls: one small function per API call, paginated; botocore retries (see BOTOCORE_CONFIG).
 def describe_organization(client):
     return client.describe_organization()["Organization"]
 
 
-@AWSRetry.jittered_backoff()
 def list_roots(client):
     return client.get_paginator("list_roots").paginate().build_full_result()["Roots"]
 
 
-@AWSRetry.jittered_backoff()
 def list_organizational_units_for_parent(client, parent_id):
     paginator = client.get_paginator("list_organizational_units_for_parent")
     return paginator.paginate(ParentId=parent_id).build_full_result()["OrganizationalUnits"]
 
 
-@AWSRetry.jittered_backoff()
 def list_accounts_for_parent(client, parent_id):
     paginator = client.get_paginator("list_accounts_for_parent")
     return paginator.paginate(ParentId=parent_id).build_full_result()["Accounts"]
@@ -192,7 +188,7 @@ class InventoryModule(AWSInventoryBase):
             raise AnsibleError("{0}: {1}".format(self.NAME, "; ".join(problems)))
 
     def _read(self):
-        client = self.client("organizations", region=self.region or DEFAULT_REGION)
+        client = self.client("organizations", region=self.region or DEFAULT_REGION, config=dict(BOTOCORE_CONFIG))
         try:
             return read_organization(client)
         except is_boto3_error_code("AWSOrganizationsNotInUseException") as e:

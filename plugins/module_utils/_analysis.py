@@ -25,14 +25,6 @@ _TLS_REF = "serviceConnectConfiguration.services[].tls.roleArn"
 _LATTICE_REF = "vpcLatticeConfigurations[].roleArn"
 
 
-class InUseError(ValueError):
-    """The in-use guard refused a destructive change; ``usage`` says why."""
-
-    def __init__(self, message, usage):
-        super(InUseError, self).__init__(message)
-        self.usage = usage
-
-
 def empty_usage():
     return {"services": [], "tasks": [], "volumes": [], "regions": [], "unreadable_regions": []}
 
@@ -637,16 +629,14 @@ def exposure_findings(principals, role_name):
     return found
 
 
-def inline_grants(details, policy_name):
-    """The collection's inline grants (``policy_name`` on each principal) and every principal's name,
-    from the same authorization details: the shape ``_iam.scan_inline_policies`` returns."""
-    principals = {"users": set(), "groups": set(), "roles": set()}
-    inline = {"users": {}, "groups": {}, "roles": {}}
-    for kind, list_key, name_key, policies_key in _KINDS:
-        plural = kind + "s"
-        for detail in details.get(list_key) or []:
-            principals[plural].add(detail[name_key])
-            for policy in detail.get(policies_key) or []:
-                if policy["PolicyName"] == policy_name:
-                    inline[plural][detail[name_key]] = as_dict(policy["PolicyDocument"])
-    return inline, principals
+def not_owned_findings(descriptions):
+    """One ``pass_role_not_owned`` finding per object that is named like the grant but not the
+    collection's own (``descriptions``: ``_grants.describe_foreign`` of each)."""
+    return [
+        finding(
+            "pass_role_not_owned",
+            "The {0} is named like the collection's PassRole grant but is not its own; "
+            "ecs_tools.iam.ecs_infrastructure_role refuses to manage grants under this name.".format(description),
+        )
+        for description in descriptions
+    ]

@@ -12,19 +12,20 @@ this read, never a converged run of ``ecs_infrastructure_role``.
 """
 
 from ansible_collections.amazon.aws.plugins.module_utils.iam import IAMErrorHandler
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
 FILTER = ["User", "Group", "Role", "LocalManagedPolicy", "AWSManagedPolicy"]
+# Who holds an inline policy of a name, and which local policies IAM takes for that name.
+LOCAL = ["User", "Group", "Role", "LocalManagedPolicy"]
 _LISTS = ("UserDetailList", "GroupDetailList", "RoleDetailList", "Policies")
 
 
 @IAMErrorHandler.common_error_handler("get account authorization details")
-@AWSRetry.jittered_backoff()
-def account_authorization_details(client):
-    """``{UserDetailList, GroupDetailList, RoleDetailList, Policies}``, every page merged."""
+def account_authorization_details(client, entity_filter=None):
+    """``{UserDetailList, GroupDetailList, RoleDetailList, Policies}``, every page merged.
+    ``entity_filter``: the kinds to read (default ``FILTER``, everything)."""
     paginator = client.get_paginator("get_account_authorization_details")
     merged = dict((key, []) for key in _LISTS)
-    for page in paginator.paginate(Filter=FILTER, PaginationConfig={"PageSize": 1000}):
+    for page in paginator.paginate(Filter=entity_filter or FILTER, PaginationConfig={"PageSize": 1000}):
         for key in _LISTS:
             merged[key].extend(page.get(key) or [])
     return merged

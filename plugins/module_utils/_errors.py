@@ -3,13 +3,12 @@
 # Copyright: Contributors to the ecs_tools.iam collection
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Typed errors the pure layers raise and the modules turn into ``fail_json``. Pure: no boto3.
-
-They subclass ``ValueError`` so that callers written for the older, untyped channel keep working.
+"""Typed errors the service layer raises and both modules turn into ``fail_json`` the same way
+(``EcsToolsIAMModule.run``). Pure: no boto3. AWS failures stay amazon.aws's ``AnsibleAWSError``.
 """
 
 
-class EcsToolsError(ValueError):
+class EcsToolsError(Exception):
     """Base: the message is for the user; ``details`` go into the failed task's result."""
 
     def __init__(self, message, **details):
@@ -28,3 +27,11 @@ class NotOwned(EcsToolsError):
 
 class ConcurrentChange(EcsToolsError):
     """After writing, IAM reads back a state other than the one written: someone else wrote too."""
+
+
+class InUseError(EcsToolsError):
+    """The in-use guard refused a destructive change; ``details["in_use"]`` says what uses the role."""
+
+    def __init__(self, message, usage):
+        super(InUseError, self).__init__(message, in_use=usage)
+        self.usage = usage

@@ -117,6 +117,41 @@ def needs_scan(spec, policy):
     return policy is None or CLEANUP_TAG in (policy.get("tags") or {})
 
 
+_DETAILS = (
+    ("users", "UserDetailList", "UserName", "UserPolicyList"),
+    ("groups", "GroupDetailList", "GroupName", "GroupPolicyList"),
+    ("roles", "RoleDetailList", "RoleName", "RolePolicyList"),
+)
+
+
+def inline_holders(details, policy_name):
+    """From the account's authorization details (``_authorization``): every user, group and role,
+    which of them hold an inline policy named ``policy_name`` (with its document), and the objects
+    IAM would take for that name although they are spelled otherwise (IAM names are unique regardless
+    of case, and managed policy names regardless of path). Returns ``{inline, principals, clashes}``,
+    the part of the grants ``_iam.read_grant_policy`` leaves unscanned."""
+    principals = dict((kind, set()) for kind in KINDS)
+    inline = empty_inline()
+    clashes = []
+    folded = policy_name.lower()
+    for kind, key, name_key, policies_key in _DETAILS:
+        for detail in details.get(key) or []:
+            principals[kind].add(detail[name_key])
+            for policy in detail.get(policies_key) or []:
+                if policy["PolicyName"] == policy_name:
+                    inline[kind][detail[name_key]] = _documents.as_dict(policy["PolicyDocument"])
+                elif policy["PolicyName"].lower() == folded:
+                    clashes.append({"kind": kind, "principal": detail[name_key], "name": policy["PolicyName"]})
+    for policy in details.get("Policies") or []:
+        if policy["Arn"].split(":")[4] == "aws":
+            continue  # an AWS managed policy never takes a name of the account's
+        # moto leaves PolicyName out of these details; the ARN ends with it either way.
+        name = policy.get("PolicyName") or policy["Arn"].rsplit("/", 1)[-1]
+        if name.lower() == folded and (name, policy.get("Path", "/")) != (policy_name, "/"):
+            clashes.append({"arn": policy["Arn"], "name": name})
+    return {"inline": inline, "principals": principals, "clashes": clashes}
+
+
 # ---------------------------------------------------------------- ownership
 
 
@@ -189,6 +224,17 @@ def split_ownership(role_arn, policy_name, current):
                         )
                     )
     return own, foreign, adopt
+
+
+def own_documents(policy_name, own):
+    """``(document, where)`` of each of the collection's own grants (``own``, from ``split_ownership``)."""
+    found = []
+    if own["policy"] is not None:
+        found.append((own["policy"]["document"], "managed policy " + own["policy"]["arn"]))
+    for kind in KINDS:
+        for principal, document in sorted((own["inline"] or {}).get(kind, {}).items()):
+            found.append((document, "inline policy {0} of {1} {2}".format(policy_name, kind[:-1], principal)))
+    return found
 
 
 def foreign_object(object_type, name, reason, **where):

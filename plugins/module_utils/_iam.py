@@ -5,10 +5,11 @@
 
 """AWS calls only: one small function per IAM API call.
 
-Every function takes a ``RetryingBotoClientWrapper`` (what ``AnsibleAWSModule.client`` returns
-when given a ``retry_decorator``) and calls it with ``aws_retry=True``, so throttling is retried
-with jittered backoff. ``fresh_role_client`` gives a client that also retries ``NoSuchEntity``:
-use it right after ``CreateRole``, while IAM may not yet show the new role to every endpoint.
+Every function takes a boto3 IAM client as ``EcsToolsIAMModule.client`` makes it. Retrying is
+botocore's job alone (``_module.BOTOCORE_CONFIG``: standard mode covers throttling, transient
+errors and dropped connections, page by page); there is no second retry layer around it.
+``after_create`` is the one exception, and it is not about throttling: right after ``CreateRole``,
+IAM may not show the new role to every endpoint yet, so it retries ``NoSuchEntity``.
 Every failure is raised as ``AnsibleIAMError`` by amazon.aws's ``IAMErrorHandler``.
 """
 
@@ -17,7 +18,6 @@ import time
 from ansible_collections.amazon.aws.plugins.module_utils.iam import AnsibleIAMError
 from ansible_collections.amazon.aws.plugins.module_utils.iam import IAMErrorHandler
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
-from ansible_collections.amazon.aws.plugins.module_utils.retries import RetryingBotoClientWrapper
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
 
@@ -25,16 +25,27 @@ from ansible_collections.ecs_tools.iam.plugins.module_utils._documents import as
 from ansible_collections.ecs_tools.iam.plugins.module_utils._documents import to_json
 
 
-def retry_decorator():
-    return AWSRetry.jittered_backoff()
+class _ConsistencyRetry(AWSRetry):
+    """amazon.aws's jittered backoff, for the codes given only: botocore already retried throttling."""
+
+    @staticmethod
+    def found(response_code, catch_extra_error_codes=None):
+        return response_code in (catch_extra_error_codes or [])
 
 
-def fresh_role_client(client):
-    """A client that also retries NoSuchEntity: IAM is eventually consistent after CreateRole."""
-    raw = getattr(client, "client", client)
-    return RetryingBotoClientWrapper(
-        raw, AWSRetry.jittered_backoff(retries=8, delay=1, catch_extra_error_codes=["NoSuchEntity"])
-    )
+_AFTER_CREATE_RETRY = _ConsistencyRetry.jittered_backoff(retries=8, delay=1, catch_extra_error_codes=["NoSuchEntity"])
+
+
+class after_create(object):
+    """The client to use right after ``CreateRole``: every call also retries ``NoSuchEntity``
+    (jittered, 8 retries from 1 s), because IAM is eventually consistent."""
+
+    def __init__(self, client):
+        self.client = getattr(client, "client", client)
+
+    def __getattr__(self, name):
+        attribute = getattr(self.client, name)
+        return _AFTER_CREATE_RETRY(attribute) if callable(attribute) and name != "get_paginator" else attribute
 
 
 # ---------------------------------------------------------------- reads
@@ -42,11 +53,10 @@ def fresh_role_client(client):
 
 @IAMErrorHandler.list_error_handler("get role")
 def get_role(client, name):
-    return client.get_role(RoleName=name, aws_retry=True)["Role"]
+    return client.get_role(RoleName=name)["Role"]
 
 
 @IAMErrorHandler.list_error_handler("list policies attached to role", [])
-@AWSRetry.jittered_backoff()
 def list_attached_policy_arns(client, name):
     paginator = client.get_paginator("list_attached_role_policies")
     pages = paginator.paginate(RoleName=name).build_full_result()
@@ -54,14 +64,12 @@ def list_attached_policy_arns(client, name):
 
 
 @IAMErrorHandler.list_error_handler("list inline policies of role", [])
-@AWSRetry.jittered_backoff()
 def list_inline_policy_names(client, name):
     paginator = client.get_paginator("list_role_policies")
     return sorted(paginator.paginate(RoleName=name).build_full_result()["PolicyNames"])
 
 
 @IAMErrorHandler.list_error_handler("list instance profiles for role", [])
-@AWSRetry.jittered_backoff()
 def list_instance_profile_names(client, name):
     paginator = client.get_paginator("list_instance_profiles_for_role")
     profiles = paginator.paginate(RoleName=name).build_full_result()["InstanceProfiles"]
@@ -70,7 +78,7 @@ def list_instance_profile_names(client, name):
 
 @IAMErrorHandler.list_error_handler("get policy")
 def get_policy(client, arn):
-    return client.get_policy(PolicyArn=arn, aws_retry=True)["Policy"]
+    return client.get_policy(PolicyArn=arn)["Policy"]
 
 
 def read_role(client, name, for_deletion=False, role=None):
@@ -107,7 +115,7 @@ def normalize_role(role):
 
 @IAMErrorHandler.list_error_handler("get inline role policy")
 def get_inline_document(client, name, policy):
-    return as_dict(client.get_role_policy(RoleName=name, PolicyName=policy, aws_retry=True)["PolicyDocument"])
+    return as_dict(client.get_role_policy(RoleName=name, PolicyName=policy)["PolicyDocument"])
 
 
 def policy_documents(client, role_name, arns):
@@ -157,11 +165,10 @@ _PRINCIPAL = {
 
 @IAMErrorHandler.common_error_handler("get policy version")
 def get_policy_document(client, arn, version_id):
-    return client.get_policy_version(PolicyArn=arn, VersionId=version_id, aws_retry=True)["PolicyVersion"]["Document"]
+    return client.get_policy_version(PolicyArn=arn, VersionId=version_id)["PolicyVersion"]["Document"]
 
 
 @IAMErrorHandler.list_error_handler("list entities for policy", None)
-@AWSRetry.jittered_backoff()
 def list_policy_entities(client, arn):
     """Grantees of a managed policy by kind: one call for up to 1000 of each."""
     paginator = client.get_paginator("list_entities_for_policy")
@@ -173,53 +180,17 @@ def list_policy_entities(client, arn):
     }
 
 
-@IAMErrorHandler.common_error_handler("get account authorization details")
-@AWSRetry.jittered_backoff()
-def scan_inline_policies(client, policy_name):
-    """Every user, group and role in the account, which of them hold an inline policy named
-    ``policy_name`` (with its document), and the objects IAM would take for that name although they
-    are spelled otherwise (IAM names are unique regardless of case, and managed policy names regardless
-    of path): one paginated GetAccountAuthorizationDetails."""
-    paginator = client.get_paginator("get_account_authorization_details")
-    pages = paginator.paginate(
-        Filter=["User", "Group", "Role", "LocalManagedPolicy"], PaginationConfig={"PageSize": 1000}
-    )
-    principals = {"users": set(), "groups": set(), "roles": set()}
-    inline = {"users": {}, "groups": {}, "roles": {}}
-    clashes = []
-    folded = policy_name.lower()
-    lists = (
-        ("users", "UserDetailList", "UserName", "UserPolicyList"),
-        ("groups", "GroupDetailList", "GroupName", "GroupPolicyList"),
-        ("roles", "RoleDetailList", "RoleName", "RolePolicyList"),
-    )
-    for page in pages:
-        for kind, key, name_key, policies_key in lists:
-            for detail in page.get(key, []):
-                principals[kind].add(detail[name_key])
-                for policy in detail.get(policies_key) or []:
-                    if policy["PolicyName"] == policy_name:
-                        inline[kind][detail[name_key]] = as_dict(policy["PolicyDocument"])
-                    elif policy["PolicyName"].lower() == folded:
-                        clashes.append({"kind": kind, "principal": detail[name_key], "name": policy["PolicyName"]})
-        for policy in page.get("Policies", []):
-            # moto leaves PolicyName out of these details; the ARN ends with it either way.
-            name = policy.get("PolicyName") or policy["Arn"].rsplit("/", 1)[-1]
-            if name.lower() == folded and (name, policy.get("Path", "/")) != (policy_name, "/"):
-                clashes.append({"arn": policy["Arn"], "name": name})
-    return inline, principals, clashes
-
-
 @IAMErrorHandler.list_error_handler("get principal", False)
 def principal_exists(client, kind, name):
     key, noun = _PRINCIPAL[kind]
-    getattr(client, "get_" + noun)(aws_retry=True, **{key: name})
+    getattr(client, "get_" + noun)(**{key: name})
     return True
 
 
-def read_grants(client, spec, policy_arn, scan):
-    """Current PassRole grants: the managed policy (GetPolicy, and when it exists GetPolicyVersion
-    and ListEntitiesForPolicy), plus, when ``scan(policy)`` says so, the account's inline grants."""
+def read_grant_policy(client, policy_arn):
+    """The grant managed policy as ``_grants`` works with it: GetPolicy, and when it exists
+    GetPolicyVersion and ListEntitiesForPolicy. ``inline`` and ``principals`` stay None (not
+    scanned) until ``_grants.inline_holders`` fills them from the account's authorization details."""
     policy = get_policy(client, policy_arn)
     current = {"policy": None, "attached": None, "inline": None, "principals": None, "clashes": []}
     if policy is not None:
@@ -229,8 +200,6 @@ def read_grants(client, spec, policy_arn, scan):
             "tags": boto3_tag_list_to_ansible_dict(policy.get("Tags") or []),
         }
         current["attached"] = list_policy_entities(client, policy_arn) or {"users": [], "groups": [], "roles": []}
-    if scan(current["policy"]):
-        current["inline"], current["principals"], current["clashes"] = scan_inline_policies(client, spec["policy_name"])
     return current
 
 
@@ -250,12 +219,12 @@ def create_role(
         kwargs["PermissionsBoundary"] = permissions_boundary
     if tags:
         kwargs["Tags"] = ansible_dict_to_boto3_tag_list(tags)
-    return client.create_role(aws_retry=True, **kwargs)["Role"]
+    return client.create_role(**kwargs)["Role"]
 
 
 @IAMErrorHandler.common_error_handler("update assume role policy")
 def update_trust(client, name, trust_policy):
-    client.update_assume_role_policy(RoleName=name, PolicyDocument=to_json(trust_policy), aws_retry=True)
+    client.update_assume_role_policy(RoleName=name, PolicyDocument=to_json(trust_policy))
 
 
 @IAMErrorHandler.common_error_handler("update role")
@@ -265,52 +234,52 @@ def update_role(client, name, description=None, max_session_duration=None):
         kwargs["Description"] = description
     if max_session_duration is not None:
         kwargs["MaxSessionDuration"] = max_session_duration
-    client.update_role(aws_retry=True, **kwargs)
+    client.update_role(**kwargs)
 
 
 @IAMErrorHandler.common_error_handler("put role permissions boundary")
 def put_boundary(client, name, arn):
-    client.put_role_permissions_boundary(RoleName=name, PermissionsBoundary=arn, aws_retry=True)
+    client.put_role_permissions_boundary(RoleName=name, PermissionsBoundary=arn)
 
 
 @IAMErrorHandler.deletion_error_handler("delete role permissions boundary")
 def delete_boundary(client, name):
-    client.delete_role_permissions_boundary(RoleName=name, aws_retry=True)
+    client.delete_role_permissions_boundary(RoleName=name)
 
 
 @IAMErrorHandler.common_error_handler("tag role")
 def tag(client, name, tags):
-    client.tag_role(RoleName=name, Tags=ansible_dict_to_boto3_tag_list(tags), aws_retry=True)
+    client.tag_role(RoleName=name, Tags=ansible_dict_to_boto3_tag_list(tags))
 
 
 @IAMErrorHandler.common_error_handler("untag role")
 def untag(client, name, keys):
-    client.untag_role(RoleName=name, TagKeys=keys, aws_retry=True)
+    client.untag_role(RoleName=name, TagKeys=keys)
 
 
 @IAMErrorHandler.common_error_handler("attach role policy")
 def attach(client, name, arn):
-    client.attach_role_policy(RoleName=name, PolicyArn=arn, aws_retry=True)
+    client.attach_role_policy(RoleName=name, PolicyArn=arn)
 
 
 @IAMErrorHandler.deletion_error_handler("detach role policy")
 def detach(client, name, arn):
-    client.detach_role_policy(RoleName=name, PolicyArn=arn, aws_retry=True)
+    client.detach_role_policy(RoleName=name, PolicyArn=arn)
 
 
 @IAMErrorHandler.deletion_error_handler("delete inline role policy")
 def delete_inline(client, name, policy):
-    client.delete_role_policy(RoleName=name, PolicyName=policy, aws_retry=True)
+    client.delete_role_policy(RoleName=name, PolicyName=policy)
 
 
 @IAMErrorHandler.deletion_error_handler("remove role from instance profile")
 def remove_from_profile(client, name, profile):
-    client.remove_role_from_instance_profile(RoleName=name, InstanceProfileName=profile, aws_retry=True)
+    client.remove_role_from_instance_profile(RoleName=name, InstanceProfileName=profile)
 
 
 @IAMErrorHandler.deletion_error_handler("delete role")
 def delete_role(client, name):
-    client.delete_role(RoleName=name, aws_retry=True)
+    client.delete_role(RoleName=name)
 
 
 # ---------------------------------------------------------------- PassRole grants: writes
@@ -322,11 +291,10 @@ def create_policy(client, name, document, tags=None):
     kwargs["Description"] = "iam:PassRole grant managed by the ecs_tools.iam collection"
     if tags:
         kwargs["Tags"] = ansible_dict_to_boto3_tag_list(tags)
-    return client.create_policy(aws_retry=True, **kwargs)["Policy"]
+    return client.create_policy(**kwargs)["Policy"]
 
 
 @IAMErrorHandler.common_error_handler("list policy versions")
-@AWSRetry.jittered_backoff()
 def list_policy_versions(client, arn):
     paginator = client.get_paginator("list_policy_versions")
     return paginator.paginate(PolicyArn=arn).build_full_result()["Versions"]
@@ -334,12 +302,12 @@ def list_policy_versions(client, arn):
 
 @IAMErrorHandler.deletion_error_handler("delete policy version")
 def delete_policy_version(client, arn, version_id):
-    client.delete_policy_version(PolicyArn=arn, VersionId=version_id, aws_retry=True)
+    client.delete_policy_version(PolicyArn=arn, VersionId=version_id)
 
 
 @IAMErrorHandler.common_error_handler("create policy version")
 def create_policy_version(client, arn, document):
-    client.create_policy_version(PolicyArn=arn, PolicyDocument=to_json(document), SetAsDefault=True, aws_retry=True)
+    client.create_policy_version(PolicyArn=arn, PolicyDocument=to_json(document), SetAsDefault=True)
 
 
 def new_policy_version(client, arn, document):
@@ -355,42 +323,42 @@ def new_policy_version(client, arn, document):
 @IAMErrorHandler.common_error_handler("attach policy to principal")
 def attach_principal(client, kind, principal, arn):
     key, noun = _PRINCIPAL[kind]
-    getattr(client, "attach_{0}_policy".format(noun))(PolicyArn=arn, aws_retry=True, **{key: principal})
+    getattr(client, "attach_{0}_policy".format(noun))(PolicyArn=arn, **{key: principal})
 
 
 @IAMErrorHandler.deletion_error_handler("detach policy from principal")
 def detach_principal(client, kind, principal, arn):
     key, noun = _PRINCIPAL[kind]
-    getattr(client, "detach_{0}_policy".format(noun))(PolicyArn=arn, aws_retry=True, **{key: principal})
+    getattr(client, "detach_{0}_policy".format(noun))(PolicyArn=arn, **{key: principal})
 
 
 @IAMErrorHandler.common_error_handler("put inline policy on principal")
 def put_principal_inline(client, kind, principal, policy_name, document):
     key, noun = _PRINCIPAL[kind]
     getattr(client, "put_{0}_policy".format(noun))(
-        PolicyName=policy_name, PolicyDocument=to_json(document), aws_retry=True, **{key: principal}
+        PolicyName=policy_name, PolicyDocument=to_json(document), **{key: principal}
     )
 
 
 @IAMErrorHandler.deletion_error_handler("delete inline policy of principal")
 def delete_principal_inline(client, kind, principal, policy_name):
     key, noun = _PRINCIPAL[kind]
-    getattr(client, "delete_{0}_policy".format(noun))(PolicyName=policy_name, aws_retry=True, **{key: principal})
+    getattr(client, "delete_{0}_policy".format(noun))(PolicyName=policy_name, **{key: principal})
 
 
 @IAMErrorHandler.common_error_handler("tag policy")
 def tag_policy(client, arn, tags):
-    client.tag_policy(PolicyArn=arn, Tags=ansible_dict_to_boto3_tag_list(tags), aws_retry=True)
+    client.tag_policy(PolicyArn=arn, Tags=ansible_dict_to_boto3_tag_list(tags))
 
 
 @IAMErrorHandler.common_error_handler("untag policy")
 def untag_policy(client, arn, keys):
-    client.untag_policy(PolicyArn=arn, TagKeys=keys, aws_retry=True)
+    client.untag_policy(PolicyArn=arn, TagKeys=keys)
 
 
 @IAMErrorHandler.deletion_error_handler("delete policy")
 def delete_policy_only(client, arn):
-    client.delete_policy(PolicyArn=arn, aws_retry=True)
+    client.delete_policy(PolicyArn=arn)
 
 
 def delete_policy(client, arn):

@@ -68,10 +68,14 @@ class Action(object):
 
 
 class Plan(object):
+    """The writes of one run (``actions``, in order), what diff mode shows (``before``, ``after``),
+    and ``guard``: the in-use guard the plan needs before it may run (``_service.Guard``), or None."""
+
     def __init__(self, before, after, actions):
         self.before = before
         self.after = after
         self.actions = actions
+        self.guard = None
 
     @property
     def changed(self):
@@ -93,6 +97,16 @@ def iam_name_problem(resource_type, name=None, path=None):
         if value is not None and not value.isascii():
             return "{0} {1} may only use ASCII letters, digits and {2}".format(resource_type, what, "+=,.@_-")
     return None
+
+
+def name_errors(params, options):
+    """``options``: (option, IAM resource type) pairs; one message per option whose name IAM refuses."""
+    errors = []
+    for option, kind in options:
+        problem = iam_name_problem(kind, name=params.get(option))
+        if problem:
+            errors.append("Invalid {0} {1!r}: {2}.".format(option, params.get(option), problem))
+    return errors
 
 
 def tag_value_problem(value, maximum=MAX_TAG_VALUE):

@@ -36,7 +36,6 @@ from ansible_collections.amazon.aws.plugins.module_utils.botocore import enable_
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import get_aws_connection_info
 from ansible_collections.amazon.aws.plugins.module_utils.errors import AWSErrorHandler
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
 from ansible_collections.ecs_tools.iam.plugins.module_utils import _analysis
 from ansible_collections.ecs_tools.iam.plugins.module_utils._module import BOTOCORE_CONFIG
@@ -53,32 +52,27 @@ def _batches(items, size):
 
 
 @AWSErrorHandler.common_error_handler("describe enabled regions")
-@AWSRetry.jittered_backoff()
 def enabled_regions(ec2):
     return sorted(r["RegionName"] for r in ec2.describe_regions()["Regions"])
 
 
 @AWSErrorHandler.common_error_handler("list ECS clusters")
-@AWSRetry.jittered_backoff()
 def list_clusters(ecs):
     return ecs.get_paginator("list_clusters").paginate().build_full_result().get("clusterArns", [])
 
 
 @AWSErrorHandler.common_error_handler("list ECS services")
-@AWSRetry.jittered_backoff()
 def list_services(ecs, cluster):
     pages = ecs.get_paginator("list_services").paginate(cluster=cluster).build_full_result()
     return pages.get("serviceArns", [])
 
 
 @AWSErrorHandler.common_error_handler("describe ECS services")
-@AWSRetry.jittered_backoff()
 def describe_services(ecs, cluster, arns):
     return ecs.describe_services(cluster=cluster, services=arns).get("services", [])
 
 
 @AWSErrorHandler.common_error_handler("list stopped ECS tasks")
-@AWSRetry.jittered_backoff()
 def list_stopped_tasks(ecs, cluster):
     # A task being deprovisioned already has desiredStatus STOPPED.
     pages = ecs.get_paginator("list_tasks").paginate(cluster=cluster, desiredStatus="STOPPED").build_full_result()
@@ -86,13 +80,11 @@ def list_stopped_tasks(ecs, cluster):
 
 
 @AWSErrorHandler.common_error_handler("describe ECS tasks")
-@AWSRetry.jittered_backoff()
 def describe_tasks(ecs, cluster, arns):
     return ecs.describe_tasks(cluster=cluster, tasks=arns).get("tasks", [])
 
 
 @AWSErrorHandler.common_error_handler("describe ECS-managed EBS volumes")
-@AWSRetry.jittered_backoff()
 def attached_ecs_volumes(ec2):
     filters = [{"Name": "tag:AmazonECSManaged", "Values": ["true"]}, {"Name": "status", "Values": ["in-use"]}]
     return ec2.get_paginator("describe_volumes").paginate(Filters=filters).build_full_result().get("Volumes", [])

@@ -29,12 +29,6 @@ description:
 author:
   - ECS Tools maintainers (@ecs-tools)
 options:
-  name:
-    description:
-      - Name of the IAM role. 1 to 64 ASCII characters of letters, digits and C(+=,.@_-).
-    type: str
-    default: ecsInfrastructureRole
-    aliases: [role_name]
   state:
     description:
       - V(present) creates or updates the role; V(absent) removes the role's PassRole grants that the collection
@@ -170,12 +164,6 @@ options:
       - A run that changes nothing destructive makes no ECS or EC2 call.
     type: bool
     default: false
-  usage_regions:
-    description:
-      - Regions the in-use guard scans. When not set, every region enabled for the account
-        (EC2 C(DescribeRegions)).
-    type: list
-    elements: str
   wait:
     description:
       - After creating or changing the role, return only once IAM reads the role back.
@@ -188,6 +176,7 @@ options:
     type: int
     default: 120
 extends_documentation_fragment:
+  - ecs_tools.iam.role
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.tags
@@ -199,12 +188,6 @@ attributes:
   diff_mode:
     support: full
     description: Shows the trust policy, attached policies, tags and other settings before and after.
-  action_group:
-    description: Use C(group/ecs_tools.iam.aws) or C(group/amazon.aws.aws) in C(module_defaults) to set connection options.
-    support: full
-    membership:
-      - ecs_tools.iam.aws
-      - amazon.aws.aws
 notes:
   - IAM is eventually consistent. ECS can refuse a role for a short time after it is created
     ("ECS was unable to assume the configured ECS Infrastructure Role"); keep O(wait=true).
@@ -491,43 +474,16 @@ cloudtrail_role_session_names:
   version_added: 1.1.0
 """
 
-import time
-
-from ansible_collections.amazon.aws.plugins.module_utils.arn import parse_aws_arn
-from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
-from ansible_collections.amazon.aws.plugins.module_utils.iam import get_aws_account_info
-
-from ansible_collections.ecs_tools.iam.plugins.module_utils import _analysis
 from ansible_collections.ecs_tools.iam.plugins.module_utils import _catalog
 from ansible_collections.ecs_tools.iam.plugins.module_utils import _grants
-from ansible_collections.ecs_tools.iam.plugins.module_utils import _iam
-from ansible_collections.ecs_tools.iam.plugins.module_utils import _plan
-from ansible_collections.ecs_tools.iam.plugins.module_utils import _usage
-from ansible_collections.ecs_tools.iam.plugins.module_utils._errors import ConcurrentChange
-from ansible_collections.ecs_tools.iam.plugins.module_utils._errors import EcsToolsError
-from ansible_collections.ecs_tools.iam.plugins.module_utils._errors import InvalidInput
 from ansible_collections.ecs_tools.iam.plugins.module_utils._module import EcsToolsIAMModule
-
-ROLE_KEYS = (
-    "arn",
-    "role_name",
-    "role_id",
-    "path",
-    "create_date",
-    "description",
-    "max_session_duration",
-    "permissions_boundary",
-    "tags",
-    "assume_role_policy_document",
-)
-# IAM is eventually consistent: a read right after a write may still show the old state. A difference
-# is read again after each of these pauses (seconds) before it counts as another writer's doing.
-READ_BACK_PAUSES = (1, 2, 4, 8)
+from ansible_collections.ecs_tools.iam.plugins.module_utils._module import role_options
+from ansible_collections.ecs_tools.iam.plugins.module_utils._service import RoleService
 
 
 def argument_spec():
     return dict(
-        name=dict(type="str", default="ecsInfrastructureRole", aliases=["role_name"]),
+        role_options(),
         state=dict(type="str", default="present", choices=["present", "absent"]),
         path=dict(type="str"),
         description=dict(type="str"),
@@ -551,215 +507,16 @@ def argument_spec():
             ),
         ),
         force=dict(type="bool", default=False),
-        usage_regions=dict(type="list", elements="str"),
         wait=dict(type="bool", default=True),
         wait_timeout=dict(type="int", default=120),
     )
 
 
-def partition_and_account(module, current):
-    """From the role's own ARN when it exists (no call), else from STS."""
-    if current:
-        parsed = parse_aws_arn(current["arn"])
-        return parsed["partition"], parsed["account_id"]
-    account_id, partition = get_aws_account_info(module)
-    return partition, account_id
-
-
-def apply(client, plan, after):
-    """Perform the plan's actions in order; returns the client to use afterwards."""
-    for action in plan.actions:
-        result = _iam.ACTIONS[action.kind](client, **action.args)
-        if action.kind == "create_role":
-            created = _iam.normalize_role(result)
-            after.update(dict((k, created[k]) for k in ("arn", "role_id", "create_date")))
-            client = _iam.fresh_role_client(client)
-    return client
-
-
-def read_back(role_name, read, compare, first=None, sleep=time.sleep):
-    """After writing: read the state again (``first``: a read already made) and compare it with what
-    was written. Raises ConcurrentChange when it still differs once IAM has had time to become consistent."""
-    problems = compare(read() if first is None else first)
-    for pause in READ_BACK_PAUSES:
-        if not problems:
-            return
-        sleep(pause)
-        problems = compare(read())
-    if problems:
-        raise ConcurrentChange(
-            "Role {0!r} was changed concurrently by another writer: after this run's writes IAM shows {1}. "
-            "Run the task again to converge, and let only one job manage this role at a time.".format(
-                role_name, "; ".join(problems)
-            ),
-            differences=problems,
-        )
-
-
-def plan_grants(client, spec, plan, role_name, role_arn, partition, account_id):
-    """Read the current grants, check every listed principal exists and that every object of the grant's
-    name is the collection's own, and add the grant actions to ``plan``. Returns the ``pass_role`` result."""
-    policy_arn = _grants.managed_policy_arn(partition, account_id, spec["policy_name"])
-    current = _iam.read_grants(client, spec, policy_arn, lambda policy: _grants.needs_scan(spec, policy))
-    unverified = _grants.unverified_principals(spec, current)
-    if current["principals"] is not None:
-        missing = unverified  # the account scan lists every principal: what it lacks does not exist
-    else:
-        missing = dict(
-            (kind, [n for n in names if not _iam.principal_exists(client, kind, n)])
-            for kind, names in unverified.items()
-        )
-    named = ["{0} {1!r}".format(kind[:-1], name) for kind in _grants.KINDS for name in missing[kind]]
-    if named:
-        raise InvalidInput(
-            "pass_role names principals that do not exist, nothing was changed: {0}".format(", ".join(named))
-        )
-    actions, result = _grants.plan_grants(spec, role_name, role_arn, policy_arn, current)
-    plan.actions.extend(actions)
-    plan.before["pass_role"] = _grants.snapshot(spec, current)
-    plan.after["pass_role"] = dict(result)
-    if spec["mode"] == _grants.MANAGED:
-        plan.after["pass_role"]["mark"] = role_arn
-    return result
-
-
-def guard(module, params, role_arn, what):
-    """The in-use guard: scan, and refuse unless force. Returns what it found."""
-    usage = _usage.scan_for_module(module, role_arn, params.get("usage_regions"))
-    if _analysis.blocks(usage) and not params["force"]:
-        raise _analysis.InUseError(_analysis.guard_message(params["name"], what, usage), usage)
-    return usage
-
-
-def drops_volume_permissions(client, params, plan, after, partition, account_id):
-    """Whether the plan detaches the Volumes policy while nothing the role keeps still allows
-    ec2:DetachVolume, ec2:DeleteVolume and ec2:DescribeVolumes."""
-    volumes_arn = _catalog.capability_arn(_catalog.VOLUMES, partition)
-    if not any(a.kind == "detach" and a.args["arn"] == volumes_arn for a in plan.actions):
-        return False
-    documents = _iam.policy_documents(client, params["name"], after["attached_policies"])
-    return not _analysis.keeps_volume_actions(documents, partition, account_id)
-
-
-def confirm_present(client, params, plan, after, desired_arns, spec, pass_role, partition, account_id):
-    """Read back the role, and the grants when this run wrote any, and compare with what was written.
-    With ``wait``, the first GetRole is also the wait for IAM to show the role."""
-    name = params["name"]
-    first = None
-    if params["wait"]:
-        role = _iam.wait_for_role(client, name, params["wait_timeout"])
-        after.update(dict((k, _iam.normalize_role(role)[k]) for k in ("arn", "role_id", "create_date")))
-        first = _iam.read_role(client, name, role=role)
-    read_back(
-        name,
-        lambda: _iam.read_role(client, name),
-        lambda read: _plan.verify_present(params, after, read, desired_arns),
-        first,
-    )
-    if spec is None or not _grants.writes_grants(plan.actions):
-        return
-    policy_arn = _grants.managed_policy_arn(partition, account_id, spec["policy_name"])
-    scan = spec["mode"] == _grants.INLINE or "delete_principal_inline" in plan.kinds()
-    read_back(
-        name,
-        lambda: _iam.read_grants(client, spec, policy_arn, lambda policy: scan),
-        lambda read: _grants.verify(spec, after["arn"], pass_role, read),
-    )
-
-
-def ensure_present(module, client, params):
-    current = _iam.read_role(client, params["name"])
-    partition, account_id = partition_and_account(module, current)
-    errors = _plan.partition_errors(params, partition)
-    if errors:
-        raise InvalidInput(" ".join(errors))
-    desired_arns = _plan.resolve_policy_arns(params, partition, account_id)
-    new_arn = _plan.role_arn(partition, account_id, params.get("path"), params["name"])
-    plan, after = _plan.plan_present(params, current, desired_arns, new_arn)
-
-    missing = _iam.missing_policies(client, _plan.attachments_to_verify(plan))
-    if missing:
-        raise InvalidInput("These policies do not exist, nothing was changed: {0}".format(", ".join(missing)))
-
-    pass_role = {}
-    spec = _grants.normalize_spec(params.get("pass_role"), params["name"])
-    if spec is not None:
-        pass_role = plan_grants(client, spec, plan, params["name"], after["arn"], partition, account_id)
-
-    extra = {}
-    if current is not None and drops_volume_permissions(client, params, plan, after, partition, account_id):
-        extra["in_use"] = guard(
-            module, params, current["arn"], "detach AmazonECSInfrastructureRolePolicyForVolumes from role"
-        )
-
-    if plan.changed and not module.check_mode:
-        client = apply(client, plan, after)
-        confirm_present(client, params, plan, after, desired_arns, spec, pass_role, partition, account_id)
-
-    attached = after["attached_policies"]
-    capabilities = _catalog.capabilities_from_arns(attached, partition)
-    return plan, dict(
-        role=dict((k, after[k]) for k in ROLE_KEYS),
-        attached_policies=attached,
-        capabilities=capabilities,
-        cloudtrail_session_names=_catalog.session_names(capabilities),
-        cloudtrail_role_session_names=_catalog.all_session_names(capabilities),
-        pass_role=pass_role,
-        **extra,
-    )
-
-
-def ensure_absent(module, client, params):
-    name = params["name"]
-    current = _iam.read_role(client, name, for_deletion=True)
-    plan, dummy = _plan.plan_absent(name, current)
-    extra = {}
-    if current is not None:
-        extra["in_use"] = guard(module, params, current["arn"], "delete role")
-        # Grants go first: a run cut short leaves the role, which the next run deletes.
-        partition, account_id = partition_and_account(module, current)
-        spec = _grants.normalize_spec(params.get("pass_role") or {}, name)
-        policy_arn = _grants.managed_policy_arn(partition, account_id, spec["policy_name"])
-        grants = _iam.read_grants(client, spec, policy_arn, lambda policy: True)
-        revoke, own, foreign = _grants.plan_revoke(name, current["arn"], policy_arn, spec["policy_name"], grants)
-        plan.actions[:0] = revoke
-        plan.before["pass_role"] = _grants.snapshot(spec, own)
-        if foreign:
-            extra["foreign_objects"] = foreign
-            extra["warnings"] = [_grants.left_alone_warning(name, foreign)]
-    if plan.changed and not module.check_mode:
-        apply(client, plan, {})
-        read_back(name, lambda: _iam.get_role(client, name), _plan.verify_absent)
-    return plan, dict(
-        role={},
-        attached_policies=[],
-        capabilities=[],
-        cloudtrail_session_names={},
-        cloudtrail_role_session_names={},
-        pass_role={},
-        **extra,
-    )
-
-
 def main():
     module = EcsToolsIAMModule(argument_spec=argument_spec(), supports_check_mode=True)
-    params = module.params
-    errors = _plan.validate_params(params)
-    errors.extend(_grants.validate_spec(_grants.normalize_spec(params.get("pass_role"), params["name"])))
-    if errors:
-        module.fail_json(msg=" ".join(errors))
-
-    client = module.client("iam", retry_decorator=_iam.retry_decorator())
-    ensure = ensure_present if params["state"] == "present" else ensure_absent
-    try:
-        plan, result = ensure(module, client, params)
-    except _analysis.InUseError as e:
-        module.fail_json(msg=str(e), in_use=e.usage)
-    except EcsToolsError as e:
-        module.fail_json(msg=str(e), **e.details)
-    except AnsibleAWSError as e:
-        module.fail_json_aws_error(e)
-
+    service = RoleService.for_module(module)
+    ensure = service.present if module.params["state"] == "present" else service.absent
+    plan, result = module.run(ensure, module.params)
     for warning in result.pop("warnings", []):
         module.warn(warning)
     if module._diff:

@@ -19,11 +19,6 @@ description:
 author:
   - ECS Tools maintainers (@ecs-tools)
 options:
-  name:
-    description: Name of the IAM role.
-    type: str
-    default: ecsInfrastructureRole
-    aliases: [role_name]
   pass_role_policy_name:
     description:
       - Name of the managed or inline policy holding the PassRole grants. Defaults to the role name
@@ -34,12 +29,8 @@ options:
       - Scan ECS services, ECS tasks and EBS volumes for use of the role. V(false) makes only IAM calls.
     type: bool
     default: true
-  usage_regions:
-    description:
-      - Regions to scan. When not set, every region enabled for the account (EC2 C(DescribeRegions)).
-    type: list
-    elements: str
 extends_documentation_fragment:
+  - ecs_tools.iam.role
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
@@ -50,12 +41,6 @@ attributes:
   diff_mode:
     support: none
     description: Nothing changes, so there is nothing to show.
-  action_group:
-    description: Use C(group/ecs_tools.iam.aws) or C(group/amazon.aws.aws) in C(module_defaults) to set connection options.
-    support: full
-    membership:
-      - ecs_tools.iam.aws
-      - amazon.aws.aws
 seealso:
   - module: ecs_tools.iam.ecs_infrastructure_role
 """
@@ -192,111 +177,22 @@ findings:
             "message": "AWS managed policy arn:aws:iam::aws:policy/AdministratorAccess is attached; ..."}]
 """
 
-from ansible_collections.amazon.aws.plugins.module_utils.arn import parse_aws_arn
-from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
-
-from ansible_collections.ecs_tools.iam.plugins.module_utils import _analysis
-from ansible_collections.ecs_tools.iam.plugins.module_utils import _authorization
-from ansible_collections.ecs_tools.iam.plugins.module_utils import _catalog
-from ansible_collections.ecs_tools.iam.plugins.module_utils import _grants
-from ansible_collections.ecs_tools.iam.plugins.module_utils import _iam
-from ansible_collections.ecs_tools.iam.plugins.module_utils import _plan
-from ansible_collections.ecs_tools.iam.plugins.module_utils import _usage
 from ansible_collections.ecs_tools.iam.plugins.module_utils._module import EcsToolsIAMModule
+from ansible_collections.ecs_tools.iam.plugins.module_utils._module import role_options
+from ansible_collections.ecs_tools.iam.plugins.module_utils._service import RoleService
 
 
 def argument_spec():
     return dict(
-        name=dict(type="str", default="ecsInfrastructureRole", aliases=["role_name"]),
+        role_options(),
         pass_role_policy_name=dict(type="str", no_log=False),  # PassRole, not a password
         check_usage=dict(type="bool", default=True),
-        usage_regions=dict(type="list", elements="str"),
     )
-
-
-def grant_documents(policy_name, current):
-    """(document, where) pairs of the collection's own PassRole grants."""
-    found = []
-    if current["policy"] is not None:
-        found.append((current["policy"]["document"], "managed policy " + current["policy"]["arn"]))
-    for kind in _grants.KINDS:
-        for principal, document in sorted((current["inline"] or {}).get(kind, {}).items()):
-            found.append((document, "inline policy {0} of {1} {2}".format(policy_name, kind[:-1], principal)))
-    return found
-
-
-def describe(module, client, params):
-    role = _iam.read_role(client, params["name"])
-    if role is None:
-        return dict(exists=False, findings=[])
-    parsed = parse_aws_arn(role["arn"])
-    partition, account_id = parsed["partition"], parsed["account_id"]
-    spec = _grants.normalize_spec({"policy_name": params.get("pass_role_policy_name")}, params["name"])
-    policy_arn = _grants.managed_policy_arn(partition, account_id, spec["policy_name"])
-    # One paginated GetAccountAuthorizationDetails answers both "who holds the collection's inline
-    # grant" and "who can pass the role at all"; read_grants need not scan the account again.
-    details = _authorization.account_authorization_details(client)
-    grants = _iam.read_grants(client, spec, policy_arn, lambda policy: False)
-    grants["inline"], grants["principals"] = _analysis.inline_grants(details, spec["policy_name"])
-    # Only what the collection can prove is its own is its grant; the rest merely shares the name.
-    grants, foreign, dummy = _grants.split_ownership(role["arn"], spec["policy_name"], grants)
-    documents = grant_documents(spec["policy_name"], grants)
-    principals = _analysis.pass_role_principals(details, role["arn"])
-    pass_role = _grants.snapshot(spec, grants)
-    if grants["policy"] is not None:
-        pass_role["policy_arn"] = policy_arn
-
-    attached = role.pop("attached_policies")
-    capabilities = _catalog.capabilities_from_arns(attached, partition)
-    findings = _analysis.trust_findings(role["assume_role_policy_document"])
-    findings.extend(_analysis.attachment_findings(attached, partition))
-    for document, where in documents:
-        findings.extend(_analysis.grant_findings([document], where))
-    findings.extend(_analysis.exposure_findings(principals, params["name"]))
-    for obj in foreign:
-        findings.append(
-            _analysis.finding(
-                "pass_role_not_owned",
-                "The {0} is named like the collection's PassRole grant but is not its own; "
-                "ecs_tools.iam.ecs_infrastructure_role refuses to manage grants under this name.".format(
-                    _grants.describe_foreign(obj)
-                ),
-            )
-        )
-    result = dict(
-        exists=True,
-        role=role,
-        attached_policies=attached,
-        capabilities=capabilities,
-        cloudtrail_session_names=_catalog.session_names(capabilities),
-        cloudtrail_role_session_names=_catalog.all_session_names(capabilities),
-        pass_role=pass_role,
-        pass_role_principals=principals,
-    )
-    if foreign:
-        result["foreign_objects"] = foreign
-    if params["check_usage"]:
-        usage = _usage.scan_for_module(module, role["arn"], params.get("usage_regions"))
-        result["usage"] = usage
-        findings.extend(_analysis.usage_findings(usage, _catalog.VOLUMES in capabilities))
-    result["findings"] = findings
-    return result
 
 
 def main():
     module = EcsToolsIAMModule(argument_spec=argument_spec(), supports_check_mode=True)
-    errors = []
-    for option, kind in (("name", "role"), ("pass_role_policy_name", "policy")):
-        problem = _plan.iam_name_problem(kind, name=module.params[option])
-        if problem:
-            errors.append("Invalid {0} {1!r}: {2}.".format(option, module.params[option], problem))
-    if errors:
-        module.fail_json(msg=" ".join(errors))
-    client = module.client("iam", retry_decorator=_iam.retry_decorator())
-    try:
-        result = describe(module, client, module.params)
-    except AnsibleAWSError as e:
-        module.fail_json_aws_error(e)
+    result = module.run(RoleService.for_module(module).describe, module.params)
     module.exit_json(changed=False, **result)
 
 

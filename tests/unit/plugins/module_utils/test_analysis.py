@@ -358,14 +358,3 @@ def test_administrator_is_a_medium_finding_naming_the_policy():
     (f,) = _analysis.exposure_findings(found, "r")
     assert (f["code"], f["severity"]) == ("pass_role_administrator", "medium")
     assert "Administrator user root-ish" in f["message"] and POLICY.format("Admin") in f["message"]
-
-
-def test_inline_grants_have_the_scan_shape():
-    grant = _documents.passrole_document(ROLE_ARN)
-    account = details(
-        users=[user("alice", [{"PolicyName": "P", "PolicyDocument": grant}]), user("bob")],
-        roles=[{"RoleName": "ci", "RolePolicyList": [{"PolicyName": "Q", "PolicyDocument": grant}]}],
-    )
-    inline_found, principals = _analysis.inline_grants(account, "P")
-    assert inline_found == {"users": {"alice": grant}, "groups": {}, "roles": {}}
-    assert principals == {"users": {"alice", "bob"}, "groups": set(), "roles": {"ci"}}

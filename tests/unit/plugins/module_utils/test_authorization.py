@@ -1,14 +1,13 @@
 # Copyright: Contributors to the ecs_tools.iam collection
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The one account read behind "who can pass the role": every page merged, throttling retried,
-a denial raised as AnsibleIAMError (botocore Stubber: moto never paginates this call)."""
+"""The one account read behind "who can pass the role": every page merged, a denial raised as
+AnsibleIAMError (botocore Stubber: moto never paginates this call). Throttling is botocore's to
+retry, page by page (test_iam.py)."""
 
 import pytest
 from ansible_collections.amazon.aws.plugins.module_utils.iam import AnsibleIAMError
-from ansible_collections.amazon.aws.plugins.module_utils.retries import RetryingBotoClientWrapper
 
 from ansible_collections.ecs_tools.iam.plugins.module_utils import _authorization
-from ansible_collections.ecs_tools.iam.plugins.module_utils import _iam
 
 FILTER = ["User", "Group", "Role", "LocalManagedPolicy", "AWSManagedPolicy"]
 
@@ -20,8 +19,7 @@ def quiet(no_sleep):
 
 @pytest.fixture
 def stubbed(iam_stubber):
-    raw, stubber = iam_stubber
-    return RetryingBotoClientWrapper(raw, _iam.retry_decorator()), stubber
+    return iam_stubber
 
 
 def user(name):
@@ -36,13 +34,6 @@ def user(name):
 
 def test_every_page_is_merged(stubbed):
     client, stubber = stubbed
-    stubber.add_response(
-        "get_account_authorization_details",
-        {"UserDetailList": [user("alice")], "IsTruncated": True, "Marker": "page2"},
-        {"Filter": FILTER, "MaxItems": 1000},
-    )
-    # Throttled on the second page: the read starts again from the first (AWSRetry on the whole read).
-    stubber.add_client_error("get_account_authorization_details", "Throttling", "Rate exceeded", 400)
     stubber.add_response(
         "get_account_authorization_details",
         {"UserDetailList": [user("alice")], "IsTruncated": True, "Marker": "page2"},
@@ -64,3 +55,15 @@ def test_access_denied_is_an_iam_error(stubbed):
     with pytest.raises(AnsibleIAMError) as raised:
         _authorization.account_authorization_details(client)
     assert "get account authorization details" in str(raised.value.message)
+
+
+def test_the_local_filter_reads_no_aws_managed_policy(stubbed):
+    client, stubber = stubbed
+    stubber.add_response(
+        "get_account_authorization_details",
+        {"UserDetailList": [user("alice")], "IsTruncated": False},
+        {"Filter": _authorization.LOCAL, "MaxItems": 1000},
+    )
+    details = _authorization.account_authorization_details(client, _authorization.LOCAL)
+    assert [u["UserName"] for u in details["UserDetailList"]] == ["alice"]
+    assert "AWSManagedPolicy" not in _authorization.LOCAL

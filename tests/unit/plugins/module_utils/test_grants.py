@@ -406,3 +406,27 @@ def test_anything_but_the_exact_grant_is_not_the_collections_own(document):
     assert not _grants.is_own_document(
         {"Version": "2012-10-17", "Statement": [dict(statement, NotAction="s3:*")]}, ROLE_ARN
     )
+
+
+def test_inline_holders_reads_holders_principals_and_names_iam_takes_for_the_grant():
+    grant = _documents.passrole_document(ROLE_ARN)
+    details = {
+        "UserDetailList": [
+            {"UserName": "alice", "UserPolicyList": [{"PolicyName": "P", "PolicyDocument": grant}]},
+            {"UserName": "bob", "UserPolicyList": [{"PolicyName": "p", "PolicyDocument": grant}]},
+        ],
+        "GroupDetailList": [],
+        "RoleDetailList": [{"RoleName": "ci", "RolePolicyList": [{"PolicyName": "Q", "PolicyDocument": grant}]}],
+        "Policies": [
+            {"Arn": "arn:aws:iam::123456789012:policy/team/P", "PolicyName": "P", "Path": "/team/"},
+            {"Arn": "arn:aws:iam::123456789012:policy/P"},  # the grant's own name: no clash
+            {"Arn": "arn:aws:iam::aws:policy/p", "PolicyName": "p"},  # AWS managed: never the account's name
+        ],
+    }
+    found = _grants.inline_holders(details, "P")
+    assert found["inline"] == {"users": {"alice": grant}, "groups": {}, "roles": {}}
+    assert found["principals"] == {"users": {"alice", "bob"}, "groups": set(), "roles": {"ci"}}
+    assert found["clashes"] == [
+        {"kind": "users", "principal": "bob", "name": "p"},
+        {"arn": "arn:aws:iam::123456789012:policy/team/P", "name": "P"},
+    ]

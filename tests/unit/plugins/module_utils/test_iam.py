@@ -1,13 +1,13 @@
 # Copyright: Contributors to the ecs_tools.iam collection
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Error paths moto cannot produce: throttling, NoSuchEntity right after CreateRole, timeouts."""
+"""Error paths moto cannot produce: throttling (botocore's one retry layer), NoSuchEntity right after
+CreateRole, timeouts."""
 
 import copy
 import datetime
 
 import pytest
 from ansible_collections.amazon.aws.plugins.module_utils.iam import AnsibleIAMError
-from ansible_collections.amazon.aws.plugins.module_utils.retries import RetryingBotoClientWrapper
 
 from ansible_collections.ecs_tools.iam.plugins.module_utils import _iam
 
@@ -34,25 +34,31 @@ def stubbed(iam_stubber):
     return iam_stubber
 
 
-def test_throttling_is_retried_with_backoff(stubbed):
-    raw, stubber = stubbed
-    client = RetryingBotoClientWrapper(raw, _iam.retry_decorator())
-    stubber.add_client_error("get_role", "Throttling", "Rate exceeded", 400)
-    stubber.add_client_error("get_role", "Throttling", "Rate exceeded", 400)
-    stubber.add_response("get_role", {"Role": copy.deepcopy(ROLE)}, {"RoleName": "ecsInfrastructureRole"})
-    assert _iam.get_role(client, "ecsInfrastructureRole")["RoleId"] == ROLE["RoleId"]
+def test_throttling_is_retried_by_botocore_alone(throttled_iam):
+    client, throttle, sent = throttled_iam
+    client.create_role(RoleName="r", AssumeRolePolicyDocument="{}")
+    throttle("GetRole", 2)
+    assert _iam.get_role(client, "r")["RoleName"] == "r"
+    assert sent.count("GetRole") == 3
+
+
+def test_paginated_reads_retry_the_throttled_page_only(throttled_iam):
+    client, throttle, sent = throttled_iam
+    client.create_role(RoleName="r", AssumeRolePolicyDocument="{}")
+    throttle("ListAttachedRolePolicies", 1)
+    assert _iam.list_attached_policy_arns(client, "r") == []
+    assert sent.count("ListAttachedRolePolicies") == 2
 
 
 def test_missing_role_reads_as_none_without_retrying(stubbed):
-    raw, stubber = stubbed
-    client = RetryingBotoClientWrapper(raw, _iam.retry_decorator())
+    client, stubber = stubbed
     stubber.add_client_error("get_role", "NoSuchEntity", "not found", 404)
     assert _iam.get_role(client, "ecsInfrastructureRole") is None
 
 
-def test_no_such_entity_after_create_is_retried_by_the_fresh_client(stubbed):
+def test_no_such_entity_after_create_is_retried_by_the_after_create_client(stubbed):
     raw, stubber = stubbed
-    fresh = _iam.fresh_role_client(RetryingBotoClientWrapper(raw, _iam.retry_decorator()))
+    fresh = _iam.after_create(raw)
     arn = "arn:aws:iam::aws:policy/service-role/AmazonECSInfrastructureRolePolicyForVolumes"
     expected = {"RoleName": "r", "PolicyArn": arn}
     stubber.add_client_error("attach_role_policy", "NoSuchEntity", "role r not found", 404, expected_params=expected)
@@ -61,27 +67,32 @@ def test_no_such_entity_after_create_is_retried_by_the_fresh_client(stubbed):
     _iam.attach(fresh, "r", arn)
 
 
-def test_no_such_entity_is_not_retried_by_the_normal_client(stubbed):
+def test_after_create_does_not_retry_throttling_again(stubbed):
     raw, stubber = stubbed
-    client = RetryingBotoClientWrapper(raw, _iam.retry_decorator())
+    stubber.add_client_error("attach_role_policy", "Throttling", "Rate exceeded", 400)
+    with pytest.raises(AnsibleIAMError, match="attach role policy"):
+        _iam.attach(_iam.after_create(raw), "r", "arn:aws:iam::aws:policy/X")
+
+
+def test_no_such_entity_is_not_retried_by_the_normal_client(stubbed):
+    client, stubber = stubbed
     stubber.add_client_error("attach_role_policy", "NoSuchEntity", "role r not found", 404)
     with pytest.raises(AnsibleIAMError, match="attach role policy"):
         _iam.attach(client, "r", "arn:aws:iam::aws:policy/X")
 
 
-def test_persistent_throttling_surfaces_as_an_iam_error(stubbed):
-    raw, stubber = stubbed
-    client = RetryingBotoClientWrapper(raw, _iam.retry_decorator())
-    for dummy in range(10):  # AWSRetry.jittered_backoff() makes 10 attempts in all
-        stubber.add_client_error("update_role", "Throttling", "Rate exceeded", 400)
+def test_persistent_throttling_surfaces_as_an_iam_error_after_ten_attempts_in_all(throttled_iam):
+    client, throttle, sent = throttled_iam
+    client.create_role(RoleName="r", AssumeRolePolicyDocument="{}")
+    throttle("UpdateRole", 100)
     with pytest.raises(AnsibleIAMError, match="update role") as err:
         _iam.update_role(client, "r", description="d")
     assert err.value.exception.response["Error"]["Code"] == "Throttling"
+    assert sent.count("UpdateRole") == 10  # one layer: not 10 x 6 as when AWSRetry wrapped botocore
 
 
 def test_wait_for_role_polls_until_iam_returns_it(stubbed):
-    raw, stubber = stubbed
-    client = RetryingBotoClientWrapper(raw, _iam.retry_decorator())
+    client, stubber = stubbed
     for dummy in range(3):
         stubber.add_client_error("get_role", "NoSuchEntity", "not yet", 404)
     stubber.add_response("get_role", {"Role": copy.deepcopy(ROLE)})
@@ -92,8 +103,7 @@ def test_wait_for_role_polls_until_iam_returns_it(stubbed):
 
 
 def test_wait_for_role_is_bounded_by_the_timeout(stubbed):
-    raw, stubber = stubbed
-    client = RetryingBotoClientWrapper(raw, _iam.retry_decorator())
+    client, stubber = stubbed
     for dummy in range(4):
         stubber.add_client_error("get_role", "NoSuchEntity", "not yet", 404)
     sleeps = []

@@ -7,6 +7,7 @@ import pytest
 
 from ansible_collections.ecs_tools.iam.plugins.module_utils import _documents
 from ansible_collections.ecs_tools.iam.plugins.module_utils import _plan
+from ansible_collections.ecs_tools.iam.plugins.module_utils._errors import InvalidInput
 from ansible_collections.ecs_tools.iam.plugins.module_utils._plan import Action
 
 VOLUMES = "arn:aws:iam::aws:policy/service-role/AmazonECSInfrastructureRolePolicyForVolumes"
@@ -205,7 +206,7 @@ def test_attachments_with_and_without_purge(purge, kinds, remaining):
 
 
 def test_path_cannot_change():
-    with pytest.raises(ValueError, match="'/ecs/'.*'/other/'"):
+    with pytest.raises(InvalidInput, match="'/ecs/'.*'/other/'"):
         _plan.plan_present(params(path="/other/"), current(path="/ecs/"), None, None)
 
 

@@ -3,9 +3,8 @@
 """main() in-process against moto.mock_aws."""
 
 import boto3
-import pytest
 
-from ansible_collections.ecs_tools.iam.plugins.module_utils._errors import ConcurrentChange
+from ansible_collections.ecs_tools.iam.plugins.module_utils import _service
 from ansible_collections.ecs_tools.iam.plugins.modules import ecs_infrastructure_role as module
 
 VOLUMES = "arn:aws:iam::aws:policy/service-role/AmazonECSInfrastructureRolePolicyForVolumes"
@@ -62,36 +61,16 @@ def test_absent_in_check_mode_keeps_the_role(run_main):
     assert run_main(module, {"state": "absent", "usage_regions": ["us-east-1"]})["changed"] is False
 
 
-# ------------------------------------------------------------------ read-back after writing
-
-
-def test_read_back_waits_out_eventual_consistency():
-    reads = iter([["stale"], ["stale"], []])
-    pauses = []
-    module.read_back("r", lambda: None, lambda read: next(reads), sleep=pauses.append)
-    assert pauses == [1, 2]
-
-
-def test_read_back_reports_another_writer_once_iam_had_time():
-    pauses = []
-    with pytest.raises(ConcurrentChange) as caught:
-        module.read_back("r", lambda: None, lambda read: ["users holding the grant: ['x']"], sleep=pauses.append)
-    assert pauses == list(module.READ_BACK_PAUSES)
-    assert "Role 'r' was changed concurrently by another writer" in str(caught.value)
-    assert caught.value.details == {"differences": ["users holding the grant: ['x']"]}
-
-
 def test_a_concurrent_detach_between_write_and_read_back_fails_the_run(run_main, monkeypatch):
     """Another writer detaches a policy right after this run attached it: the run must not succeed."""
-    monkeypatch.setattr(module, "READ_BACK_PAUSES", ())
-    real_apply = module.apply
+    monkeypatch.setattr(_service, "READ_BACK_PAUSES", ())
+    real_apply = _service.RoleService.apply
 
-    def apply_then_interfere(client, plan, after):
-        client = real_apply(client, plan, after)
+    def apply_then_interfere(service, plan):
+        real_apply(service, plan)
         boto3.client("iam").detach_role_policy(RoleName="ecsInfrastructureRole", PolicyArn=TLS)
-        return client
 
-    monkeypatch.setattr(module, "apply", apply_then_interfere)
+    monkeypatch.setattr(_service.RoleService, "apply", apply_then_interfere)
     result = run_main(module, {"capabilities": ["volumes", "service_connect_tls"]})
     assert result["failed"] is True
     assert "changed concurrently by another writer" in result["msg"] and "attached policies are" in result["msg"]

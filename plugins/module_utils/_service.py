@@ -1,0 +1,390 @@
+# -*- coding: utf-8 -*-
+
+# Copyright: Contributors to the ecs_tools.iam collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The service layer both modules call. One run goes through five steps, in this order:
+
+1. **read**: the current state, once (``Current``): the role, the account, the PassRole grants
+   and, when the grants are scanned, which listed principals exist. Reads only.
+2. **plan**: ``plan_present`` / ``plan_absent`` build the whole plan in one place (the role, its
+   attachments, the grants, the revocations, and the in-use guard the plan needs). Pure.
+3. **preflight**: what the plan depends on but the state does not say: the policies it attaches
+   exist, and the in-use guard (when the plan needs it). Reads only; it raises before any write.
+4. **apply**: the plan's actions, in order (``_iam.ACTIONS``).
+5. **confirm**: read back what was written and compare; a difference that outlasts IAM's eventual
+   consistency is another writer's (``ConcurrentChange``).
+
+Errors are typed (``_errors``); the modules turn them into results with ``EcsToolsIAMModule.run``.
+"""
+
+import time
+
+from ansible_collections.amazon.aws.plugins.module_utils.arn import parse_aws_arn
+from ansible_collections.amazon.aws.plugins.module_utils.iam import get_aws_account_info
+
+from ansible_collections.ecs_tools.iam.plugins.module_utils import _analysis
+from ansible_collections.ecs_tools.iam.plugins.module_utils import _authorization
+from ansible_collections.ecs_tools.iam.plugins.module_utils import _catalog
+from ansible_collections.ecs_tools.iam.plugins.module_utils import _grants
+from ansible_collections.ecs_tools.iam.plugins.module_utils import _iam
+from ansible_collections.ecs_tools.iam.plugins.module_utils import _plan
+from ansible_collections.ecs_tools.iam.plugins.module_utils import _usage
+from ansible_collections.ecs_tools.iam.plugins.module_utils._errors import ConcurrentChange
+from ansible_collections.ecs_tools.iam.plugins.module_utils._errors import InUseError
+from ansible_collections.ecs_tools.iam.plugins.module_utils._errors import InvalidInput
+
+ROLE_KEYS = (
+    "arn",
+    "role_name",
+    "role_id",
+    "path",
+    "create_date",
+    "description",
+    "max_session_duration",
+    "permissions_boundary",
+    "tags",
+    "assume_role_policy_document",
+)
+# IAM is eventually consistent: a read right after a write may still show the old state. A difference
+# is read again after each of these pauses (seconds) before it counts as another writer's doing.
+READ_BACK_PAUSES = (1, 2, 4, 8)
+DETACH_VOLUMES = "detach AmazonECSInfrastructureRolePolicyForVolumes from role"
+DELETE_ROLE = "delete role"
+
+
+class Current(object):
+    """What IAM holds now, read once. ``role``: ``_iam.read_role``'s answer or None; ``spec``: the
+    normalized ``pass_role`` (None when the task manages no grants); ``grants``: ``_iam.read_grant_policy``
+    plus, when scanned, ``_grants.inline_holders``; ``missing``: listed principals that do not exist."""
+
+    def __init__(self, role, partition, account_id, spec=None, grants=None, missing=None):
+        self.role = role
+        self.partition = partition
+        self.account_id = account_id
+        self.spec = spec
+        self.grants = grants
+        self.missing = missing or _grants.empty()
+
+    @property
+    def policy_arn(self):
+        return _grants.managed_policy_arn(self.partition, self.account_id, self.spec["policy_name"])
+
+
+class Guard(object):
+    """The in-use guard a plan needs before it may run: ``what`` it would do to the role.
+    ``unless_volume_actions_kept``: skip the scan when what the role keeps still allows the volume actions."""
+
+    def __init__(self, what, unless_volume_actions_kept=False):
+        self.what = what
+        self.unless_volume_actions_kept = unless_volume_actions_kept
+
+
+# ---------------------------------------------------------------- plan (pure)
+
+
+def plan_present(params, current):
+    """The whole plan for ``state: present``: role, attachments, grants and guard. Pure. The plan
+    carries ``role_after`` (the role as the run leaves it), ``desired_arns``, ``pass_role`` (the
+    result value) and ``guard`` (a ``Guard`` or None)."""
+    name = params["name"]
+    errors = _plan.partition_errors(params, current.partition)
+    if errors:
+        raise InvalidInput(" ".join(errors))
+    named = ["{0} {1!r}".format(kind[:-1], n) for kind in _grants.KINDS for n in current.missing[kind]]
+    if named:
+        raise InvalidInput("pass_role names principals that do not exist, nothing was changed: " + ", ".join(named))
+    desired_arns = _plan.resolve_policy_arns(params, current.partition, current.account_id)
+    new_arn = _plan.role_arn(current.partition, current.account_id, params.get("path"), name)
+    plan, after = _plan.plan_present(params, current.role, desired_arns, new_arn)
+    plan.role_after, plan.desired_arns, plan.pass_role = after, desired_arns, {}
+    if current.spec is not None:
+        spec = current.spec
+        actions, plan.pass_role = _grants.plan_grants(spec, name, after["arn"], current.policy_arn, current.grants)
+        plan.actions.extend(actions)
+        plan.before["pass_role"] = _grants.snapshot(spec, current.grants)
+        plan.after["pass_role"] = dict(plan.pass_role)
+        if spec["mode"] == _grants.MANAGED:
+            plan.after["pass_role"]["mark"] = after["arn"]
+    volumes = _catalog.capability_arn(_catalog.VOLUMES, current.partition)
+    if current.role is not None and any(a.kind == "detach" and a.args["arn"] == volumes for a in plan.actions):
+        plan.guard = Guard(DETACH_VOLUMES, unless_volume_actions_kept=True)
+    return plan
+
+
+def plan_absent(params, current):
+    """The whole plan for ``state: absent``: the collection's own grants first (a run cut short
+    leaves the role, which the next run deletes), then the role; and the guard. Pure. The plan
+    carries ``foreign``: what merely shares the grant's name, left alone."""
+    plan, dummy = _plan.plan_absent(params["name"], current.role)
+    plan.foreign = []
+    if current.role is None:
+        return plan
+    revoke, own, plan.foreign = _grants.plan_revoke(
+        params["name"], current.role["arn"], current.policy_arn, current.spec["policy_name"], current.grants
+    )
+    plan.actions[:0] = revoke
+    plan.before["pass_role"] = _grants.snapshot(current.spec, own)
+    plan.guard = Guard(DELETE_ROLE)
+    return plan
+
+
+def present_result(plan, current):
+    attached = plan.role_after["attached_policies"]
+    capabilities = _catalog.capabilities_from_arns(attached, current.partition)
+    return dict(
+        role=dict((k, plan.role_after[k]) for k in ROLE_KEYS),
+        attached_policies=attached,
+        capabilities=capabilities,
+        cloudtrail_session_names=_catalog.session_names(capabilities),
+        cloudtrail_role_session_names=_catalog.all_session_names(capabilities),
+        pass_role=plan.pass_role,
+    )
+
+
+def absent_result(plan):
+    result = dict(
+        role={},
+        attached_policies=[],
+        capabilities=[],
+        cloudtrail_session_names={},
+        cloudtrail_role_session_names={},
+        pass_role={},
+    )
+    if plan.foreign:
+        result["foreign_objects"] = plan.foreign
+    return result
+
+
+def read_back(role_name, read, compare, first=None, sleep=time.sleep, pauses=None):
+    """After writing: read the state again (``first``: a read already made) and compare it with what
+    was written. Raises ConcurrentChange when it still differs once IAM has had time to become consistent."""
+    problems = compare(read() if first is None else first)
+    for pause in READ_BACK_PAUSES if pauses is None else pauses:
+        if not problems:
+            return
+        sleep(pause)
+        problems = compare(read())
+    if problems:
+        raise ConcurrentChange(
+            "Role {0!r} was changed concurrently by another writer: after this run's writes IAM shows {1}. "
+            "Run the task again to converge, and let only one job manage this role at a time.".format(
+                role_name, "; ".join(problems)
+            ),
+            differences=problems,
+        )
+
+
+# ---------------------------------------------------------------- the service
+
+
+class RoleService(object):
+    """Both modules' work on one account. ``client``: an IAM client (``EcsToolsIAMModule.client``);
+    ``account_info()``: ``(account_id, partition)`` from STS, asked only when no role ARN says it;
+    ``scan_usage(role_arn, regions)``: the in-use scan (``_usage``); ``waits``: ``read_back``'s
+    ``sleep`` and ``pauses``, for tests."""
+
+    def __init__(self, client, check_mode, account_info, scan_usage, **waits):
+        self.client, self.check_mode = client, check_mode
+        self.account_info, self.scan_usage = account_info, scan_usage
+        self.waits = waits
+
+    @classmethod
+    def for_module(cls, module):
+        return cls(
+            module.client("iam"),
+            module.check_mode,
+            lambda: get_aws_account_info(module),
+            lambda role_arn, regions: _usage.scan_for_module(module, role_arn, regions),
+        )
+
+    # -------------------------------------------------------- ecs_infrastructure_role
+
+    def present(self, params):
+        """Returns ``(plan, result)`` for ``state: present``."""
+        spec = _grants.normalize_spec(params.get("pass_role"), params["name"])
+        self.validate(params, spec)
+        current = self.read(params, spec)
+        plan = plan_present(params, current)
+        usage = self.preflight(params, current, plan)
+        if plan.changed and not self.check_mode:
+            self.apply(plan)
+            self.confirm_present(params, current, plan)
+        result = present_result(plan, current)
+        if usage is not None:
+            result["in_use"] = usage
+        return plan, result
+
+    def absent(self, params):
+        """Returns ``(plan, result)`` for ``state: absent``; ``result["warnings"]`` for the module to warn."""
+        self.validate(params, _grants.normalize_spec(params.get("pass_role"), params["name"]))
+        # Deleting looks for the grants under their name even when the task manages none.
+        spec = _grants.normalize_spec(params.get("pass_role") or {}, params["name"])
+        current = self.read(params, spec, for_deletion=True)
+        plan = plan_absent(params, current)
+        result = absent_result(plan)
+        if plan.foreign:
+            result["warnings"] = [_grants.left_alone_warning(params["name"], plan.foreign)]
+        usage = self.preflight(params, current, plan)
+        if usage is not None:
+            result["in_use"] = usage
+        if plan.changed and not self.check_mode:
+            self.apply(plan)
+            read_back(
+                params["name"], lambda: _iam.get_role(self.client, params["name"]), _plan.verify_absent, **self.waits
+            )
+        return plan, result
+
+    @staticmethod
+    def validate(params, spec):
+        """Every check that needs no AWS call, all reported at once."""
+        errors = _plan.validate_params(params)
+        errors.extend(_grants.validate_spec(spec))
+        if errors:
+            raise InvalidInput(" ".join(errors))
+
+    def read(self, params, spec, for_deletion=False):
+        """Step 1. Grants are read when the task manages them (``spec``), or always before deleting."""
+        role = _iam.read_role(self.client, params["name"], for_deletion=for_deletion)
+        if role is None and for_deletion:
+            return Current(None, None, None, spec)
+        if role is not None:
+            parsed = parse_aws_arn(role["arn"])
+            partition, account_id = parsed["partition"], parsed["account_id"]
+        else:
+            account_id, partition = self.account_info()
+        current = Current(role, partition, account_id, spec)
+        if spec is None:
+            return current
+        current.grants = _iam.read_grant_policy(self.client, current.policy_arn)
+        if for_deletion or _grants.needs_scan(spec, current.grants["policy"]):
+            details = _authorization.account_authorization_details(self.client, _authorization.LOCAL)
+            current.grants.update(_grants.inline_holders(details, spec["policy_name"]))
+        unverified = _grants.unverified_principals(spec, current.grants)
+        if current.grants["principals"] is not None:
+            current.missing = unverified  # the scan lists every principal: what it lacks does not exist
+        else:
+            current.missing = dict(
+                (kind, [n for n in names if not _iam.principal_exists(self.client, kind, n)])
+                for kind, names in unverified.items()
+            )
+        return current
+
+    def preflight(self, params, current, plan):
+        """Step 3: raises before any write when the plan cannot or must not run; returns the in-use
+        scan's findings when the guard ran, else None."""
+        missing = _iam.missing_policies(self.client, _plan.attachments_to_verify(plan))
+        if missing:
+            raise InvalidInput("These policies do not exist, nothing was changed: {0}".format(", ".join(missing)))
+        guard = plan.guard
+        if guard is None or (guard.unless_volume_actions_kept and self._keeps_volume_actions(params, current, plan)):
+            return None
+        usage = self.scan_usage(current.role["arn"], params.get("usage_regions"))
+        if _analysis.blocks(usage) and not params["force"]:
+            raise InUseError(_analysis.guard_message(params["name"], guard.what, usage), usage)
+        return usage
+
+    def _keeps_volume_actions(self, params, current, plan):
+        """Whether what the role keeps still allows ec2:DetachVolume, DeleteVolume and DescribeVolumes."""
+        documents = _iam.policy_documents(self.client, params["name"], plan.role_after["attached_policies"])
+        return _analysis.keeps_volume_actions(documents, current.partition, current.account_id)
+
+    def apply(self, plan):
+        """Step 4. After CreateRole, every call retries NoSuchEntity (``_iam.after_create``)."""
+        for action in plan.actions:
+            answer = _iam.ACTIONS[action.kind](self.client, **action.args)
+            if action.kind == "create_role":
+                created = _iam.normalize_role(answer)
+                plan.role_after.update(dict((k, created[k]) for k in ("arn", "role_id", "create_date")))
+                self.client = _iam.after_create(self.client)
+
+    def confirm_present(self, params, current, plan):
+        """Step 5. Read back the role, and the grants when this run wrote any. With ``wait``, the
+        first GetRole is also the wait for IAM to show the role."""
+        name, after = params["name"], plan.role_after
+        first = None
+        if params["wait"]:
+            role = _iam.wait_for_role(self.client, name, params["wait_timeout"])
+            after.update(dict((k, _iam.normalize_role(role)[k]) for k in ("arn", "role_id", "create_date")))
+            first = _iam.read_role(self.client, name, role=role)
+        read_back(
+            name,
+            lambda: _iam.read_role(self.client, name),
+            lambda read: _plan.verify_present(params, after, read, plan.desired_arns),
+            first,
+            **self.waits,
+        )
+        spec = current.spec
+        if spec is None or not _grants.writes_grants(plan.actions):
+            return
+        scan = spec["mode"] == _grants.INLINE or "delete_principal_inline" in plan.kinds()
+        read_back(
+            name,
+            lambda: self._read_grants_back(spec, current.policy_arn, scan),
+            lambda read: _grants.verify(spec, after["arn"], plan.pass_role, read),
+            **self.waits,
+        )
+
+    def _read_grants_back(self, spec, policy_arn, scan):
+        grants = _iam.read_grant_policy(self.client, policy_arn)
+        if scan:
+            details = _authorization.account_authorization_details(self.client, _authorization.LOCAL)
+            grants.update(_grants.inline_holders(details, spec["policy_name"]))
+        return grants
+
+    # -------------------------------------------------------- ecs_infrastructure_role_info
+
+    def describe(self, params):
+        """The info module's result: the role, its grants and who else can pass it, findings."""
+        errors = _plan.name_errors(params, (("name", "role"), ("pass_role_policy_name", "policy")))
+        if errors:
+            raise InvalidInput(" ".join(errors))
+        role = _iam.read_role(self.client, params["name"])
+        if role is None:
+            return dict(exists=False, findings=[])
+        parsed = parse_aws_arn(role["arn"])
+        current = Current(
+            role,
+            parsed["partition"],
+            parsed["account_id"],
+            _grants.normalize_spec({"policy_name": params.get("pass_role_policy_name")}, params["name"]),
+        )
+        spec = current.spec
+        # One paginated GetAccountAuthorizationDetails answers both "who holds the collection's inline
+        # grant" and "who can pass the role at all".
+        details = _authorization.account_authorization_details(self.client)
+        grants = _iam.read_grant_policy(self.client, current.policy_arn)
+        grants.update(_grants.inline_holders(details, spec["policy_name"]))
+        # Only what the collection can prove is its own is its grant; the rest merely shares the name.
+        grants, foreign, dummy = _grants.split_ownership(role["arn"], spec["policy_name"], grants)
+        principals = _analysis.pass_role_principals(details, role["arn"])
+        pass_role = _grants.snapshot(spec, grants)
+        if grants["policy"] is not None:
+            pass_role["policy_arn"] = current.policy_arn
+
+        attached = role.pop("attached_policies")
+        capabilities = _catalog.capabilities_from_arns(attached, current.partition)
+        findings = _analysis.trust_findings(role["assume_role_policy_document"])
+        findings.extend(_analysis.attachment_findings(attached, current.partition))
+        for document, where in _grants.own_documents(spec["policy_name"], grants):
+            findings.extend(_analysis.grant_findings([document], where))
+        findings.extend(_analysis.exposure_findings(principals, params["name"]))
+        findings.extend(_analysis.not_owned_findings(_grants.describe_foreign(obj) for obj in foreign))
+        result = dict(
+            exists=True,
+            role=role,
+            attached_policies=attached,
+            capabilities=capabilities,
+            cloudtrail_session_names=_catalog.session_names(capabilities),
+            cloudtrail_role_session_names=_catalog.all_session_names(capabilities),
+            pass_role=pass_role,
+            pass_role_principals=principals,
+        )
+        if foreign:
+            result["foreign_objects"] = foreign
+        if params["check_usage"]:
+            usage = self.scan_usage(role["arn"], params.get("usage_regions"))
+            result["usage"] = usage
+            findings.extend(_analysis.usage_findings(usage, _catalog.VOLUMES in capabilities))
+        result["findings"] = findings
+        return result

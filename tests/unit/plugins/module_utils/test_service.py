@@ -1,0 +1,185 @@
+# Copyright: Contributors to the ecs_tools.iam collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The service layer: the whole plan built in one place (pure), and the five steps on moto.mock_aws."""
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from ansible_collections.ecs_tools.iam.plugins.module_utils import _documents
+from ansible_collections.ecs_tools.iam.plugins.module_utils import _grants
+from ansible_collections.ecs_tools.iam.plugins.module_utils import _service
+from ansible_collections.ecs_tools.iam.plugins.module_utils._errors import ConcurrentChange
+from ansible_collections.ecs_tools.iam.plugins.module_utils._errors import InUseError
+from ansible_collections.ecs_tools.iam.plugins.module_utils._errors import InvalidInput
+from ansible_collections.ecs_tools.iam.plugins.modules.ecs_infrastructure_role import argument_spec
+
+ACCOUNT = "123456789012"
+ROLE = "ecsInfrastructureRole"
+ROLE_ARN = "arn:aws:iam::{0}:role/{1}".format(ACCOUNT, ROLE)
+VOLUMES = "arn:aws:iam::aws:policy/service-role/AmazonECSInfrastructureRolePolicyForVolumes"
+LATTICE = "arn:aws:iam::aws:policy/AmazonECSInfrastructureRolePolicyForVpcLattice"
+IN_USE = {
+    "services": [{"arn": "s", "region": "us-east-1", "reason": "its deployment names the role"}],
+    "tasks": [],
+    "volumes": [],
+    "regions": ["us-east-1"],
+    "unreadable_regions": [],
+}
+
+
+def params(**kw):
+    """The module's parameters as AnsibleModule fills them: every option, defaults applied."""
+    values = dict((name, spec.get("default")) for name, spec in argument_spec().items())
+    if kw.get("pass_role") is not None:
+        kw["pass_role"] = dict(
+            dict(users=[], groups=[], roles=[], mode="managed_policy", policy_name=None, purge=True), **kw["pass_role"]
+        )
+    values.update(kw)
+    return values
+
+
+def role_state(attached):
+    return dict(
+        arn=ROLE_ARN,
+        role_name=ROLE,
+        role_id="AROA1",
+        path="/",
+        create_date=None,
+        description="",
+        max_session_duration=3600,
+        permissions_boundary="",
+        tags={},
+        assume_role_policy_document=_documents.trust_policy(),
+        attached_policies=list(attached),
+    )
+
+
+# ---------------------------------------------------------------- the whole plan, pure
+
+
+def test_present_plan_holds_role_grants_and_guard_in_one_place():
+    spec = _grants.normalize_spec(params(pass_role={"users": ["alice"]})["pass_role"], ROLE)
+    grants = {"policy": None, "attached": None, "inline": _grants.empty_inline(), "principals": None, "clashes": []}
+    current = _service.Current(role_state([VOLUMES]), "aws", ACCOUNT, spec, grants)
+    plan = _service.plan_present(params(capabilities=["vpc_lattice"], pass_role={"users": ["alice"]}), current)
+    assert plan.kinds() == ["attach", "detach", "create_policy", "attach_principal"]
+    assert plan.guard.what == _service.DETACH_VOLUMES and plan.guard.unless_volume_actions_kept
+    assert plan.after["pass_role"]["mark"] == ROLE_ARN and plan.after["attached_policies"] == [LATTICE]
+
+
+def test_present_plan_without_a_volumes_detach_needs_no_guard():
+    current = _service.Current(role_state([VOLUMES]), "aws", ACCOUNT)
+    plan = _service.plan_present(params(capabilities=["volumes", "vpc_lattice"]), current)
+    assert plan.kinds() == ["attach"] and plan.guard is None
+
+
+def test_absent_plan_revokes_own_grants_before_the_role_and_always_guards():
+    spec = _grants.normalize_spec({}, ROLE)
+    grant = _documents.passrole_document(ROLE_ARN)
+    grants = {
+        "policy": None,
+        "attached": None,
+        "inline": {"users": {"alice": grant}, "groups": {}, "roles": {}},
+        "principals": {"users": {"alice"}, "groups": set(), "roles": {ROLE}},
+        "clashes": [],
+    }
+    role = dict(role_state([VOLUMES]), inline_policies=[], instance_profiles=[])
+    plan = _service.plan_absent(params(state="absent"), _service.Current(role, "aws", ACCOUNT, spec, grants))
+    assert plan.kinds() == ["delete_principal_inline", "detach", "delete_role"]
+    assert plan.guard.what == _service.DELETE_ROLE and not plan.guard.unless_volume_actions_kept
+    assert plan.foreign == []
+
+
+def test_missing_principals_are_refused_while_planning():
+    spec = _grants.normalize_spec(params(pass_role={"users": ["ghost"]})["pass_role"], ROLE)
+    current = _service.Current(
+        None, "aws", ACCOUNT, spec, {"policy": None}, missing={"users": ["ghost"], "groups": [], "roles": []}
+    )
+    with pytest.raises(InvalidInput, match="principals that do not exist.*user 'ghost'"):
+        _service.plan_present(params(pass_role={"users": ["ghost"]}), current)
+
+
+# ---------------------------------------------------------------- read-back after writing
+
+
+def test_read_back_waits_out_eventual_consistency():
+    reads = iter([["stale"], ["stale"], []])
+    pauses = []
+    _service.read_back("r", lambda: None, lambda read: next(reads), sleep=pauses.append)
+    assert pauses == [1, 2]
+
+
+def test_read_back_reports_another_writer_once_iam_had_time():
+    pauses = []
+    with pytest.raises(ConcurrentChange) as caught:
+        _service.read_back("r", lambda: None, lambda read: ["users holding the grant: ['x']"], sleep=pauses.append)
+    assert pauses == list(_service.READ_BACK_PAUSES)
+    assert "Role 'r' was changed concurrently by another writer" in str(caught.value)
+    assert caught.value.details == {"differences": ["users holding the grant: ['x']"]}
+
+
+# ---------------------------------------------------------------- the five steps, on moto
+
+
+@pytest.fixture
+def service(monkeypatch):
+    """``(make, iam)``: ``make(check_mode=False, usage=None)`` gives a RoleService on moto; ``iam``
+    is a plain client to look with. Every usage scan is recorded in ``scans``."""
+    monkeypatch.setenv("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
+    with mock_aws():
+        iam = boto3.client("iam", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="y")
+        scans = []
+
+        def make(check_mode=False, usage=None):
+            def scan(role_arn, regions):
+                scans.append(role_arn)
+                return usage or dict(IN_USE, services=[])
+
+            return _service.RoleService(iam, check_mode, lambda: (ACCOUNT, "aws"), scan, pauses=())
+
+        make.scans = scans
+        yield make, iam
+
+
+def test_create_then_converge_then_delete(service):
+    make, iam = service
+    iam.create_user(UserName="alice")
+    wanted = params(capabilities=["volumes"], pass_role={"users": ["alice"]}, wait=False)
+    plan, result = make().present(wanted)
+    assert plan.changed and result["role"]["arn"] == ROLE_ARN and result["pass_role"]["users"] == ["alice"]
+    plan, again = make().present(wanted)
+    assert not plan.changed and again["attached_policies"] == [VOLUMES]
+    plan, gone = make().absent(params(state="absent"))
+    assert plan.changed and gone["role"] == {} and make.scans == [ROLE_ARN]
+    assert iam.list_policies(Scope="Local")["Policies"] == []
+
+
+def test_bad_input_raises_before_any_read(service):
+    make, iam = service
+    with pytest.raises(InvalidInput, match="Invalid role name 'bad name!'"):
+        make().present(params(name="bad name!"))
+
+
+def test_the_guard_refuses_a_detach_of_volumes_while_ecs_uses_the_role(service):
+    make, iam = service
+    make().present(params(capabilities=["volumes"], wait=False))
+    with pytest.raises(InUseError) as refused:
+        make(usage=IN_USE).present(params(capabilities=["vpc_lattice"], wait=False))
+    assert refused.value.details["in_use"] == IN_USE
+    assert [p["PolicyArn"] for p in iam.list_attached_role_policies(RoleName=ROLE)["AttachedPolicies"]] == [VOLUMES]
+
+
+def test_check_mode_writes_nothing(service):
+    make, iam = service
+    plan, result = make(check_mode=True).present(params(capabilities=["volumes"]))
+    assert plan.changed and result["role"]["arn"] == ROLE_ARN
+    assert iam.list_roles()["Roles"] == []
+
+
+def test_describe_a_missing_role(service):
+    make, iam = service
+    assert make().describe(dict(name=ROLE, pass_role_policy_name=None, check_usage=True, usage_regions=None)) == {
+        "exists": False,
+        "findings": [],
+    }
