@@ -640,3 +640,16 @@ def not_owned_findings(descriptions):
         )
         for description in descriptions
     ]
+
+
+def aws_managed_arns(details):
+    """The AWS managed policies the account's principals use (attached, or as a permissions
+    boundary), sorted: from authorization details read without AWS managed policies."""
+    arns = set()
+    for dummy, list_key, dummy, dummy in _KINDS:
+        for detail in details.get(list_key) or []:
+            arns.update(a["PolicyArn"] for a in detail.get("AttachedManagedPolicies") or [])
+            boundary = (detail.get("PermissionsBoundary") or {}).get("PermissionsBoundaryArn")
+            if boundary:
+                arns.add(boundary)
+    return sorted(arn for arn in arns if arn.split(":")[4] == "aws")

@@ -14,8 +14,9 @@ this read, never a converged run of ``ecs_infrastructure_role``.
 from ansible_collections.amazon.aws.plugins.module_utils.iam import IAMErrorHandler
 
 FILTER = ["User", "Group", "Role", "LocalManagedPolicy", "AWSManagedPolicy"]
-# Who holds an inline policy of a name, and which local policies IAM takes for that name.
+# Everything but the AWS managed policies (some 1,300 documents, most of them attached to nobody).
 LOCAL = ["User", "Group", "Role", "LocalManagedPolicy"]
+AWS_MANAGED = ["AWSManagedPolicy"]
 _LISTS = ("UserDetailList", "GroupDetailList", "RoleDetailList", "Policies")
 
 

@@ -133,6 +133,18 @@ def policy_documents(client, role_name, arns):
     return documents
 
 
+def policy_detail(client, arn):
+    """A managed policy in the shape GetAccountAuthorizationDetails gives it (``Arn``,
+    ``DefaultVersionId``, ``PolicyVersionList`` with the default version): GetPolicy and
+    GetPolicyVersion. None when the policy does not exist."""
+    policy = get_policy(client, arn)
+    if policy is None:
+        return None
+    document = get_policy_document(client, arn, policy["DefaultVersionId"])
+    version = {"VersionId": policy["DefaultVersionId"], "IsDefaultVersion": True, "Document": document}
+    return {"Arn": arn, "DefaultVersionId": policy["DefaultVersionId"], "PolicyVersionList": [version]}
+
+
 def missing_policies(client, arns):
     """The ARNs among ``arns`` that IAM does not know, checked one GetPolicy each."""
     return [arn for arn in arns if get_policy(client, arn) is None]

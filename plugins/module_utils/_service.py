@@ -49,6 +49,9 @@ ROLE_KEYS = (
 # IAM is eventually consistent: a read right after a write may still show the old state. A difference
 # is read again after each of these pauses (seconds) before it counts as another writer's doing.
 READ_BACK_PAUSES = (1, 2, 4, 8)
+# The info module reads the AWS managed policies the account uses one by one (2 calls each) up to this
+# many; beyond, one paginated read of every AWS managed policy (some 1,300) is cheaper.
+MAX_AWS_MANAGED_READS = 40
 DETACH_VOLUMES = "detach AmazonECSInfrastructureRolePolicyForVolumes from role"
 DELETE_ROLE = "delete role"
 
@@ -334,6 +337,19 @@ class RoleService(object):
 
     # -------------------------------------------------------- ecs_infrastructure_role_info
 
+    def _authorization_details(self):
+        """The account's principals and local policies (one paginated read), plus the AWS managed
+        policies they use: each read on its own (GetPolicy, GetPolicyVersion) when there are at most
+        ``MAX_AWS_MANAGED_READS``, else all of them in the same paginated read."""
+        details = _authorization.account_authorization_details(self.client, _authorization.LOCAL)
+        arns = _analysis.aws_managed_arns(details)
+        if len(arns) > MAX_AWS_MANAGED_READS:
+            aws = _authorization.account_authorization_details(self.client, _authorization.AWS_MANAGED)
+            details["Policies"].extend(aws["Policies"])
+        else:
+            details["Policies"].extend(p for p in (_iam.policy_detail(self.client, a) for a in arns) if p)
+        return details
+
     def describe(self, params):
         """The info module's result: the role, its grants and who else can pass it, findings."""
         errors = _plan.name_errors(params, (("name", "role"), ("pass_role_policy_name", "policy")))
@@ -352,7 +368,7 @@ class RoleService(object):
         spec = current.spec
         # One paginated GetAccountAuthorizationDetails answers both "who holds the collection's inline
         # grant" and "who can pass the role at all".
-        details = _authorization.account_authorization_details(self.client)
+        details = self._authorization_details()
         grants = _iam.read_grant_policy(self.client, current.policy_arn)
         grants.update(_grants.inline_holders(details, spec["policy_name"]))
         # Only what the collection can prove is its own is its grant; the rest merely shares the name.

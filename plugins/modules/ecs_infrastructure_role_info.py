@@ -123,7 +123,8 @@ pass_role_principals:
     - Every IAM user, group and role in the account that can pass the role, from the identity policies of
       one paginated C(GetAccountAuthorizationDetails) read (inline, attached, and for users their groups'
       policies; managed policies at their default version; permissions boundaries applied; explicit
-      C(Deny) wins). Sorted by C(type), then C(name).
+      C(Deny) wins). Of the AWS managed policies, only those a principal uses are read (C(GetPolicy),
+      C(GetPolicyVersion)); above 40 of them, all in one paginated read. Sorted by C(type), then C(name).
     - C(classification) is V(ecs_only) (only with C(iam:PassedToService) = C(ecs.amazonaws.com)),
       V(any_service) (to at least one other service, as no condition scopes it to ECS) or V(conditional)
       (it depends on conditions the module cannot evaluate, listed in C(conditions)).

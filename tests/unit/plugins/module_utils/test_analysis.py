@@ -358,3 +358,16 @@ def test_administrator_is_a_medium_finding_naming_the_policy():
     (f,) = _analysis.exposure_findings(found, "r")
     assert (f["code"], f["severity"]) == ("pass_role_administrator", "medium")
     assert "Administrator user root-ish" in f["message"] and POLICY.format("Admin") in f["message"]
+
+
+def test_aws_managed_arns_are_those_attached_or_used_as_a_boundary():
+    aws = "arn:aws:iam::aws:policy/"
+    account = details(
+        users=[
+            {"UserName": "a", "AttachedManagedPolicies": [{"PolicyArn": aws + "AdministratorAccess"}]},
+            {"UserName": "b", "PermissionsBoundary": {"PermissionsBoundaryArn": aws + "PowerUserAccess"}},
+        ],
+        roles=[{"RoleName": "r", "AttachedManagedPolicies": [{"PolicyArn": aws + "AdministratorAccess"}]}],
+        groups=[{"GroupName": "g", "AttachedManagedPolicies": attached("Mine")}],
+    )
+    assert _analysis.aws_managed_arns(account) == [aws + "AdministratorAccess", aws + "PowerUserAccess"]

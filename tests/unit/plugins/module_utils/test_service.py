@@ -6,6 +6,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
+from ansible_collections.ecs_tools.iam.plugins.module_utils import _authorization
 from ansible_collections.ecs_tools.iam.plugins.module_utils import _documents
 from ansible_collections.ecs_tools.iam.plugins.module_utils import _grants
 from ansible_collections.ecs_tools.iam.plugins.module_utils import _service
@@ -183,3 +184,28 @@ def test_describe_a_missing_role(service):
         "exists": False,
         "findings": [],
     }
+
+
+def test_describe_reads_only_the_aws_managed_policies_principals_use(service, monkeypatch):
+    make, iam = service
+    make().present(params(capabilities=["volumes"], wait=False))
+    iam.create_user(UserName="admin")
+    iam.attach_user_policy(UserName="admin", PolicyArn="arn:aws:iam::aws:policy/AdministratorAccess")
+    filters = []
+    read = _authorization.account_authorization_details
+
+    def recorded(client, entity_filter=None):
+        filters.append(entity_filter)
+        return read(client, entity_filter)
+
+    monkeypatch.setattr(_authorization, "account_authorization_details", recorded)
+    info = dict(name=ROLE, pass_role_policy_name=None, check_usage=False, usage_regions=None)
+    few = make().describe(info)
+    assert filters == [_authorization.LOCAL]
+    admin = [p for p in few["pass_role_principals"] if p["name"] == "admin"]
+    assert admin and admin[0]["administrator"] and admin[0]["classification"] == "any_service"
+
+    monkeypatch.setattr(_service, "MAX_AWS_MANAGED_READS", 1)  # two are used: read them all at once
+    many = make().describe(info)
+    assert filters[1:] == [_authorization.LOCAL, _authorization.AWS_MANAGED]
+    assert many["pass_role_principals"] == few["pass_role_principals"] and many["findings"] == few["findings"]
