@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by the tests/*.sh scripts: strict mode, $repo (the checkout, also the working directory)
 # and ANSIBLE_COLLECTIONS_PATH pointing at this checkout through the one collection link
 # (tests/support/collection_link.py, which `make collection-link` runs too).

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# shellcheck disable=SC2154  # $repo is set by tests/env.sh, sourced below
 # One leg of the Ansible matrix (`make matrix-LEG`), in its own venv .build/matrix/LEG (made by the Makefile):
 # the unit tests, then an integration slice covering the module, the info module and the role (the AWX
 # job-template test runs the role through ecs_tools.iam.manage on two accounts, verify phase included).

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# shellcheck disable=SC2154  # $repo is set by tests/env.sh, sourced below
 # Run every molecule scenario (extensions/molecule/) against one moto_server.
 # The default scenario starts the server on the free port chosen here (AWS_ENDPOINT_URL is
 # exported to molecule and every playbook it runs) and stops it at the end; the trap stops
