@@ -340,16 +340,9 @@ def attachment_findings(attached_arns, partition):
     """AWS managed policies attached that are not ECS infrastructure policies (over-privileged role)."""
     known = set(_catalog.capability_arns(_catalog.CAPABILITY_NAMES, partition).values())
     aws_prefix = "arn:{0}:iam::aws:policy/".format(partition)
-    found = []
-    for arn in sorted(attached_arns):
-        if arn.startswith(aws_prefix) and arn not in known:
-            found.append(
-                finding(
-                    "overprivileged_managed_policy",
-                    "AWS managed policy {0} is attached; it is not one of the ECS infrastructure policies.".format(arn),
-                )
-            )
-    return found
+    message = "AWS managed policy {0} is attached; it is not one of the ECS infrastructure policies."
+    extra = [arn for arn in sorted(attached_arns) if arn.startswith(aws_prefix) and arn not in known]
+    return [finding("overprivileged_managed_policy", message.format(arn)) for arn in extra]
 
 
 def grant_findings(documents, where):

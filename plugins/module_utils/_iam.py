@@ -234,11 +234,6 @@ def create_role(
     return client.create_role(**kwargs)["Role"]
 
 
-@IAMErrorHandler.common_error_handler("update assume role policy")
-def update_trust(client, name, trust_policy):
-    client.update_assume_role_policy(RoleName=name, PolicyDocument=to_json(trust_policy))
-
-
 @IAMErrorHandler.common_error_handler("update role")
 def update_role(client, name, description=None, max_session_duration=None):
     kwargs = dict(RoleName=name)
@@ -249,49 +244,55 @@ def update_role(client, name, description=None, max_session_duration=None):
     client.update_role(**kwargs)
 
 
-@IAMErrorHandler.common_error_handler("put role permissions boundary")
-def put_boundary(client, name, arn):
-    client.put_role_permissions_boundary(RoleName=name, PermissionsBoundary=arn)
+def _write(description, method, deletion=False, constants=None, **parameters):
+    """One IAM write that passes its arguments on: ``parameters`` maps each argument (in order, so it
+    may be given by position or keyword) to the API's parameter name, or to ``(name, convert)``.
+    ``method``: the client method, ``{noun}`` in it standing for the principal kind of ``kind``.
+    ``constants``: API parameters every call sends. With ``deletion``, a missing entity counts as done
+    (amazon.aws's deletion error handler)."""
+    handler = IAMErrorHandler.deletion_error_handler if deletion else IAMErrorHandler.common_error_handler
+    names = list(parameters)
+
+    @handler(description)
+    def write(client, *args, **kwargs):
+        call = dict(kwargs)
+        call.update((names[i], value) for i, value in enumerate(args))
+        noun = None
+        if "kind" in call:
+            key, noun = _PRINCIPAL[call.pop("kind")]
+            call[key] = call.pop("principal")
+        request = dict(constants or {})
+        for argument, value in call.items():
+            target = parameters.get(argument, argument)
+            api_name, convert = target if isinstance(target, tuple) else (target, None)
+            request[api_name] = convert(value) if convert else value
+        getattr(client, method.format(noun=noun))(**request)
+
+    write.__name__ = method.format(noun="principal")
+    return write
 
 
-@IAMErrorHandler.deletion_error_handler("delete role permissions boundary")
-def delete_boundary(client, name):
-    client.delete_role_permissions_boundary(RoleName=name)
-
-
-@IAMErrorHandler.common_error_handler("tag role")
-def tag(client, name, tags):
-    client.tag_role(RoleName=name, Tags=ansible_dict_to_boto3_tag_list(tags))
-
-
-@IAMErrorHandler.common_error_handler("untag role")
-def untag(client, name, keys):
-    client.untag_role(RoleName=name, TagKeys=keys)
-
-
-@IAMErrorHandler.common_error_handler("attach role policy")
-def attach(client, name, arn):
-    client.attach_role_policy(RoleName=name, PolicyArn=arn)
-
-
-@IAMErrorHandler.deletion_error_handler("detach role policy")
-def detach(client, name, arn):
-    client.detach_role_policy(RoleName=name, PolicyArn=arn)
-
-
-@IAMErrorHandler.deletion_error_handler("delete inline role policy")
-def delete_inline(client, name, policy):
-    client.delete_role_policy(RoleName=name, PolicyName=policy)
-
-
-@IAMErrorHandler.deletion_error_handler("remove role from instance profile")
-def remove_from_profile(client, name, profile):
-    client.remove_role_from_instance_profile(RoleName=name, InstanceProfileName=profile)
-
-
-@IAMErrorHandler.deletion_error_handler("delete role")
-def delete_role(client, name):
-    client.delete_role(RoleName=name)
+# Role writes of one call each: the argument names are the plan's (``Action.args``).
+update_trust = _write(
+    "update assume role policy", "update_assume_role_policy", name="RoleName", trust_policy=("PolicyDocument", to_json)
+)
+put_boundary = _write(
+    "put role permissions boundary", "put_role_permissions_boundary", name="RoleName", arn="PermissionsBoundary"
+)
+delete_boundary = _write("delete role permissions boundary", "delete_role_permissions_boundary", True, name="RoleName")
+tag = _write("tag role", "tag_role", name="RoleName", tags=("Tags", ansible_dict_to_boto3_tag_list))
+untag = _write("untag role", "untag_role", name="RoleName", keys="TagKeys")
+attach = _write("attach role policy", "attach_role_policy", name="RoleName", arn="PolicyArn")
+detach = _write("detach role policy", "detach_role_policy", True, name="RoleName", arn="PolicyArn")
+delete_inline = _write("delete inline role policy", "delete_role_policy", True, name="RoleName", policy="PolicyName")
+remove_from_profile = _write(
+    "remove role from instance profile",
+    "remove_role_from_instance_profile",
+    True,
+    name="RoleName",
+    profile="InstanceProfileName",
+)
+delete_role = _write("delete role", "delete_role", True, name="RoleName")
 
 
 # ---------------------------------------------------------------- PassRole grants: writes
@@ -312,14 +313,16 @@ def list_policy_versions(client, arn):
     return paginator.paginate(PolicyArn=arn).build_full_result()["Versions"]
 
 
-@IAMErrorHandler.deletion_error_handler("delete policy version")
-def delete_policy_version(client, arn, version_id):
-    client.delete_policy_version(PolicyArn=arn, VersionId=version_id)
-
-
-@IAMErrorHandler.common_error_handler("create policy version")
-def create_policy_version(client, arn, document):
-    client.create_policy_version(PolicyArn=arn, PolicyDocument=to_json(document), SetAsDefault=True)
+delete_policy_version = _write(
+    "delete policy version", "delete_policy_version", True, arn="PolicyArn", version_id="VersionId"
+)
+create_policy_version = _write(
+    "create policy version",
+    "create_policy_version",
+    constants={"SetAsDefault": True},
+    arn="PolicyArn",
+    document=("PolicyDocument", to_json),
+)
 
 
 def new_policy_version(client, arn, document):
@@ -332,45 +335,32 @@ def new_policy_version(client, arn, document):
     create_policy_version(client, arn, document)
 
 
-@IAMErrorHandler.common_error_handler("attach policy to principal")
-def attach_principal(client, kind, principal, arn):
-    key, noun = _PRINCIPAL[kind]
-    getattr(client, "attach_{0}_policy".format(noun))(PolicyArn=arn, **{key: principal})
-
-
-@IAMErrorHandler.deletion_error_handler("detach policy from principal")
-def detach_principal(client, kind, principal, arn):
-    key, noun = _PRINCIPAL[kind]
-    getattr(client, "detach_{0}_policy".format(noun))(PolicyArn=arn, **{key: principal})
-
-
-@IAMErrorHandler.common_error_handler("put inline policy on principal")
-def put_principal_inline(client, kind, principal, policy_name, document):
-    key, noun = _PRINCIPAL[kind]
-    getattr(client, "put_{0}_policy".format(noun))(
-        PolicyName=policy_name, PolicyDocument=to_json(document), **{key: principal}
-    )
-
-
-@IAMErrorHandler.deletion_error_handler("delete inline policy of principal")
-def delete_principal_inline(client, kind, principal, policy_name):
-    key, noun = _PRINCIPAL[kind]
-    getattr(client, "delete_{0}_policy".format(noun))(PolicyName=policy_name, **{key: principal})
-
-
-@IAMErrorHandler.common_error_handler("tag policy")
-def tag_policy(client, arn, tags):
-    client.tag_policy(PolicyArn=arn, Tags=ansible_dict_to_boto3_tag_list(tags))
-
-
-@IAMErrorHandler.common_error_handler("untag policy")
-def untag_policy(client, arn, keys):
-    client.untag_policy(PolicyArn=arn, TagKeys=keys)
-
-
-@IAMErrorHandler.deletion_error_handler("delete policy")
-def delete_policy_only(client, arn):
-    client.delete_policy(PolicyArn=arn)
+# Grant writes of one call each; ``kind`` (users, groups, roles) picks the principal's API.
+attach_principal = _write(
+    "attach policy to principal", "attach_{noun}_policy", kind=None, principal=None, arn="PolicyArn"
+)
+detach_principal = _write(
+    "detach policy from principal", "detach_{noun}_policy", True, kind=None, principal=None, arn="PolicyArn"
+)
+put_principal_inline = _write(
+    "put inline policy on principal",
+    "put_{noun}_policy",
+    kind=None,
+    principal=None,
+    policy_name="PolicyName",
+    document=("PolicyDocument", to_json),
+)
+delete_principal_inline = _write(
+    "delete inline policy of principal",
+    "delete_{noun}_policy",
+    True,
+    kind=None,
+    principal=None,
+    policy_name="PolicyName",
+)
+tag_policy = _write("tag policy", "tag_policy", arn="PolicyArn", tags=("Tags", ansible_dict_to_boto3_tag_list))
+untag_policy = _write("untag policy", "untag_policy", arn="PolicyArn", keys="TagKeys")
+delete_policy_only = _write("delete policy", "delete_policy", True, arn="PolicyArn")
 
 
 def delete_policy(client, arn):

@@ -32,8 +32,8 @@ def no_sleep(monkeypatch):
 
 
 @pytest.fixture
-def iam_stubber():
-    """(raw boto3 IAM client, its Stubber); every stubbed response must be used."""
+def stubbed(no_sleep):
+    """(raw boto3 IAM client, its Stubber); every stubbed response must be used; retries do not sleep."""
     raw = boto3.client("iam", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="y")
     with Stubber(raw) as stubber:
         yield raw, stubber

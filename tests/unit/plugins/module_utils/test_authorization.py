@@ -12,16 +12,6 @@ from ansible_collections.ecs_tools.iam.plugins.module_utils import _authorizatio
 FILTER = ["User", "Group", "Role", "LocalManagedPolicy", "AWSManagedPolicy"]
 
 
-@pytest.fixture(autouse=True)
-def quiet(no_sleep):
-    pass
-
-
-@pytest.fixture
-def stubbed(iam_stubber):
-    return iam_stubber
-
-
 def user(name):
     return {
         "UserName": name,

@@ -24,16 +24,6 @@ ROLE = {
 }
 
 
-@pytest.fixture(autouse=True)
-def quiet(no_sleep):
-    pass
-
-
-@pytest.fixture
-def stubbed(iam_stubber):
-    return iam_stubber
-
-
 def test_throttling_is_retried_by_botocore_alone(throttled_iam):
     client, throttle, sent = throttled_iam
     client.create_role(RoleName="r", AssumeRolePolicyDocument="{}")
