@@ -15,6 +15,8 @@ Every failure is raised as ``AnsibleIAMError`` by amazon.aws's ``IAMErrorHandler
 
 import time
 
+from ansible_collections.amazon.aws.plugins.module_utils.arn import parse_aws_arn
+from ansible_collections.amazon.aws.plugins.module_utils.errors import AWSErrorHandler
 from ansible_collections.amazon.aws.plugins.module_utils.iam import AnsibleIAMError
 from ansible_collections.amazon.aws.plugins.module_utils.iam import IAMErrorHandler
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
@@ -148,6 +150,13 @@ def policy_detail(client, arn):
 def missing_policies(client, arns):
     """The ARNs among ``arns`` that IAM does not know, checked one GetPolicy each."""
     return [arn for arn in arns if get_policy(client, arn) is None]
+
+
+@AWSErrorHandler.common_error_handler("get caller identity")
+def caller_account(sts):
+    """``(account_id, partition)`` of the caller, from STS GetCallerIdentity (an STS client)."""
+    parsed = parse_aws_arn(sts.get_caller_identity()["Arn"])
+    return parsed["account_id"], parsed["partition"]
 
 
 def wait_for_role(client, name, timeout, sleep=time.sleep, clock=time.monotonic):

@@ -11,6 +11,10 @@
    attachments, the grants, the revocations, and the in-use guard the plan needs). Pure.
 3. **preflight**: what the plan depends on but the state does not say: the policies it attaches
    exist, and the in-use guard (when the plan needs it). Reads only; it raises before any write.
+
+Checks come in the order 1.0.0 made them: what the role's part needs (partition, path, policies to
+attach; for ``absent`` the in-use guard) before the grants are read, so a bad input or a role in
+use is reported as such even when a grant read would be denied.
 4. **apply**: the plan's actions, in order (``_iam.ACTIONS``).
 5. **confirm**: read back what was written and compare; a difference that outlasts IAM's eventual
    consistency is another writer's (``ConcurrentChange``).
@@ -21,7 +25,6 @@ Errors are typed (``_errors``); the modules turn them into results with ``EcsToo
 import time
 
 from ansible_collections.amazon.aws.plugins.module_utils.arn import parse_aws_arn
-from ansible_collections.amazon.aws.plugins.module_utils.iam import get_aws_account_info
 
 from ansible_collections.ecs_tools.iam.plugins.module_utils import _analysis
 from ansible_collections.ecs_tools.iam.plugins.module_utils import _authorization
@@ -89,7 +92,8 @@ class Guard(object):
 def plan_present(params, current):
     """The whole plan for ``state: present``: role, attachments, grants and guard. Pure. The plan
     carries ``role_after`` (the role as the run leaves it), ``desired_arns``, ``pass_role`` (the
-    result value) and ``guard`` (a ``Guard`` or None)."""
+    result value) and ``guard`` (a ``Guard`` or None). Before the grants are read
+    (``current.grants`` None), the role's part alone."""
     name = params["name"]
     errors = _plan.partition_errors(params, current.partition)
     if errors:
@@ -101,7 +105,7 @@ def plan_present(params, current):
     new_arn = _plan.role_arn(current.partition, current.account_id, params.get("path"), name)
     plan, after = _plan.plan_present(params, current.role, desired_arns, new_arn)
     plan.role_after, plan.desired_arns, plan.pass_role = after, desired_arns, {}
-    if current.spec is not None:
+    if current.spec is not None and current.grants is not None:
         spec = current.spec
         actions, plan.pass_role = _grants.plan_grants(spec, name, after["arn"], current.policy_arn, current.grants)
         plan.actions.extend(actions)
@@ -123,12 +127,14 @@ def plan_absent(params, current):
     plan.foreign = []
     if current.role is None:
         return plan
+    plan.guard = Guard(DELETE_ROLE)
+    if current.grants is None:
+        return plan  # the role's part alone: the grants are read once the guard let the run go on
     revoke, own, plan.foreign = _grants.plan_revoke(
         params["name"], current.role["arn"], current.policy_arn, current.spec["policy_name"], current.grants
     )
     plan.actions[:0] = revoke
     plan.before["pass_role"] = _grants.snapshot(current.spec, own)
-    plan.guard = Guard(DELETE_ROLE)
     return plan
 
 
@@ -188,16 +194,24 @@ class RoleService(object):
     ``sleep`` and ``pauses``, for tests."""
 
     def __init__(self, client, check_mode, account_info, scan_usage, **waits):
-        self.client, self.check_mode = client, check_mode
+        self._client, self.check_mode = client, check_mode
         self.account_info, self.scan_usage = account_info, scan_usage
         self.waits = waits
+
+    @property
+    def client(self):
+        """``client`` may be given as a function that makes it: it is made on first use, so that
+        input is validated before any connection setting is."""
+        if callable(self._client) and not hasattr(self._client, "get_role"):
+            self._client = self._client()
+        return self._client
 
     @classmethod
     def for_module(cls, module):
         return cls(
-            module.client("iam"),
+            lambda: module.client("iam"),
             module.check_mode,
-            lambda: get_aws_account_info(module),
+            lambda: _iam.caller_account(module.client("sts")),
             lambda role_arn, regions: _usage.scan_for_module(module, role_arn, regions),
         )
 
@@ -207,9 +221,13 @@ class RoleService(object):
         """Returns ``(plan, result)`` for ``state: present``."""
         spec = _grants.normalize_spec(params.get("pass_role"), params["name"])
         self.validate(params, spec)
-        current = self.read(params, spec)
+        current = self.read_role(params, spec)
+        # What the role's part needs is checked before the grants are read: the partition and path
+        # (pure), then that every policy to attach exists.
+        self.check_attachments(plan_present(params, current))
+        self.read_grants(current)
         plan = plan_present(params, current)
-        usage = self.preflight(params, current, plan)
+        usage = self.guard(params, current, plan)
         if plan.changed and not self.check_mode:
             self.apply(plan)
             self.confirm_present(params, current, plan)
@@ -223,12 +241,13 @@ class RoleService(object):
         self.validate(params, _grants.normalize_spec(params.get("pass_role"), params["name"]))
         # Deleting looks for the grants under their name even when the task manages none.
         spec = _grants.normalize_spec(params.get("pass_role") or {}, params["name"])
-        current = self.read(params, spec, for_deletion=True)
+        current = self.read_role(params, spec, for_deletion=True)
+        usage = self.guard(params, current, plan_absent(params, current))  # the guard needs the role alone
+        self.read_grants(current, for_deletion=True)
         plan = plan_absent(params, current)
         result = absent_result(plan)
         if plan.foreign:
             result["warnings"] = [_grants.left_alone_warning(params["name"], plan.foreign)]
-        usage = self.preflight(params, current, plan)
         if usage is not None:
             result["in_use"] = usage
         if plan.changed and not self.check_mode:
@@ -246,8 +265,8 @@ class RoleService(object):
         if errors:
             raise InvalidInput(" ".join(errors))
 
-    def read(self, params, spec, for_deletion=False):
-        """Step 1. Grants are read when the task manages them (``spec``), or always before deleting."""
+    def read_role(self, params, spec, for_deletion=False):
+        """Step 1, the role: GetRole and its lists; the account from its ARN, else from STS."""
         role = _iam.read_role(self.client, params["name"], for_deletion=for_deletion)
         if role is None and for_deletion:
             return Current(None, None, None, spec)
@@ -256,9 +275,15 @@ class RoleService(object):
             partition, account_id = parsed["partition"], parsed["account_id"]
         else:
             account_id, partition = self.account_info()
-        current = Current(role, partition, account_id, spec)
-        if spec is None:
-            return current
+        return Current(role, partition, account_id, spec)
+
+    def read_grants(self, current, for_deletion=False):
+        """Step 1, the grants, when the task manages them (``spec``), or always before deleting:
+        the grant policy, the account's inline holders when they must be scanned, and whether the
+        listed principals exist."""
+        spec = current.spec
+        if spec is None or (for_deletion and current.role is None):
+            return
         current.grants = _iam.read_grant_policy(self.client, current.policy_arn)
         if for_deletion or _grants.needs_scan(spec, current.grants["policy"]):
             details = _authorization.account_authorization_details(self.client, _authorization.LOCAL)
@@ -271,14 +296,16 @@ class RoleService(object):
                 (kind, [n for n in names if not _iam.principal_exists(self.client, kind, n)])
                 for kind, names in unverified.items()
             )
-        return current
 
-    def preflight(self, params, current, plan):
-        """Step 3: raises before any write when the plan cannot or must not run; returns the in-use
-        scan's findings when the guard ran, else None."""
+    def check_attachments(self, plan):
+        """Step 3, preflight: every policy the plan attaches (or sets as boundary) exists."""
         missing = _iam.missing_policies(self.client, _plan.attachments_to_verify(plan))
         if missing:
             raise InvalidInput("These policies do not exist, nothing was changed: {0}".format(", ".join(missing)))
+
+    def guard(self, params, current, plan):
+        """Step 3, preflight: the in-use guard, when the plan needs it. Raises ``InUseError`` unless
+        ``force``; returns the scan's findings when it ran, else None."""
         guard = plan.guard
         if guard is None or (guard.unless_volume_actions_kept and self._keeps_volume_actions(params, current, plan)):
             return None
@@ -299,7 +326,7 @@ class RoleService(object):
             if action.kind == "create_role":
                 created = _iam.normalize_role(answer)
                 plan.role_after.update(dict((k, created[k]) for k in ("arn", "role_id", "create_date")))
-                self.client = _iam.after_create(self.client)
+                self._client = _iam.after_create(self.client)
 
     def confirm_present(self, params, current, plan):
         """Step 5. Read back the role, and the grants when this run wrote any. With ``wait``, the

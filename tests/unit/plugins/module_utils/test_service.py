@@ -209,3 +209,43 @@ def test_describe_reads_only_the_aws_managed_policies_principals_use(service, mo
     many = make().describe(info)
     assert filters[1:] == [_authorization.LOCAL, _authorization.AWS_MANAGED]
     assert many["pass_role_principals"] == few["pass_role_principals"] and many["findings"] == few["findings"]
+
+
+def calls_of(iam):
+    """Every API call the client makes from now on, by operation name."""
+    seen = []
+    iam.meta.events.register("before-call.iam", lambda model, **kwargs: seen.append(model.name))
+    return seen
+
+
+def test_the_roles_checks_come_before_any_grant_read(service):
+    make, iam = service
+    make().present(params(path="/ecs/", capabilities=["volumes"], wait=False))
+    seen = calls_of(iam)
+    with pytest.raises(InvalidInput, match="cannot change a role's path"):
+        make().present(params(path="/other/", pass_role={"users": ["ghost"]}))
+    with pytest.raises(InvalidInput, match="These policies do not exist"):
+        make().present(
+            params(managed_policies=["arn:aws:iam::123456789012:policy/Nope"], pass_role={"users": ["ghost"]})
+        )
+    assert seen == ["GetRole", "ListAttachedRolePolicies"] * 2 + ["GetPolicy"]  # no grant read, no GetUser
+
+
+def test_absent_guards_before_reading_the_grants(service):
+    make, iam = service
+    make().present(params(capabilities=["volumes"], wait=False))
+    seen = calls_of(iam)
+    with pytest.raises(InUseError):
+        make(usage=IN_USE).absent(params(state="absent"))
+    assert "GetPolicy" not in seen and "GetAccountAuthorizationDetails" not in seen
+
+
+def test_bad_input_fails_before_the_client_is_made():
+    def unreachable():
+        raise AssertionError("no client is needed to reject bad input")
+
+    service = _service.RoleService(unreachable, False, unreachable, unreachable)
+    with pytest.raises(InvalidInput, match="Invalid role name"):
+        service.present(params(name="bad name!"))
+    with pytest.raises(InvalidInput, match="Invalid name"):
+        service.describe(dict(name="bad name!", pass_role_policy_name=None, check_usage=False, usage_regions=None))
