@@ -13,6 +13,7 @@ import json
 
 from ansible_collections.ecs_tools.iam.plugins.module_utils import _catalog
 from ansible_collections.ecs_tools.iam.plugins.module_utils import _policy_eval
+from ansible_collections.ecs_tools.iam.plugins.module_utils._authorization import PRINCIPAL_LISTS
 from ansible_collections.ecs_tools.iam.plugins.module_utils._documents import ECS_SERVICE_PRINCIPAL
 from ansible_collections.ecs_tools.iam.plugins.module_utils._documents import as_dict
 
@@ -409,11 +410,7 @@ def usage_findings(usage, volumes_attached):
 
 PASS_ROLE = "iam:PassRole"
 PASSED_TO_SERVICE = "iam:PassedToService"
-_KINDS = (
-    ("user", "UserDetailList", "UserName", "UserPolicyList"),
-    ("group", "GroupDetailList", "GroupName", "GroupPolicyList"),
-    ("role", "RoleDetailList", "RoleName", "RolePolicyList"),
-)
+_KINDS = PRINCIPAL_LISTS
 
 
 class _Account(object):

@@ -17,7 +17,13 @@ FILTER = ["User", "Group", "Role", "LocalManagedPolicy", "AWSManagedPolicy"]
 # Everything but the AWS managed policies (some 1,300 documents, most of them attached to nobody).
 LOCAL = ["User", "Group", "Role", "LocalManagedPolicy"]
 AWS_MANAGED = ["AWSManagedPolicy"]
-_LISTS = ("UserDetailList", "GroupDetailList", "RoleDetailList", "Policies")
+# The principals in the details: (IAM type, list key, name key, inline policy list key).
+PRINCIPAL_LISTS = (
+    ("user", "UserDetailList", "UserName", "UserPolicyList"),
+    ("group", "GroupDetailList", "GroupName", "GroupPolicyList"),
+    ("role", "RoleDetailList", "RoleName", "RolePolicyList"),
+)
+_LISTS = tuple(entry[1] for entry in PRINCIPAL_LISTS) + ("Policies",)
 
 
 @IAMErrorHandler.common_error_handler("get account authorization details")

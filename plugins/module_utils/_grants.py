@@ -28,6 +28,7 @@ Anything else of that name is foreign: ``state: present`` refuses before any wri
 import copy
 
 from ansible_collections.ecs_tools.iam.plugins.module_utils import _documents
+from ansible_collections.ecs_tools.iam.plugins.module_utils._authorization import PRINCIPAL_LISTS
 from ansible_collections.ecs_tools.iam.plugins.module_utils._errors import InvalidInput
 from ansible_collections.ecs_tools.iam.plugins.module_utils._errors import NotOwned
 from ansible_collections.ecs_tools.iam.plugins.module_utils._plan import Action
@@ -117,13 +118,6 @@ def needs_scan(spec, policy):
     return policy is None or CLEANUP_TAG in (policy.get("tags") or {})
 
 
-_DETAILS = (
-    ("users", "UserDetailList", "UserName", "UserPolicyList"),
-    ("groups", "GroupDetailList", "GroupName", "GroupPolicyList"),
-    ("roles", "RoleDetailList", "RoleName", "RolePolicyList"),
-)
-
-
 def inline_holders(details, policy_name):
     """From the account's authorization details (``_authorization``): every user, group and role,
     which of them hold an inline policy named ``policy_name`` (with its document), and the objects
@@ -134,7 +128,8 @@ def inline_holders(details, policy_name):
     inline = empty_inline()
     clashes = []
     folded = policy_name.lower()
-    for kind, key, name_key, policies_key in _DETAILS:
+    for iam_type, key, name_key, policies_key in PRINCIPAL_LISTS:
+        kind = iam_type + "s"
         for detail in details.get(key) or []:
             principals[kind].add(detail[name_key])
             for policy in detail.get(policies_key) or []:

@@ -202,7 +202,7 @@ class RoleService(object):
     def client(self):
         """``client`` may be given as a function that makes it: it is made on first use, so that
         input is validated before any connection setting is."""
-        if callable(self._client) and not hasattr(self._client, "get_role"):
+        if callable(self._client):  # a boto3 client (or _iam.after_create's wrapper) is not
             self._client = self._client()
         return self._client
 
