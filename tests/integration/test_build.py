@@ -13,6 +13,21 @@ import yaml
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 
 BIN = os.path.dirname(sys.executable)
+# The top-level entries of the built tarball; ansible-galaxy adds MANIFEST.json and FILES.json.
+USER_FILES = (
+    "CHANGELOG.rst",
+    "FILES.json",
+    "LICENSE",
+    "MANIFEST.json",
+    "README.md",
+    "changelogs",
+    "docs",
+    "extensions",
+    "meta",
+    "playbooks",
+    "plugins",
+    "roles",
+)
 
 
 def test_built_tarball_installs_and_runs(tmp_path, server, aws):
@@ -28,6 +43,11 @@ def test_built_tarball_installs_and_runs(tmp_path, server, aws):
     assert "plugins/modules/ecs_infrastructure_role.py" in names
     assert "meta/runtime.yml" in names
     assert not [n for n in names if n.startswith((".venv", ".build", ".git/")) or "__pycache__" in n]
+    # Only what a user installs (galaxy.yml's build_ignore): no tests, benchmarks, demo or screenshots.
+    top = sorted(set(n.split("/")[0] for n in names))
+    assert top == sorted(USER_FILES), top
+    assert not [n for n in names if n.endswith(".png")]
+    assert not [n for n in names if n.startswith("extensions/molecule")]
 
     installed = tmp_path / "collections"
     # --no-deps: Galaxy is unreachable here; amazon.aws comes from the ansible package on PyPI.
