@@ -30,5 +30,20 @@ def collections_path():
     return ROOT
 
 
+def make_importable():
+    """Makes ``ansible_collections.ecs_tools.iam`` importable in this process, beside amazon.aws in
+    site-packages (the same ``ansible_collections`` namespace package). Returns the collections path."""
+    root = collections_path()
+    # On sys.path too: Python 3.13 recalculates a namespace package's __path__ from sys.path when that
+    # changes (pytest's importlib mode does), dropping an entry only appended to __path__.
+    if root not in sys.path:
+        sys.path.append(root)
+    import ansible_collections  # the namespace package that holds amazon.aws
+
+    if os.path.join(root, "ansible_collections") not in ansible_collections.__path__:
+        ansible_collections.__path__.append(os.path.join(root, "ansible_collections"))
+    return root
+
+
 if __name__ == "__main__":
     sys.stdout.write(collections_path() + "\n")

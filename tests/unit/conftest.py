@@ -8,19 +8,9 @@ import sys
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 sys.path.insert(0, os.path.join(REPO, "tests", "support"))
 
-from collection_link import collections_path  # noqa: E402
+from collection_link import make_importable  # noqa: E402
 
-ROOT = collections_path()
-
-# On sys.path too: Python 3.13 recalculates a namespace package's __path__ from sys.path when that
-# changes (pytest's importlib mode does), dropping an entry only appended to __path__.
-if ROOT not in sys.path:
-    sys.path.append(ROOT)
-
-import ansible_collections  # noqa: E402  (the namespace package that holds amazon.aws)
-
-if os.path.join(ROOT, "ansible_collections") not in ansible_collections.__path__:
-    ansible_collections.__path__.append(os.path.join(ROOT, "ansible_collections"))
+ROOT = make_importable()
 
 
 def _patch_module_args_before_2_19():
