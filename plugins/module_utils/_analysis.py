@@ -12,6 +12,7 @@ in-use guard and the info module's findings are decided here.
 import json
 
 from ansible_collections.ecs_tools.iam.plugins.module_utils import _catalog
+from ansible_collections.ecs_tools.iam.plugins.module_utils import _documents
 from ansible_collections.ecs_tools.iam.plugins.module_utils import _policy_eval
 from ansible_collections.ecs_tools.iam.plugins.module_utils._authorization import PRINCIPAL_LISTS
 from ansible_collections.ecs_tools.iam.plugins.module_utils._documents import ECS_SERVICE_PRINCIPAL
@@ -264,34 +265,59 @@ def _is_documented(statement):
     )
 
 
+def _covers_ecs(statement):
+    """Whether the statement's principals include the ECS service: ``*`` (or ``AWS: *``), the ECS
+    service principal, or a ``NotPrincipal`` that does not exclude it (``Deny`` with
+    ``NotPrincipal: {AWS: x}`` applies to everyone but ``x``, ECS included)."""
+    if "NotPrincipal" in statement:
+        excluded = statement["NotPrincipal"]
+        if not isinstance(excluded, dict):
+            return excluded != "*"
+        return ECS_SERVICE_PRINCIPAL not in [str(s).lower() for s in _as_list(excluded.get("Service"))]
+    principal = statement.get("Principal")
+    if principal == "*":
+        return True
+    if not isinstance(principal, dict):
+        return False
+    return "*" in _as_list(principal.get("AWS")) or ECS_SERVICE_PRINCIPAL in _as_list(principal.get("Service"))
+
+
 def _statement_name(statement, index):
     if statement.get("Sid"):
         return "statement {0!r}".format(statement["Sid"])
     return "statement {0}".format(index + 1)
 
 
-def trust_findings(document):
+def trust_findings(document, partition=None, account_id=None):
     """Every way into the role other than the documented ECS statement: other principals (services,
     accounts, ``*``, federated OIDC and SAML providers) and other ``sts:`` actions, one finding per
-    statement; and whether ECS can assume the role at all."""
+    statement; and whether ECS can assume the role at all (an unconditional ``Deny`` of ``sts:AssumeRole``
+    to ``*``, to ECS, or to everyone but some other principal through ``NotPrincipal``, shuts it out).
+    With ``account_id``, confused-deputy conditions (``aws:SourceAccount``, ``aws:SourceArn``) on the ECS
+    statement that name anything but this account shut ECS out too, for this account's resources."""
     ecs_principal = "Service " + ECS_SERVICE_PRINCIPAL
     ecs_can_assume = False
-    ecs_denied = False
+    ecs_denied = []
+    restricted = []
     found = []
     for index, statement in enumerate(_statements(document)):
         if not isinstance(statement, dict):
             continue
         principals = _trust_principals(statement)
         if statement.get("Effect") == "Deny":
-            if not statement.get("Condition") and _lets_ecs_assume(statement):
-                ecs_denied = ecs_denied or any(p in ("*", ecs_principal) for p in principals)
+            if not statement.get("Condition") and _lets_ecs_assume(statement) and _covers_ecs(statement):
+                ecs_denied.append(_statement_name(statement, index))
             continue
         if statement.get("Effect") != "Allow":
             continue
         if _is_documented(statement):
-            ecs_can_assume = True
+            foreign = _documents.trust_hardening(_doc_of(statement), partition, account_id)["foreign"]
+            if account_id and foreign:
+                restricted.extend(foreign)  # confused-deputy conditions naming another account
+            else:
+                ecs_can_assume = True
             continue
-        if ecs_principal in principals and _lets_ecs_assume(statement):
+        if _covers_ecs(statement) and _lets_ecs_assume(statement):
             ecs_can_assume = True
         actions = _trust_actions(statement)
         others = [p for p in principals if p != ecs_principal]
@@ -326,15 +352,40 @@ def trust_findings(document):
                     ),
                 )
             )
-    if not ecs_can_assume or ecs_denied:
+    if restricted and not ecs_can_assume and not ecs_denied:
         found.insert(
             0,
             finding(
                 "trust_missing_ecs",
-                "The trust policy does not let {0} assume the role: ECS cannot use it.".format(ECS_SERVICE_PRINCIPAL),
+                "The trust policy lets {0} assume the role only when {1}, which does not name this account "
+                "{2}: ECS cannot use the role for this account's clusters and tasks.".format(
+                    ECS_SERVICE_PRINCIPAL, "; ".join(sorted(restricted)), account_id
+                ),
+            ),
+        )
+    elif not ecs_can_assume or ecs_denied:
+        denied = " ({0} denies it sts:AssumeRole)".format(", ".join(ecs_denied)) if ecs_denied else ""
+        found.insert(
+            0,
+            finding(
+                "trust_missing_ecs",
+                "The trust policy does not let {0} assume the role{1}: ECS cannot use it.".format(
+                    ECS_SERVICE_PRINCIPAL, denied
+                ),
             ),
         )
     return found
+
+
+def _doc_of(statement):
+    return {"Version": "2012-10-17", "Statement": [statement]}
+
+
+def trust_hardened(document, partition, account_id):
+    """Whether the trust policy carries confused-deputy conditions (``aws:SourceAccount``,
+    ``aws:SourceArn``) that name this account on its ECS statement, and none naming anything else."""
+    hardening = _documents.trust_hardening(document, partition, account_id)
+    return bool(hardening["keys"]) and not hardening["foreign"]
 
 
 def attachment_findings(attached_arns, partition):

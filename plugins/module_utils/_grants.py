@@ -111,6 +111,28 @@ def unverified_principals(spec, current):
     return result
 
 
+def stored_names(current):
+    """kind -> {lower-case name: IAM's spelling} of every principal the current state names (the
+    managed policy's grantees, the inline holders and, when scanned, every principal of the account).
+    IAM names are unique regardless of case."""
+    names = dict((kind, {}) for kind in KINDS)
+    for source in (current.get("principals"), current.get("attached"), current.get("inline")):
+        for kind in KINDS:
+            for name in (source or {}).get(kind) or ():
+                names[kind].setdefault(name.lower(), name)
+    return names
+
+
+def respell(spec, names):
+    """``spec`` with each listed principal spelled as IAM stores it (``names``: kind -> {lower-case
+    name: stored name}), so that the plan compares, attaches and reports IAM's names: ``Alice`` listed
+    where IAM holds ``alice`` is ``alice``, and never an attach of one and a detach of the other."""
+    spec = dict(spec)
+    for kind in KINDS:
+        spec[kind] = [names[kind].get(name.lower(), name) for name in spec[kind]]
+    return spec
+
+
 def needs_scan(spec, policy):
     """Whether this run must read every inline policy in the account (GetAccountAuthorizationDetails)."""
     if spec["mode"] == INLINE:

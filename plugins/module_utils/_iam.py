@@ -23,6 +23,8 @@ from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
 
+from ansible_collections.ecs_tools.iam.plugins.module_utils._authorization import PRINCIPAL_LISTS
+from ansible_collections.ecs_tools.iam.plugins.module_utils._authorization import account_authorization_details
 from ansible_collections.ecs_tools.iam.plugins.module_utils._documents import as_dict
 from ansible_collections.ecs_tools.iam.plugins.module_utils._documents import to_json
 
@@ -201,11 +203,32 @@ def list_policy_entities(client, arn):
     }
 
 
-@IAMErrorHandler.list_error_handler("get principal", False)
-def principal_exists(client, kind, name):
+@IAMErrorHandler.list_error_handler("get principal")
+def _get_principal(client, kind, name):
     key, noun = _PRINCIPAL[kind]
-    getattr(client, "get_" + noun)(**{key: name})
-    return True
+    return getattr(client, "get_" + noun)(**{key: name})[noun.capitalize()][key]
+
+
+def stored_principal_names(client, kind, names):
+    """IAM's spelling of each of ``names`` (principals of ``kind``) that exists, by the name as given;
+    the missing are left out. IAM names are unique regardless of case and AWS's GetUser, GetGroup and
+    GetRole find a principal whatever the case, returning the name as stored: one call each. A name
+    the direct read does not find (it does not exist; or a backend such as moto that matches case
+    exactly) is looked up, case-insensitively, in one GetAccountAuthorizationDetails of that kind
+    (a permission the grants already need), read only in that case."""
+    found, unknown = {}, []
+    for name in names:
+        stored = _get_principal(client, kind, name)
+        if stored is None:
+            unknown.append(name)
+        else:
+            found[name] = stored
+    if unknown:
+        iam_type, list_key, name_key = next(e[:3] for e in PRINCIPAL_LISTS if e[0] + "s" == kind)
+        details = account_authorization_details(client, [iam_type.capitalize()])
+        by_case = dict((d[name_key].lower(), d[name_key]) for d in details[list_key])
+        found.update((name, by_case[name.lower()]) for name in unknown if name.lower() in by_case)
+    return found
 
 
 def read_grant_policy(client, policy_arn):

@@ -14,6 +14,7 @@ import copy
 import re
 import unicodedata
 
+from ansible.module_utils.common.text.converters import to_native
 from ansible_collections.amazon.aws.plugins.module_utils.arn import parse_aws_arn
 from ansible_collections.amazon.aws.plugins.module_utils.iam import validate_iam_identifiers
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
@@ -120,6 +121,27 @@ def tag_value_problem(value, maximum=MAX_TAG_VALUE):
     return None
 
 
+def tag_text(value):
+    """The text IAM stores for a tag value given as a number or a boolean: the text amazon.aws writes
+    (``ansible_dict_to_boto3_tag_list`` uses ``to_native``: ``12345`` -> ``"12345"``, ``True`` -> ``"True"``).
+    Any other value (text, ``None``, a list or a dict) is returned as given, for validation to judge."""
+    if isinstance(value, (bool, int, float)):
+        return to_native(value)
+    return value
+
+
+def with_text_tags(params):
+    """``params`` with the tag values that YAML read as numbers or booleans converted to text, once,
+    before validation: the same text is then validated, written and compared, so a second run is
+    converged. ``None`` and other non-text values are left for ``validate_params`` to refuse."""
+    tags = params.get("tags")
+    if not tags:
+        return params
+    params = dict(params)
+    params["tags"] = dict((key, tag_text(value)) for key, value in tags.items())
+    return params
+
+
 def validate_params(params):
     """Every check that needs no AWS call. Returns a list of messages, each naming the bad value."""
     errors = []
@@ -210,10 +232,22 @@ def _tag_errors(tags):
             errors.append("Invalid tag key {0!r}: {1}.".format(key, problem))
         elif key.lower().startswith("aws:"):
             errors.append("Invalid tag key {0!r}: the aws: prefix is reserved for AWS.".format(key))
-        problem = tag_value_problem("" if value is None else str(value))
+        problem = _tag_value_type_problem(value) or tag_value_problem(value)
         if problem:
             errors.append("Invalid value of tag {0!r}: {1}.".format(key, problem))
     return errors
+
+
+def _tag_value_type_problem(value):
+    """A tag value must be text (numbers and booleans were converted by ``with_text_tags``)."""
+    if value is None:
+        return (
+            "null is not a tag value (YAML reads an empty value, ~ and null as null); "
+            "write '' for an empty value, or leave the key out"
+        )
+    if not isinstance(value, str):
+        return "a {0} is not a tag value; IAM tag values are text".format(type(value).__name__)
+    return None
 
 
 def is_policy_arn(value):
@@ -294,7 +328,7 @@ def plan_present(params, current, desired_arns, new_role_arn=None):
             "max_session_duration": params.get("max_session_duration") or MIN_SESSION,
             "permissions_boundary": params.get("permissions_boundary") or "",
             "tags": dict(params.get("tags") or {}),
-            "assume_role_policy_document": _documents.trust_policy(),
+            "assume_role_policy_document": _desired_trust(params, None, new_role_arn),
             "attached_policies": [],
         }
         actions.append(
@@ -327,9 +361,10 @@ def plan_present(params, current, desired_arns, new_role_arn=None):
 def _settings_actions(params, current, after):
     actions = []
     name = params["name"]
-    if _documents.trust_policy_drifted(current.get("assume_role_policy_document")):
-        after["assume_role_policy_document"] = _documents.trust_policy()
-        actions.append(Action("update_trust", name=name, trust_policy=_documents.trust_policy()))
+    if _trust_drifted(params, current):
+        trust = _desired_trust(params, current.get("assume_role_policy_document"), current["arn"])
+        after["assume_role_policy_document"] = trust
+        actions.append(Action("update_trust", name=name, trust_policy=copy.deepcopy(trust)))
 
     update = {}
     description = params.get("description")
@@ -364,6 +399,29 @@ def _settings_actions(params, current, after):
         if to_set:
             actions.append(Action("tag", name=name, tags=to_set))
     return actions
+
+
+def _arn_scope(arn):
+    """``(partition, account_id)`` of a role ARN, or ``(None, None)``."""
+    parsed = parse_aws_arn(arn) if arn else None
+    return (parsed["partition"], parsed["account_id"]) if parsed else (None, None)
+
+
+def _trust_drifted(params, role):
+    """Whether the trust policy of ``role`` (as read) needs repair: anything beyond the documented policy
+    and confused-deputy conditions naming the role's own account, or, with ``trust_source_account``,
+    no ``aws:SourceAccount`` of that account."""
+    partition, account_id = _arn_scope(role.get("arn"))
+    return _documents.trust_policy_drifted(
+        role.get("assume_role_policy_document"), partition, account_id, bool(params.get("trust_source_account"))
+    )
+
+
+def _desired_trust(params, current_trust, arn):
+    partition, account_id = _arn_scope(arn)
+    return _documents.desired_trust_policy(
+        current_trust, partition, account_id, bool(params.get("trust_source_account")) and account_id is not None
+    )
 
 
 def _attachment_actions(params, current_arns, desired_arns, after):
@@ -421,7 +479,7 @@ def verify_present(params, expected, read, desired_arns=None):
     if read is None:
         return ["role {0!r} does not exist".format(params["name"])]
     problems = []
-    if _documents.trust_policy_drifted(read.get("assume_role_policy_document")):
+    if _trust_drifted(params, read):
         problems.append("the trust policy is not the documented one")
     for key in ("description", "max_session_duration", "permissions_boundary"):
         if params.get(key) is not None and read.get(key) != expected[key]:

@@ -219,6 +219,7 @@ class RoleService(object):
 
     def present(self, params):
         """Returns ``(plan, result)`` for ``state: present``."""
+        params = _plan.with_text_tags(params)  # once: the same text is validated, written and compared
         spec = _grants.normalize_spec(params.get("pass_role"), params["name"])
         self.validate(params, spec)
         current = self.read_role(params, spec)
@@ -288,13 +289,21 @@ class RoleService(object):
         if for_deletion or _grants.needs_scan(spec, current.grants["policy"]):
             details = _authorization.account_authorization_details(self.client, _authorization.LOCAL)
             current.grants.update(_grants.inline_holders(details, spec["policy_name"]))
+        # IAM names are unique regardless of case: the plan uses IAM's spelling of each listed principal.
+        spec = current.spec = _grants.respell(spec, _grants.stored_names(current.grants))
         unverified = _grants.unverified_principals(spec, current.grants)
         if current.grants["principals"] is not None:
             current.missing = unverified  # the scan lists every principal: what it lacks does not exist
         else:
-            current.missing = dict(
-                (kind, [n for n in names if not _iam.principal_exists(self.client, kind, n)])
+            stored = dict(
+                (kind, _iam.stored_principal_names(self.client, kind, names) if names else {})
                 for kind, names in unverified.items()
+            )
+            current.missing = dict(
+                (kind, [n for n in names if n not in stored[kind]]) for kind, names in unverified.items()
+            )
+            current.spec = _grants.respell(
+                spec, dict((kind, dict((n.lower(), s) for n, s in stored[kind].items())) for kind in _grants.KINDS)
             )
 
     def check_attachments(self, plan):
@@ -407,7 +416,8 @@ class RoleService(object):
 
         attached = role.pop("attached_policies")
         capabilities = _catalog.capabilities_from_arns(attached, current.partition)
-        findings = _analysis.trust_findings(role["assume_role_policy_document"])
+        trust = role["assume_role_policy_document"]
+        findings = _analysis.trust_findings(trust, current.partition, current.account_id)
         findings.extend(_analysis.attachment_findings(attached, current.partition))
         for document, where in _grants.own_documents(spec["policy_name"], grants):
             findings.extend(_analysis.grant_findings([document], where))
@@ -422,6 +432,7 @@ class RoleService(object):
             cloudtrail_role_session_names=_catalog.all_session_names(capabilities),
             pass_role=pass_role,
             pass_role_principals=principals,
+            trust_hardened=_analysis.trust_hardened(trust, current.partition, current.account_id),
         )
         if foreign:
             result["foreign_objects"] = foreign

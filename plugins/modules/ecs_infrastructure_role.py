@@ -15,10 +15,23 @@ description:
   - The role always trusts the C(ecs.amazonaws.com) service principal with exactly the trust
     policy AWS documents. A drifted trust policy is repaired. The comparison is semantic;
     statement and key order, a scalar versus a one-element list, and statement ids do not count.
+  - Confused-deputy conditions on the ECS statement that name the role's own account (C(aws:SourceAccount) with
+    the account id, C(aws:SourceArn) with an ECS ARN of the account such as C(arn:<partition>:ecs:*:<account>:*))
+    are not drift, and a repair keeps them (see O(trust_source_account)). Such a condition naming another
+    account, and any other condition, is drift and is removed.
   - Each capability attaches its AWS managed policy by ARN, built from the caller's partition
     (C(aws), C(aws-cn) or C(aws-us-gov)). The contents of AWS managed policies are never copied.
   - Every input is validated before the first AWS write; a policy to attach that does not exist
     fails the task before anything changes, naming it.
+  - Tag values (O(tags)) that YAML reads as numbers or booleans are converted to text once, before they are
+    validated and compared, to the text C(amazon.aws) writes (its C(ansible_dict_to_boto3_tag_list) uses
+    C(to_native)); V(12345) becomes C("12345"), V(true) becomes C("True"), V(1.5) becomes C("1.5"). A second run
+    compares the same text and reports no change. Quote a value to keep its spelling (C("true"), C("012")).
+    A V(null) value (an empty value, C(~) or C(null) in YAML) fails the task before any write, naming the key;
+    write C('') for an empty value.
+  - PassRole grantees (O(pass_role.users), O(pass_role.groups), O(pass_role.roles)) are matched to the names IAM
+    stores regardless of case, as IAM does (C(Alice) and C(alice) are one user); the plan and the result use IAM's
+    spelling.
   - A run where nothing needs changing only reads (C(GetRole) and C(ListAttachedRolePolicies); with O(pass_role),
     C(GetPolicy), C(GetPolicyVersion) and C(ListEntitiesForPolicy) in O(pass_role.mode=managed_policy), C(GetPolicy)
     and the paginated C(GetAccountAuthorizationDetails) in O(pass_role.mode=inline)) and reports RV(ignore:changed=false).
@@ -164,6 +177,25 @@ options:
       - A run that changes nothing destructive makes no ECS or EC2 call.
     type: bool
     default: false
+  trust_source_account:
+    description:
+      - When V(true), the ECS statement of the trust policy carries the condition
+        C(StringEquals aws:SourceAccount <the role's account id>), so that ECS can assume the role only when it
+        acts for a resource of this account (a guard against the confused deputy problem). A new role is created
+        with it; an existing role's trust policy without it is updated.
+      - When V(false) (the default), the module writes the trust policy exactly as AWS documents it, and keeps
+        C(aws:SourceAccount) and C(aws:SourceArn) conditions naming this account that someone added (they are not
+        drift); it does not remove them.
+      - What AWS documents. The trust policy AWS documents for the ECS infrastructure role has no condition.
+        C(aws:SourceAccount) and C(aws:SourceArn) are AWS's general guidance against the confused deputy problem
+        for service principals (IAM User Guide, I(The confused deputy problem)); AWS does not document them for this
+        role, and this collection does not claim that ECS supports them here beyond that general guidance. If ECS
+        did not send C(aws:SourceAccount) when it assumes the role, ECS could no longer use it. Test it in a
+        non-production account first (create a service with an EBS volume, or whichever capability you use),
+        before you enable it where tasks run.
+    type: bool
+    default: false
+    version_added: 1.2.0
   wait:
     description:
       - After creating or changing the role, return only once IAM reads the role back.
@@ -507,6 +539,7 @@ def argument_spec():
             ),
         ),
         force=dict(type="bool", default=False),
+        trust_source_account=dict(type="bool", default=False),
         wait=dict(type="bool", default=True),
         wait_timeout=dict(type="int", default=120),
     )

@@ -151,6 +151,17 @@ pass_role_principals:
       reaches_other_services: true
       grants: [{"policy_name": "passrole-anything", "policy_arn": null, "via": "inline", "classification": "any_service"}]
       conditions: []
+trust_hardened:
+  description:
+    - Whether the trust policy's ECS statement carries confused-deputy conditions that name the role's own account
+      (C(aws:SourceAccount) with the account id, or C(aws:SourceArn) with an ECS ARN of the account), and none that
+      names anything else. See O(ecs_tools.iam.ecs_infrastructure_role#module:trust_source_account).
+    - V(false) for the trust policy AWS documents (it has no condition). A condition naming another account
+      is not hardening; it is a C(trust_missing_ecs) finding.
+  returned: when the role exists
+  type: bool
+  sample: false
+  version_added: 1.2.0
 foreign_objects:
   description:
     - Objects named like the PassRole grant policy that the collection cannot prove are its own (see the

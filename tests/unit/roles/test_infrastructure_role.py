@@ -28,6 +28,7 @@ MAPPED = {
     "tags": "tags",
     "purge_tags": "purge_tags",
     "force": "force",
+    "trust_source_account": "trust_source_account",
     "usage_regions": "usage_regions",
 }
 
@@ -130,3 +131,9 @@ def test_severities_not_finding_codes_decide_what_fails():
     assert "selectattr('severity', 'in', __levels)" in verify
     for regex_test in ("'match'", "'search'", "'regex'", "regex_search"):
         assert regex_test not in verify, regex_test
+
+
+def test_booleans_the_role_maps_are_passed_as_booleans():
+    for option in ("purge_policies", "purge_tags", "force", "trust_source_account"):
+        line = '{0}: "{{{{ ecs_infrastructure_role_{0} | bool }}}}"'.format(option)
+        assert line in TASKS["ensure_present.yml"], option

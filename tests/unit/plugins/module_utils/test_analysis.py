@@ -371,3 +371,75 @@ def test_aws_managed_arns_are_those_attached_or_used_as_a_boundary():
         groups=[{"GroupName": "g", "AttachedManagedPolicies": attached("Mine")}],
     )
     assert _analysis.aws_managed_arns(account) == [aws + "AdministratorAccess", aws + "PowerUserAccess"]
+
+
+def denied(**kw):
+    return dict({"Effect": "Deny", "Action": "sts:AssumeRole"}, **kw)
+
+
+@pytest.mark.parametrize(
+    "document,codes,named",
+    [
+        # Deny with NotPrincipal applies to everyone but the principals it names: ECS included
+        (trust(denied(NotPrincipal={"AWS": "arn:aws:iam::1:root"})), ["trust_missing_ecs"], ["statement 2 denies"]),
+        (trust(denied(NotPrincipal={"Service": "ec2.amazonaws.com"})), ["trust_missing_ecs"], []),
+        (
+            trust(denied(Sid="Lockout", NotPrincipal={"AWS": ["arn:aws:iam::1:root"]})),
+            ["trust_missing_ecs"],
+            ["'Lockout'"],
+        ),
+        (trust(denied(NotPrincipal={"Service": ECS})), [], []),
+        (trust(denied(NotPrincipal={"Service": [ECS, "ec2.amazonaws.com"]})), [], []),
+        (trust(denied(NotPrincipal={"AWS": "arn:aws:iam::1:root"}, Action="sts:TagSession")), [], []),
+        (trust(denied(NotPrincipal={"AWS": "x"}, Condition={"Bool": {"aws:SecureTransport": "false"}})), [], []),
+        (trust(denied(Principal={"Service": ECS})), ["trust_missing_ecs"], []),
+        (trust(denied(Principal={"AWS": "*"}, Action="sts:*")), ["trust_missing_ecs"], []),
+        (trust(denied(Principal={"Service": "ec2.amazonaws.com"})), [], []),
+        # an Allow with NotPrincipal lets ECS in (and everyone else: one finding for that)
+        (
+            doc({"Effect": "Allow", "NotPrincipal": {"AWS": "arn:aws:iam::1:root"}, "Action": "sts:AssumeRole"}),
+            ["trust_extra_principal"],
+            ["everyone except"],
+        ),
+    ],
+)
+def test_trust_deny_and_not_principal(document, codes, named):
+    found = _analysis.trust_findings(document)
+    assert [f["code"] for f in found] == codes
+    for text in named:
+        assert text in " ".join(f["message"] for f in found)
+
+
+ACCOUNT = "123456789012"
+
+
+def ecs_when(condition):
+    return doc(dict(ECS_STATEMENT, Condition=condition))
+
+
+@pytest.mark.parametrize(
+    "document,codes,hardened",
+    [
+        (_documents.TRUST_POLICY, [], False),
+        (ecs_when({"StringEquals": {"aws:SourceAccount": ACCOUNT}}), [], True),
+        (ecs_when({"ArnLike": {"aws:SourceArn": "arn:aws:ecs:*:{0}:*".format(ACCOUNT)}}), [], True),
+        (ecs_when({"StringEquals": {"aws:SourceAccount": "999999999999"}}), ["trust_missing_ecs"], False),
+        (ecs_when({"ArnLike": {"aws:SourceArn": "arn:aws:ecs:*:999999999999:*"}}), ["trust_missing_ecs"], False),
+        (ecs_when({"StringEquals": {"aws:PrincipalOrgID": "o-1"}}), [], False),
+        # a second, unrestricted ECS statement still lets ECS in
+        (
+            doc(dict(ECS_STATEMENT, Condition={"StringEquals": {"aws:SourceAccount": "999999999999"}}), ECS_STATEMENT),
+            [],
+            False,
+        ),
+    ],
+)
+def test_trust_hardening_findings_and_flag(document, codes, hardened):
+    found = _analysis.trust_findings(document, "aws", ACCOUNT)
+    assert [f["code"] for f in found] == codes
+    assert _analysis.trust_hardened(document, "aws", ACCOUNT) is hardened
+    if codes:
+        assert "999999999999" in found[0]["message"] and "does not name this account " + ACCOUNT in found[0]["message"]
+        assert found[0]["severity"] == "high"
+    # without the account the conditions only narrow the documented statement (as before)
+    assert _analysis.trust_findings(document) == []

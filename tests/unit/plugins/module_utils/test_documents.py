@@ -62,3 +62,65 @@ def test_drift_is_detected(current):
 
 def test_to_json_is_compact_and_stable():
     assert _documents.to_json({"b": 1, "a": [1, 2]}) == '{"a":[1,2],"b":1}'
+
+
+ACCOUNT = "123456789012"
+ECS_ARN = "arn:aws:ecs:*:{0}:*".format(ACCOUNT)
+
+
+@pytest.mark.parametrize(
+    "condition,kept",
+    [
+        ({"StringEquals": {"aws:SourceAccount": ACCOUNT}}, True),
+        ({"StringLike": {"aws:SourceAccount": ACCOUNT}}, True),
+        ({"StringEquals": {"AWS:SOURCEACCOUNT": ACCOUNT}}, True),  # condition keys are case-insensitive
+        ({"ArnLike": {"aws:SourceArn": ECS_ARN}}, True),
+        ({"ArnEquals": {"aws:SourceArn": "arn:aws:ecs:eu-west-1:{0}:cluster/prod".format(ACCOUNT)}}, True),
+        ({"ArnLike": {"aws:SourceArn": [ECS_ARN, "arn:aws:ecs:*:999999999999:*"]}}, False),
+        ({"ArnLike": {"aws:SourceArn": "arn:aws:ec2:*:{0}:*".format(ACCOUNT)}}, False),
+        ({"ArnLike": {"aws:SourceArn": "arn:aws:ecs:*:*:*"}}, False),
+        ({"StringLike": {"aws:SourceAccount": "*"}}, False),
+        ({"StringEqualsIfExists": {"aws:SourceAccount": ACCOUNT}}, False),
+        ({"StringEquals": {"aws:SourceAccount": ACCOUNT, "aws:PrincipalTag/x": "y"}}, False),
+    ],
+)
+def test_hardening_of_this_account_is_not_drift(condition, kept):
+    current = statement(Condition=condition)
+    assert _documents.trust_policy_drifted(current, "aws", ACCOUNT) is not kept
+    assert _documents.trust_policy_drifted(current)  # without the account nothing is kept
+    assert bool(_documents.trust_hardening(current, "aws", ACCOUNT)["keys"]) or not kept
+
+
+def test_hardening_on_another_statement_is_still_drift():
+    current = statement()
+    current["Statement"].append(
+        {
+            "Effect": "Allow",
+            "Principal": {"Service": "ec2.amazonaws.com"},
+            "Action": "sts:AssumeRole",
+            "Condition": {"StringEquals": {"aws:SourceAccount": ACCOUNT}},
+        }
+    )
+    assert _documents.trust_policy_drifted(current, "aws", ACCOUNT)
+
+
+def test_source_account_is_required_when_asked_for():
+    source_arn = statement(Condition={"ArnLike": {"aws:SourceArn": ECS_ARN}})
+    assert not _documents.trust_policy_drifted(source_arn, "aws", ACCOUNT)
+    assert _documents.trust_policy_drifted(source_arn, "aws", ACCOUNT, source_account=True)
+    desired = _documents.desired_trust_policy(source_arn, "aws", ACCOUNT, source_account=True)
+    assert desired["Statement"][0]["Condition"] == {
+        "ArnLike": {"aws:SourceArn": ECS_ARN},
+        "StringEquals": {"aws:SourceAccount": ACCOUNT},
+    }
+    assert desired["Statement"][0]["Sid"] == "AllowAccessToECSForInfrastructureManagement"
+    assert not _documents.trust_policy_drifted(desired, "aws", ACCOUNT, source_account=True)
+    assert _documents.trust_policy_drifted(DOCUMENTED, "aws", ACCOUNT, source_account=True)
+
+
+def test_trust_policy_with_source_account_is_the_documented_statement_plus_one_condition():
+    document = _documents.trust_policy(ACCOUNT)
+    expected = json.loads(json.dumps(DOCUMENTED))
+    expected["Statement"][0]["Condition"] = {"StringEquals": {"aws:SourceAccount": ACCOUNT}}
+    assert document == expected
+    assert _documents.TRUST_POLICY == DOCUMENTED

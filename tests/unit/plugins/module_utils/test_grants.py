@@ -430,3 +430,43 @@ def test_inline_holders_reads_holders_principals_and_names_iam_takes_for_the_gra
         {"kind": "users", "principal": "bob", "name": "p"},
         {"arn": "arn:aws:iam::123456789012:policy/team/P", "name": "P"},
     ]
+
+
+def test_listed_principals_take_iams_spelling_from_what_the_state_names():
+    current = {
+        "attached": {"users": ["alice"], "groups": [], "roles": []},
+        "inline": {"users": {}, "groups": {"Platform": {}}, "roles": {}},
+        "principals": {"users": {"alice", "bob"}, "groups": {"Platform"}, "roles": {"Deploy"}},
+    }
+    names = _grants.stored_names(current)
+    spec = _grants.normalize_spec(
+        {"users": ["ALICE", "Bob", "carol"], "groups": ["platform"], "roles": ["deploy"]}, "r"
+    )
+    spelled = _grants.respell(spec, names)
+    assert (spelled["users"], spelled["groups"], spelled["roles"]) == (
+        ["alice", "bob", "carol"],
+        ["Platform"],
+        ["Deploy"],
+    )
+    assert spec["users"] == ["ALICE", "Bob", "carol"]  # a copy
+    assert _grants.unverified_principals(spelled, current) == {"users": ["carol"], "groups": [], "roles": []}
+
+
+def test_a_grantee_listed_in_another_case_is_converged_not_attached_and_detached():
+    role_arn = "arn:aws:iam::123456789012:role/r"
+    policy_arn = "arn:aws:iam::123456789012:policy/rPassRole"
+    current = {
+        "policy": {
+            "arn": policy_arn,
+            "document": _documents.passrole_document(role_arn),
+            "tags": {_grants.OWNER_TAG: role_arn},
+        },
+        "attached": {"users": ["alice"], "groups": [], "roles": []},
+        "inline": None,
+        "principals": None,
+        "clashes": [],
+    }
+    spec = _grants.respell(_grants.normalize_spec({"users": ["Alice"]}, "r"), _grants.stored_names(current))
+    actions, value = _grants.plan_grants(spec, "r", role_arn, policy_arn, current)
+    assert actions == []
+    assert value["users"] == ["alice"]

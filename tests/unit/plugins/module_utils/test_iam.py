@@ -108,3 +108,34 @@ def test_normalize_role():
     assert state["tags"] == {"a": "b"}
     assert state["permissions_boundary"] == "arn:aws:iam::1:policy/B"
     assert state["description"] == ""
+
+
+USER = {
+    "Path": "/",
+    "UserName": "alice",
+    "UserId": "AIDAEXAMPLEEXAMPLE12",
+    "Arn": "arn:aws:iam::123456789012:user/alice",
+    "CreateDate": datetime.datetime(2026, 1, 1, tzinfo=datetime.timezone.utc),
+}
+
+
+def test_stored_principal_names_take_iams_spelling_from_get_user(stubbed):
+    """AWS's GetUser finds ``Alice`` when IAM holds ``alice`` and answers with the stored name: one call."""
+    client, stubber = stubbed
+    stubber.add_response("get_user", {"User": dict(USER)}, {"UserName": "Alice"})
+    assert _iam.stored_principal_names(client, "users", ["Alice"]) == {"Alice": "alice"}
+
+
+def test_stored_principal_names_look_a_name_not_found_up_regardless_of_case(stubbed):
+    """A backend that matches case exactly (moto), or a principal that does not exist: one
+    GetAccountAuthorizationDetails of that kind, for every name the direct reads did not find."""
+    client, stubber = stubbed
+    stubber.add_client_error("get_group", "NoSuchEntity", "no group Ops", 404)
+    stubber.add_client_error("get_group", "NoSuchEntity", "no group ghost", 404)
+    details = {
+        "GroupDetailList": [
+            {"GroupName": "ops", "GroupId": "AGPAEXAMPLEEXAMPLE12", "Arn": "arn:aws:iam::123456789012:group/ops"}
+        ]
+    }
+    stubber.add_response("get_account_authorization_details", details, {"Filter": ["Group"], "MaxItems": 1000})
+    assert _iam.stored_principal_names(client, "groups", ["Ops", "ghost"]) == {"Ops": "ops"}

@@ -257,3 +257,139 @@ def test_verify_present_ignores_what_the_run_does_not_manage():
     no_purge = params(capabilities=["volumes"], purge_policies=False)
     assert _plan.verify_present(no_purge, written, read, [VOLUMES]) == []
     assert _plan.verify_present(params(), written, None) == ["role 'ecsInfrastructureRole' does not exist"]
+
+
+# ------------------------------------------------------------------ tag values YAML reads as other types
+
+
+@pytest.mark.parametrize(
+    "value,text",
+    [(12345, "12345"), (True, "True"), (False, "False"), (1.5, "1.5"), (0, "0"), ("012", "012"), ("true", "true")],
+)
+def test_numbers_and_booleans_become_the_text_amazon_aws_writes(value, text):
+    from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
+
+    converted = _plan.with_text_tags(params(tags={"k": value}))["tags"]
+    assert converted == {"k": text}
+    # the text compared is the text written
+    assert ansible_dict_to_boto3_tag_list({"k": value}) == [{"Key": "k", "Value": text}]
+    assert _plan.validate_params(params(tags=converted)) == []
+
+
+def test_with_text_tags_leaves_the_callers_params_alone():
+    given = params(tags={"n": 1})
+    assert _plan.with_text_tags(given)["tags"] == {"n": "1"}
+    assert given["tags"] == {"n": 1}
+    assert _plan.with_text_tags(params())["tags"] is None
+
+
+@pytest.mark.parametrize(
+    "value,named",
+    [(None, "Invalid value of tag 'owner': null"), (["a"], "a list is not a tag value"), ({"a": 1}, "a dict")],
+)
+def test_null_and_structured_tag_values_are_refused_naming_the_key(value, named):
+    errors = _plan.validate_params(_plan.with_text_tags(params(tags={"owner": value, "ok": 1})))
+    assert len(errors) == 1 and named in errors[0], errors
+
+
+def test_converted_tags_are_converged_against_what_iam_stores():
+    asked = _plan.with_text_tags(params(tags={"cost_center": 12345, "prod": True}))
+    stored = current(tags={"cost_center": "12345", "prod": "True"})
+    plan, after = _plan.plan_present(asked, stored, None)
+    assert plan.actions == []
+    assert _plan.verify_present(asked, after, stored) == []
+    created, after = _plan.plan_present(asked, None, None, "arn:aws:iam::123456789012:role/ecsInfrastructureRole")
+    assert created.actions[0].args["tags"] == {"cost_center": "12345", "prod": "True"}
+
+
+# ------------------------------------------------------------------ trust hardening
+
+ACCOUNT = "123456789012"
+SOURCE_ACCOUNT = {"StringEquals": {"aws:SourceAccount": ACCOUNT}}
+
+
+def hardened(condition):
+    trust = _documents.trust_policy()
+    trust["Statement"][0]["Condition"] = condition
+    return trust
+
+
+@pytest.mark.parametrize(
+    "condition",
+    [
+        SOURCE_ACCOUNT,
+        {"ArnLike": {"aws:SourceArn": "arn:aws:ecs:*:{0}:*".format(ACCOUNT)}},
+        {
+            "StringEquals": {"aws:SourceAccount": [ACCOUNT]},
+            "ArnLike": {"aws:SourceArn": "arn:aws:ecs:*:%s:*" % ACCOUNT},
+        },
+    ],
+    ids=["source-account", "source-arn", "both"],
+)
+def test_hardening_naming_this_account_is_kept(condition):
+    plan, after = _plan.plan_present(params(), current(assume_role_policy_document=hardened(condition)), None)
+    assert plan.actions == []
+    assert after["assume_role_policy_document"] == hardened(condition)
+    assert _plan.verify_present(params(), after, after) == []
+
+
+@pytest.mark.parametrize(
+    "condition",
+    [
+        {"StringEquals": {"aws:SourceAccount": "999999999999"}},
+        {"StringEquals": {"aws:SourceAccount": [ACCOUNT, "999999999999"]}},
+        {"ArnLike": {"aws:SourceArn": "arn:aws:ecs:*:999999999999:*"}},
+        {"ArnLike": {"aws:SourceArn": "arn:aws-cn:ecs:*:{0}:*".format(ACCOUNT)}},
+        {"StringNotEquals": {"aws:SourceAccount": ACCOUNT}},
+        {"StringEquals": {"aws:PrincipalOrgID": "o-1"}},
+    ],
+    ids=["other-account", "and-another-account", "other-account-arn", "other-partition", "negated", "other-key"],
+)
+def test_other_conditions_are_drift_and_repaired_to_the_documented_policy(condition):
+    plan, after = _plan.plan_present(params(), current(assume_role_policy_document=hardened(condition)), None)
+    assert plan.kinds() == ["update_trust"]
+    assert plan.actions[0].args["trust_policy"] == _documents.trust_policy()
+
+
+def test_a_repair_keeps_the_hardening_of_this_account():
+    trust = hardened(SOURCE_ACCOUNT)
+    trust["Statement"].append({"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"})
+    plan, after = _plan.plan_present(params(), current(assume_role_policy_document=trust), None)
+    assert plan.kinds() == ["update_trust"]
+    assert plan.actions[0].args["trust_policy"] == hardened(SOURCE_ACCOUNT)
+
+
+def test_trust_source_account_writes_and_then_keeps_the_condition():
+    asked = params(trust_source_account=True)
+    plan, after = _plan.plan_present(asked, current(), None)
+    assert plan.kinds() == ["update_trust"]
+    assert plan.actions[0].args["trust_policy"] == hardened(SOURCE_ACCOUNT)
+    assert plan.after["trust_policy"] == hardened(SOURCE_ACCOUNT)
+    again, dummy = _plan.plan_present(asked, after, None)
+    assert again.actions == []
+    assert _plan.verify_present(asked, after, after) == []
+    # without the option, the condition stays
+    assert _plan.plan_present(params(), after, None)[0].actions == []
+    # a trust policy read back without it is not what this run wrote
+    assert _plan.verify_present(asked, after, current()) == ["the trust policy is not the documented one"]
+
+
+def test_trust_source_account_on_creation():
+    plan, after = _plan.plan_present(
+        params(trust_source_account=True), None, None, "arn:aws:iam::{0}:role/ecsInfrastructureRole".format(ACCOUNT)
+    )
+    assert plan.actions[0].kind == "create_role"
+    assert plan.actions[0].args["trust_policy"] == hardened(SOURCE_ACCOUNT)
+    plan, after = _plan.plan_present(
+        params(), None, None, "arn:aws:iam::{0}:role/ecsInfrastructureRole".format(ACCOUNT)
+    )
+    assert plan.actions[0].args["trust_policy"] == _documents.trust_policy()
+
+
+def test_trust_source_account_replaces_a_source_account_of_another_account():
+    plan, after = _plan.plan_present(
+        params(trust_source_account=True),
+        current(assume_role_policy_document=hardened({"StringEquals": {"aws:SourceAccount": "999999999999"}})),
+        None,
+    )
+    assert plan.actions[0].args["trust_policy"] == hardened(SOURCE_ACCOUNT)

@@ -249,3 +249,53 @@ def test_bad_input_fails_before_the_client_is_made():
         service.present(params(name="bad name!"))
     with pytest.raises(InvalidInput, match="Invalid name"):
         service.describe(dict(name="bad name!", pass_role_policy_name=None, check_usage=False, usage_regions=None))
+
+
+def test_grantees_are_matched_to_iams_spelling_regardless_of_case(service):
+    """moto matches names case-sensitively where AWS does not: ``Alice`` listed, ``alice`` in IAM."""
+    make, iam = service
+    iam.create_user(UserName="alice")
+    iam.create_group(GroupName="Platform")
+    make().present(params(capabilities=["volumes"], pass_role={"users": ["alice"]}, wait=False))
+    wanted = params(capabilities=["volumes"], pass_role={"users": ["Alice"], "groups": ["platform"]}, wait=False)
+    seen = calls_of(iam)
+    plan, result = make().present(wanted)
+    assert plan.kinds() == ["attach_principal"] and plan.actions[0].args["principal"] == "Platform"
+    assert result["pass_role"]["users"] == ["alice"] and result["pass_role"]["groups"] == ["Platform"]
+    # alice holds the grant (her spelling came with it); Platform was looked up once
+    assert seen.count("GetUser") == 0 and seen.count("GetGroup") == 1
+    assert seen.count("GetAccountAuthorizationDetails") == 1
+    seen[:] = []
+    plan, again = make().present(wanted)
+    assert plan.actions == [] and again["pass_role"] == result["pass_role"]
+    assert seen == ["GetRole", "ListAttachedRolePolicies", "GetPolicy", "GetPolicyVersion", "ListEntitiesForPolicy"]
+
+
+def test_a_missing_grantee_is_still_named_after_the_case_insensitive_lookup(service):
+    make, iam = service
+    iam.create_user(UserName="alice")
+    make().present(params(capabilities=["volumes"], pass_role={"users": ["alice"]}, wait=False))
+    with pytest.raises(InvalidInput, match="principals that do not exist, nothing was changed: user 'Ghost'"):
+        make().present(params(capabilities=["volumes"], pass_role={"users": ["alice", "Ghost"]}, wait=False))
+    assert iam.list_entities_for_policy(PolicyArn="arn:aws:iam::{0}:policy/{1}PassRole".format(ACCOUNT, ROLE))[
+        "PolicyUsers"
+    ] == [{"UserName": "alice", "UserId": iam.get_user(UserName="alice")["User"]["UserId"]}]
+
+
+def test_tag_values_yaml_reads_as_numbers_or_booleans_converge(service):
+    make, iam = service
+    wanted = params(tags={"cost_center": 12345, "prod": True}, wait=False)
+    plan, result = make().present(wanted)
+    assert plan.changed and result["role"]["tags"] == {"cost_center": "12345", "prod": "True"}
+    tags = iam.list_role_tags(RoleName=ROLE)["Tags"]
+    assert sorted((t["Key"], t["Value"]) for t in tags) == [("cost_center", "12345"), ("prod", "True")]
+    plan, dummy = make().present(wanted)
+    assert not plan.changed
+
+
+def test_a_null_tag_value_is_refused_before_any_call(service):
+    make, iam = service
+    seen = calls_of(iam)
+    with pytest.raises(InvalidInput, match="Invalid value of tag 'owner': null"):
+        make().present(params(tags={"owner": None, "n": 1}))
+    assert seen == [] and iam.list_roles()["Roles"] == []
