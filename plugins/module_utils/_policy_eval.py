@@ -246,46 +246,67 @@ _TERM_SPLIT_LIMIT = 256  # positive clauses are split into single patterns while
 class _Union(object):
     """The patterns of one clause as one automaton over sets of (pattern index, position)."""
 
-    __slots__ = ("patterns", "start", "ends", "absorbing_from", "_moves")
+    __slots__ = ("patterns", "start", "accepting", "absorbing", "_moves", "_single", "_wild", "_by_char")
 
     def __init__(self, patterns):
         self.patterns = tuple(patterns)
-        self.ends = tuple(len(p.tokens) for p in self.patterns)
-        absorbing = []
-        for pattern in self.patterns:
-            position = len(pattern.tokens)
+        accepting, absorbing = [], []
+        for index, pattern in enumerate(self.patterns):
+            end = len(pattern.tokens)
+            accepting.append((index, end))
+            position = end
             while position > 0 and pattern.tokens[position - 1] == STAR:
                 position -= 1
-            # From a position at or past this one, the pattern matches whatever follows.
-            absorbing.append(position if position < len(pattern.tokens) else None)
-        self.absorbing_from = tuple(absorbing)
+            if position < end:
+                # From here on, the pattern matches whatever follows.
+                absorbing.extend((index, p) for p in range(position, end + 1))
+        self.accepting = frozenset(accepting)
+        self.absorbing = frozenset(absorbing)
         self.start = frozenset(
             (index, position) for index, p in enumerate(self.patterns) for position in _closure(p.tokens, (0,))
         )
         self._moves = {}
+        self._single = {}
+        # Which pairs can move on a character: those at a wildcard, and those at that literal.
+        wild, by_char = set(), {}
+        for index, pattern in enumerate(self.patterns):
+            for position, token in enumerate(pattern.tokens):
+                if not isinstance(token, str):
+                    wild.add((index, position))
+                else:
+                    for char in set((token, token.lower(), token.upper())) if pattern.fold else (token,):
+                        by_char.setdefault(char, set()).add((index, position))
+        self._wild = frozenset(wild)
+        self._by_char = dict((char, frozenset(pairs)) for char, pairs in by_char.items())
 
     def step(self, state, char):
         key = (state, char)
         found = self._moves.get(key)
         if found is None:
-            moved = []
-            for index, position in state:
-                for following in _step(self.patterns[index], (position,), char):
-                    moved.append((index, following))
+            moved = set()
+            candidates = state & self._wild
+            literal_pairs = self._by_char.get(char)
+            if literal_pairs is not None:
+                candidates = candidates | (state & literal_pairs)
+            for pair in candidates:
+                single = self._single.get((pair, char))
+                if single is None:
+                    index = pair[0]
+                    single = self._single[(pair, char)] = tuple(
+                        (index, following) for following in _step(self.patterns[index], (pair[1],), char)
+                    )
+                moved.update(single)
             found = frozenset(moved)
             if len(self._moves) < 200000:
                 self._moves[key] = found
         return found
 
     def accepts(self, state):
-        return any(position == self.ends[index] for index, position in state)
+        return not self.accepting.isdisjoint(state)
 
     def absorbed(self, state):
         """Whether every continuation is matched (a pattern ending in ``*`` has matched its prefix)."""
-        return any(
-            self.absorbing_from[index] is not None and position >= self.absorbing_from[index]
-            for index, position in state
-        )
+        return not self.absorbing.isdisjoint(state)
 
     def characters(self, lower_case):
         found = set()
@@ -496,6 +517,9 @@ def _condition_value(value):
     return str(value)
 
 
+_EVERY_ACTION = re.compile(r"\*+(:\*+)?\Z")
+
+
 class Statement(object):
     """One compiled statement of an identity policy. Actions are compiled at once; resources and
     conditions by ``finish()``, so that statements about other actions cost little."""
@@ -520,8 +544,14 @@ class Statement(object):
         self.action_text = [str(a) for a in _as_list(raw.get("Action"))]
         self.actions = [action_pattern(a) for a in self.action_text] if "Action" in raw else None
         self.not_actions = [action_pattern(a) for a in _as_list(raw["NotAction"])] if "NotAction" in raw else None
-        # Action "*" (AdministratorAccess and the like).
-        self.administrator = self.effect == "Allow" and any(a.strip("*") == "" for a in self.action_text)
+        # An unconditional Allow of every action on every resource (AdministratorAccess and the like):
+        # Action "*" (or "*:*"), Resource "*", no Condition. Action "*" on some resources only is not.
+        self.administrator = (
+            self.effect == "Allow"
+            and any(_EVERY_ACTION.match(a) for a in self.action_text)
+            and any(str(r).strip("*") == "" for r in _as_list(raw.get("Resource")))
+            and not raw.get("Condition")
+        )
         self.resources = self.not_resources = self.conditions = None
 
     def finish(self):

@@ -351,3 +351,22 @@ def test_witness_splits_terms_and_reads_only_what_the_allow_side_names():
     assert pe.split_terms([[[]]], [[]]) is None  # an unconditional Deny: nothing is allowed
     terms = pe.split_terms([[[(False, [pe.literal("a"), pe.literal("b")])]]], [])
     assert [[[p.text for p in group] for group in positives] for positives, dummy, dummy in terms] == [[["a"]], [["b"]]]
+
+
+@pytest.mark.parametrize(
+    "statement,administrator",
+    [
+        (st(action="*"), True),
+        (st(action="*:*"), True),
+        (st(action=["s3:GetObject", "*"]), True),
+        (st(action="*", resource=["arn:aws:s3:::b", "*"]), True),
+        (st(action="*", resource=ROLE), False),  # every action on the role alone: not an administrator
+        (st(action="*", Condition=cond("StringEquals", "eu-west-1", key="aws:RequestedRegion")), False),
+        (st("Deny", action="*"), False),
+        (st(action="iam:*"), False),
+        (st(action=":"), False),
+        (st(action=None, NotAction="s3:*"), False),
+    ],
+)
+def test_an_administrator_statement_allows_every_action_on_every_resource_unconditionally(statement, administrator):
+    assert pe.statements(doc(statement))[0].administrator is administrator
