@@ -1,6 +1,9 @@
 # Copyright: Contributors to the ecs_tools.iam collection
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
+import os
+import re
+
 import pytest
 
 from ansible_collections.ecs_tools.iam.plugins.module_utils import _analysis
@@ -110,6 +113,17 @@ def test_every_finding_has_a_known_severity():
     assert [f["severity"] for f in found] == ["high", "low"]
     assert _analysis.at_or_above(found, "high") == found[:1]
     assert _analysis.at_or_above(found, "low") == found
+
+
+GUIDE = os.path.join(os.path.dirname(__file__), "..", "..", "..", "..", "docs", "docsite", "rst", "guide_user.rst")
+
+
+def test_the_user_guide_gives_every_finding_its_severity():
+    """The findings table of the user guide (``* - ``code``  - severity``) is SEVERITY, row for row."""
+    with open(GUIDE) as handle:
+        text = handle.read()
+    table = dict(re.findall(r"^   \* - ``([a-z_]+)``\n     - (high|medium|low|info)$", text, re.MULTILINE))
+    assert table == _analysis.SEVERITY
 
 
 ECS_STATEMENT = _documents.TRUST_POLICY["Statement"][0]
