@@ -204,14 +204,15 @@ def exists(patterns, accept, limit=SEARCH_LIMIT):
 
 
 def covers(patterns, target):
-    """Whether every string of ``target`` matches one of ``patterns`` (None: undecided)."""
-    found = exists([target] + list(patterns), lambda m: m[0] and not any(m[1:]))
+    """Whether every string of ``target`` matches one of ``patterns`` (None: undecided). Decided by
+    ``witness`` below (one union of ``patterns``, not the product of their automata)."""
+    found = witness([([[target]], list(patterns), [])])
     return None if found is None else not found
 
 
 def overlaps(patterns, target):
     """Whether some string of ``target`` matches one of ``patterns`` (None: undecided)."""
-    return exists([target] + list(patterns), lambda m: m[0] and any(m[1:]))
+    return witness([([[target], [pattern]], [], []) for pattern in patterns])
 
 
 # ---------------------------------------------------------------- the witness search, one clause at a time
