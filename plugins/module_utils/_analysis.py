@@ -645,7 +645,7 @@ def exposure_findings(principals, role_name):
             finding(
                 "pass_role_administrators",
                 "{0} administrator{1} of the account can pass role {2} to any service, as administrators "
-                "can (an unconditional Allow of * on *, no permissions boundary): {3}. Check that each "
+                "can (an unconditional Allow of * on *, not held back by a boundary or a Deny): {3}. Check that each "
                 "should administer the account.".format(
                     len(administrators), "" if len(administrators) == 1 else "s", role_name, "; ".join(administrators)
                 ),

@@ -23,8 +23,10 @@ What it implements, from AWS's policy-evaluation documentation:
   is *undecided*: it is returned to the caller, never dropped.
 
 Questions about "some service other than X" are answered exactly: the allowed set of values is a
-boolean combination of glob patterns, and a breadth-first search over the product of the patterns'
-automata (subset construction on the fly) finds a witness string or proves there is none.
+boolean combination of glob patterns, and a search over the automata of its clauses (``witness``:
+one automaton per clause, one term per allowed pattern, the Deny side explored as an antichain)
+finds a witness string or proves there is none, within ``SEARCH_LIMIT`` states per question.
+``iam:PassedToService`` values are service principals, hence lower-case.
 """
 
 import re

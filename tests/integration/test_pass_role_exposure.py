@@ -190,8 +190,8 @@ def test_issue_11_account(runner, aws, server):
     assert any("user dave" in m and "PassEveryRole of group deployers" in m for m in messages)
     assert (
         "1 administrator of the account can pass role ecsInfrastructureRole to any service, as administrators "
-        "can (an unconditional Allow of * on *, no permissions boundary): user admin (managed policy {0}). "
-        "Check that each should administer the account.".format(ADMIN)
+        "can (an unconditional Allow of * on *, not held back by a boundary or a Deny): user admin (managed "
+        "policy {0}). Check that each should administer the account.".format(ADMIN)
     ) in messages
     assert not any("ecs-deployer" in m or "bounded-pipeline" in m for m in messages)
 
@@ -291,9 +291,9 @@ def test_issue_18_administrators_are_one_low_finding_and_every_other_shape_is_hi
     (administrators,) = [f["message"] for f in result["findings"] if f["code"] == "pass_role_administrators"]
     assert administrators == (
         "3 administrators of the account can pass role ecsInfrastructureRole to any service, as administrators "
-        "can (an unconditional Allow of * on *, no permissions boundary): group platform-admins (inline policy "
-        "everything of group platform-admins); role OrganizationAccountAccessRole (managed policy {0}); user "
-        "admin (managed policy {0}). Check that each should administer the account.".format(ADMIN)
+        "can (an unconditional Allow of * on *, not held back by a boundary or a Deny): group platform-admins "
+        "(inline policy everything of group platform-admins); role OrganizationAccountAccessRole (managed "
+        "policy {0}); user admin (managed policy {0}). Check that each should administer the account.".format(ADMIN)
     )
     assert not any("upper-case" in m or "many-patterns" in m for m in high + [administrators])
 

@@ -467,8 +467,10 @@ def test_administrators_are_one_low_finding_naming_them_all():
     )
     assert findings[1]["message"] == (
         "3 administrators of the account can pass role ecsInfrastructureRole to any service, as administrators "
-        "can (an unconditional Allow of * on *, no permissions boundary): group admins (inline policy all of "
-        "group admins); role OrganizationAccountAccessRole (managed policy " + ADMIN_ARN + "); user alice "
+        "can (an unconditional Allow of * on *, not held back by a boundary or a Deny): group admins (inline "
+        "policy all of group admins); role OrganizationAccountAccessRole (managed policy "
+        + ADMIN_ARN
+        + "); user alice "
         "(managed policy " + POLICY.format("Admin") + "). Check that each should administer the account."
     )
 
