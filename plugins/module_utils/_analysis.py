@@ -202,7 +202,7 @@ SEVERITY = {
     "trust_extra_action": "low",
     "pass_role_any_service": "high",
     "pass_role_without_condition": "high",
-    "pass_role_administrator": "medium",
+    "pass_role_administrators": "low",
     "pass_role_conditional": "medium",
     "pass_role_wildcard_resource": "medium",
     "pass_role_not_owned": "medium",
@@ -558,6 +558,18 @@ _UNKNOWN = {
 }
 
 
+def _administrator(known, boundary, access, classification):
+    """An administrator: an unconditional Allow of ``*`` on ``*`` (AdministratorAccess and equivalents),
+    no permissions boundary that holds it back (none, or one that allows ``*`` on ``*`` itself), and no
+    Deny that bears on passing this role, so that it can pass the role to any service. A principal
+    whose Deny or boundary narrows iam:PassRole is judged by what it can still do, like any other."""
+    if classification != "any_service" or access.deny or access.boundary_deny:
+        return False
+    if boundary is False or (boundary is not None and not any(s.administrator for s in boundary)):
+        return False
+    return any(s.administrator for dummy, statements in known for s in statements)
+
+
 def _principal(kind, detail, sources, boundary, role_arn, service):
     known = [(grant, _policy_eval.statements(_UNKNOWN) if st is None else st) for grant, st in sources]
     if not any(s.effect == "Allow" for _grant, statements in known for s in statements):
@@ -567,12 +579,10 @@ def _principal(kind, detail, sources, boundary, role_arn, service):
     if classification is None:
         return None
     grants = []
-    administrator = False
     for index, (grant, statements) in enumerate(known):
         allows = [s for s in statements if s.effect == "Allow" and s.resource_applies(role_arn) is not False]
         if not allows:
             continue
-        administrator = administrator or any(s.administrator for s in allows)
         if len(known) == 1:
             own = classification  # the only policy: it alone gives the principal's answer
         else:
@@ -595,7 +605,7 @@ def _principal(kind, detail, sources, boundary, role_arn, service):
         "name": detail[{"user": "UserName", "group": "GroupName", "role": "RoleName"}[kind]],
         "arn": detail.get("Arn"),
         "classification": classification,
-        "administrator": administrator,
+        "administrator": _administrator(known, boundary, access, classification),
         "grants": grants,
         "conditions": unique,
         "reaches_other_services": reaches_others,
@@ -632,24 +642,38 @@ def _describe_condition(condition):
     return text
 
 
+def _only_attached_aws_policies(principal):
+    """Whether every grant of ``principal`` is an AWS managed policy attached to it: for the
+    infrastructure role itself, ``attachment_findings`` already reports each (one cause, one finding)."""
+    return bool(principal["grants"]) and all(
+        g["via"] == "managed" and ":iam::aws:policy/" in (g["policy_arn"] or "") for g in principal["grants"]
+    )
+
+
 def exposure_findings(principals, role_name):
-    """A principal that can pass the role to any service: high; an administrator: medium; one that
-    may, under conditions the module cannot evaluate: medium. ``ecs_only`` is not a finding."""
+    """A principal that can pass the role to another service than ECS: high, whatever the shape of
+    its policy; an administrator (``administrator`` true): not one finding each, but one ``low``
+    ``pass_role_administrators`` naming them all; one that may, under conditions the module cannot
+    evaluate: medium. ``ecs_only`` is not a finding. The role itself, when only the AWS managed
+    policies attached to it let it pass itself, is ``overprivileged_managed_policy`` already."""
     found = []
+    administrators = []
     for principal in principals:
+        if principal["type"] == "role" and principal["name"] == role_name and _only_attached_aws_policies(principal):
+            continue
         who = "{0} {1}".format(principal["type"], principal["name"])
         reaching = [g for g in principal["grants"] if g["classification"] in ("any_service", "conditional")]
         how = "; ".join(
             _describe_grant(g, principal["type"], principal["name"]) for g in reaching or principal["grants"]
         )
-        if principal["classification"] == "any_service":
-            code = "pass_role_administrator" if principal["administrator"] else "pass_role_any_service"
-            prefix = "Administrator " if principal["administrator"] else ""
+        if principal["administrator"]:
+            administrators.append("{0} ({1})".format(who, how))
+        elif principal["classification"] == "any_service":
             found.append(
                 finding(
-                    code,
-                    "{0}{1} can pass role {2} to services other than {3}: {4}.".format(
-                        prefix, who, role_name, ECS_SERVICE_PRINCIPAL, how
+                    "pass_role_any_service",
+                    "{0} can pass role {1} to services other than {2}: {3}.".format(
+                        who, role_name, ECS_SERVICE_PRINCIPAL, how
                     ),
                 )
             )
@@ -667,6 +691,17 @@ def exposure_findings(principals, role_name):
                     ),
                 )
             )
+    if administrators:
+        found.append(
+            finding(
+                "pass_role_administrators",
+                "{0} administrator{1} of the account can pass role {2} to any service, as administrators "
+                "can (an unconditional Allow of * on *, not held back by a boundary or a Deny): {3}. Check that each "
+                "should administer the account.".format(
+                    len(administrators), "" if len(administrators) == 1 else "s", role_name, "; ".join(administrators)
+                ),
+            )
+        )
     return found
 
 

@@ -23,8 +23,10 @@ What it implements, from AWS's policy-evaluation documentation:
   is *undecided*: it is returned to the caller, never dropped.
 
 Questions about "some service other than X" are answered exactly: the allowed set of values is a
-boolean combination of glob patterns, and a breadth-first search over the product of the patterns'
-automata (subset construction on the fly) finds a witness string or proves there is none.
+boolean combination of glob patterns, and a search over the automata of its clauses (``witness``:
+one automaton per clause, one term per allowed pattern, the Deny side explored as an antichain)
+finds a witness string or proves there is none, within ``SEARCH_LIMIT`` states per question.
+``iam:PassedToService`` values are service principals, hence lower-case.
 """
 
 import re
@@ -204,14 +206,301 @@ def exists(patterns, accept, limit=SEARCH_LIMIT):
 
 
 def covers(patterns, target):
-    """Whether every string of ``target`` matches one of ``patterns`` (None: undecided)."""
-    found = exists([target] + list(patterns), lambda m: m[0] and not any(m[1:]))
+    """Whether every string of ``target`` matches one of ``patterns`` (None: undecided). Decided by
+    ``witness`` below (one union of ``patterns``, not the product of their automata)."""
+    found = witness([([[target]], list(patterns), [])])
     return None if found is None else not found
 
 
 def overlaps(patterns, target):
     """Whether some string of ``target`` matches one of ``patterns`` (None: undecided)."""
-    return exists([target] + list(patterns), lambda m: m[0] and any(m[1:]))
+    return witness([([[target], [pattern]], [], []) for pattern in patterns])
+
+
+# ---------------------------------------------------------------- the witness search, one clause at a time
+#
+# ``exists`` above tracks every pattern separately, so its state space is the product of all their
+# automata: exponential in the number of patterns (8 StringLike values took a minute). The questions
+# the evaluator asks only need to know, per *clause*, whether one of its patterns matches, and the
+# formula they ask about is "one Allow holds and no Deny holds". ``witness`` therefore:
+#
+# - merges the patterns of a clause into one automaton (a state: the set of (pattern, position)
+#   pairs still alive), so a state has one entry per clause, not per pattern;
+# - splits the Allow side into terms (one Allow statement per policy set, one pattern per positive
+#   clause while there are few): each term is searched alone, a witness of any term answers yes;
+# - puts every Deny that needs one clause into one "must not match" automaton, and explores its
+#   states as an antichain: a state whose deny set contains the deny set of an explored state with
+#   the same Allow side has no witness the other lacks, and is skipped;
+# - stops a branch as soon as an Allow side automaton is dead or the Deny side matches every
+#   continuation (a pattern ending in ``*`` has matched);
+# - reads only characters that the patterns that must match name, plus ``:`` and one character no
+#   pattern names: a character only the Deny side names can be replaced by that one in any witness
+#   (a Deny that matches the result matched the original), so it never needs to be tried;
+# - knows, for ``iam:PassedToService``, that service principals are lower-case (``lower_case``).
+#
+# Every state explored is counted in ``STATS``; a question explores at most ``SEARCH_LIMIT`` states
+# in all, so its cost is polynomial in the size of the policies (each state costs one step per
+# pattern and character). Past the limit the answer is None (undecided), which the callers report.
+
+STATS = {"states": 0, "terms": 0}
+_TERM_SPLIT_LIMIT = 256  # positive clauses are split into single patterns while the terms stay this few
+
+
+class _Union(object):
+    """The patterns of one clause as one automaton over sets of (pattern index, position)."""
+
+    __slots__ = ("patterns", "start", "accepting", "absorbing", "_moves", "_single", "_wild", "_by_char")
+
+    def __init__(self, patterns):
+        self.patterns = tuple(patterns)
+        accepting, absorbing = [], []
+        for index, pattern in enumerate(self.patterns):
+            end = len(pattern.tokens)
+            accepting.append((index, end))
+            position = end
+            while position > 0 and pattern.tokens[position - 1] == STAR:
+                position -= 1
+            if position < end:
+                # From here on, the pattern matches whatever follows.
+                absorbing.extend((index, p) for p in range(position, end + 1))
+        self.accepting = frozenset(accepting)
+        self.absorbing = frozenset(absorbing)
+        self.start = frozenset(
+            (index, position) for index, p in enumerate(self.patterns) for position in _closure(p.tokens, (0,))
+        )
+        self._moves = {}
+        self._single = {}
+        # Which pairs can move on a character: those at a wildcard, and those at that literal.
+        wild, by_char = set(), {}
+        for index, pattern in enumerate(self.patterns):
+            for position, token in enumerate(pattern.tokens):
+                if not isinstance(token, str):
+                    wild.add((index, position))
+                else:
+                    for char in set((token, token.lower(), token.upper())) if pattern.fold else (token,):
+                        by_char.setdefault(char, set()).add((index, position))
+        self._wild = frozenset(wild)
+        self._by_char = dict((char, frozenset(pairs)) for char, pairs in by_char.items())
+
+    def step(self, state, char):
+        key = (state, char)
+        found = self._moves.get(key)
+        if found is None:
+            moved = set()
+            candidates = state & self._wild
+            literal_pairs = self._by_char.get(char)
+            if literal_pairs is not None:
+                candidates = candidates | (state & literal_pairs)
+            for pair in candidates:
+                single = self._single.get((pair, char))
+                if single is None:
+                    index = pair[0]
+                    single = self._single[(pair, char)] = tuple(
+                        (index, following) for following in _step(self.patterns[index], (pair[1],), char)
+                    )
+                moved.update(single)
+            found = frozenset(moved)
+            if len(self._moves) < 200000:
+                self._moves[key] = found
+        return found
+
+    def accepts(self, state):
+        return not self.accepting.isdisjoint(state)
+
+    def absorbed(self, state):
+        """Whether every continuation is matched (a pattern ending in ``*`` has matched its prefix)."""
+        return not self.absorbing.isdisjoint(state)
+
+    def characters(self, lower_case):
+        found = set()
+        for pattern in self.patterns:
+            for token in pattern.tokens:
+                if isinstance(token, str):
+                    if pattern.fold:
+                        found.update((token.lower(), token.upper()))
+                    else:
+                        found.add(token)
+        if lower_case:
+            found = set(c for c in found if c == c.lower())
+        return found
+
+
+def _unions(cache, patterns):
+    key = tuple((p.tokens, p.fold) for p in patterns)
+    found = cache.get(key)
+    if found is None:
+        found = cache[key] = _Union(patterns)
+    return found
+
+
+def _term_search(positives, negative, generic, lower_case, budget):
+    """Whether some string is matched by every union of ``positives``, by none of ``negative``, and
+    makes no ``generic`` formula (a list of ``(negated, union)`` clauses that must not all hold) true.
+    Returns ``(answer, states explored)``; answer None when ``budget`` states did not decide."""
+    alphabet = set((":", _FRESH))
+    for union in positives:
+        alphabet |= union.characters(lower_case)
+    for clauses in generic:
+        for dummy, union in clauses:
+            alphabet |= union.characters(lower_case)
+    alphabet.discard(_NEVER)
+    # The fresh character first: most witnesses are "anything the patterns do not name".
+    alphabet = [_FRESH] + sorted(alphabet - set((_FRESH,)))
+
+    # (Indexes rather than zip(): module_utils keep to what every supported target Python has.)
+    def accept(state):
+        positive, deny, others = state
+        if not all(positives[i].accepts(positive[i]) for i in range(len(positives))) or negative.accepts(deny):
+            return False
+        for g, clauses in enumerate(generic):
+            if all(clauses[c][1].accepts(others[g][c]) != clauses[c][0] for c in range(len(clauses))):
+                return False
+        return True
+
+    def alive(state):
+        positive, deny, dummy = state
+        return all(positive) and not negative.absorbed(deny)
+
+    start = (
+        tuple(u.start for u in positives),
+        negative.start,
+        tuple(tuple(union.start for dummy, union in clauses) for clauses in generic),
+    )
+    if not alive(start):
+        return False, 1
+    frontier = {}  # (Allow side, generic side) -> the minimal deny sets explored with it
+    explored = 0
+
+    def fresh(state):
+        key = (state[0], state[2])
+        minimal = frontier.setdefault(key, [])
+        deny = state[1]
+        if any(seen <= deny for seen in minimal):
+            return False
+        minimal[:] = [seen for seen in minimal if not deny <= seen]
+        minimal.append(deny)
+        return True
+
+    fresh(start)
+    stack = [start]
+    while stack:
+        state = stack.pop()
+        explored += 1
+        if accept(state):
+            return True, explored
+        if explored >= budget:
+            return None, explored
+        positive, deny, others = state
+        for char in reversed(alphabet):
+            following = (
+                tuple(positives[i].step(positive[i], char) for i in range(len(positives))),
+                negative.step(deny, char),
+                tuple(
+                    tuple(clauses[c][1].step(others[g][c], char) for c in range(len(clauses)))
+                    for g, clauses in enumerate(generic)
+                ),
+            )
+            if alive(following) and fresh(following):
+                stack.append(following)
+    return False, explored
+
+
+def witness(terms, lower_case=False, limit=None):
+    """Whether some string satisfies one of ``terms``; each term is ``(positives, negatives, generic)``:
+    lists of pattern lists that must each match (one pattern of each), patterns none of which may
+    match, and lists of ``(negated, patterns)`` clauses that must not all hold. True or False
+    exactly; None when ``limit`` states (in all; default ``SEARCH_LIMIT``) did not decide. Polynomial:
+    see above."""
+    limit = SEARCH_LIMIT if limit is None else limit
+    cache = {}
+    compiled = []
+    seen = set()
+    for positives, negatives, generic in terms:
+        key = (
+            frozenset(frozenset((p.tokens, p.fold) for p in group) for group in positives),
+            frozenset((p.tokens, p.fold) for p in negatives),
+            tuple(tuple((n, tuple((p.tokens, p.fold) for p in g)) for n, g in clauses) for clauses in generic),
+        )
+        if key in seen:
+            continue
+        seen.add(key)
+        compiled.append(
+            (
+                [_unions(cache, group) for group in positives],
+                _unions(cache, list(negatives)),
+                [[(negated, _unions(cache, group)) for negated, group in clauses] for clauses in generic],
+            )
+        )
+    STATS["terms"] += len(compiled)
+    if not compiled:
+        return False
+    # A first pass gives each term an equal share, so that one hard term cannot hide another's witness;
+    # the terms it left undecided then share what is left.
+    share = max(64, limit // (2 * len(compiled)))
+    spent = 0
+    undecided = []
+    for term in compiled:
+        answer, states = _term_search(term[0], term[1], term[2], lower_case, min(share, limit - spent))
+        spent += states
+        STATS["states"] += states
+        if answer:
+            return True
+        if answer is None:
+            undecided.append(term)
+        if spent >= limit:
+            return None
+    for term in undecided:
+        answer, states = _term_search(term[0], term[1], term[2], lower_case, limit - spent)
+        spent += states
+        STATS["states"] += states
+        if answer:
+            return True
+        if answer is None:
+            return None
+    return False
+
+
+def split_terms(alternatives, denies, excluded=()):
+    """The terms of "one of each ``alternatives`` list holds, no Deny holds, the string is none of
+    ``excluded``" for ``witness``: ``alternatives`` a list (one per policy set) of lists of clause
+    lists (Allow statements), ``denies`` a list of clause lists (Deny statements); a clause is
+    ``(negated, [Pattern])``. None when a Deny holds whatever the string."""
+    negatives = list(excluded)
+    positives = []
+    generic = []
+    for clauses in denies:
+        if not clauses:
+            return None
+        if len(clauses) == 1:
+            negated, group = clauses[0]
+            # Not denied: outside a StringLike deny, inside a StringNotLike deny.
+            (positives.append(list(group)) if negated else negatives.extend(group))
+        else:
+            generic.append(clauses)
+    terms = []
+    for chosen in _product(alternatives):
+        term_positives = list(positives)
+        term_negatives = list(negatives)
+        for clauses in chosen:
+            for negated, group in clauses:
+                (term_negatives.extend(group) if negated else term_positives.append(list(group)))
+        # One pattern per positive clause, while the number of terms stays small.
+        choices = [[]]
+        for group in sorted(term_positives, key=len):
+            if len(choices) * len(group) <= _TERM_SPLIT_LIMIT:
+                choices = [chosen_ + [[p]] for chosen_ in choices for p in group]
+            else:
+                choices = [chosen_ + [group] for chosen_ in choices]
+        for groups in choices:
+            terms.append((groups, term_negatives, generic))
+    return terms
+
+
+def _product(lists):
+    found = [[]]
+    for items in lists:
+        found = [done + [item] for done in found for item in items]
+    return found
 
 
 # ---------------------------------------------------------------- statements
@@ -229,6 +518,9 @@ def _condition_value(value):
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)
+
+
+_EVERY_ACTION = re.compile(r"\*+(:\*+)?\Z")
 
 
 class Statement(object):
@@ -255,8 +547,14 @@ class Statement(object):
         self.action_text = [str(a) for a in _as_list(raw.get("Action"))]
         self.actions = [action_pattern(a) for a in self.action_text] if "Action" in raw else None
         self.not_actions = [action_pattern(a) for a in _as_list(raw["NotAction"])] if "NotAction" in raw else None
-        # Action "*" (AdministratorAccess and the like).
-        self.administrator = self.effect == "Allow" and any(a.strip("*") == "" for a in self.action_text)
+        # An unconditional Allow of every action on every resource (AdministratorAccess and the like):
+        # Action "*" (or "*:*"), Resource "*", no Condition. Action "*" on some resources only is not.
+        self.administrator = (
+            self.effect == "Allow"
+            and any(_EVERY_ACTION.match(a) for a in self.action_text)
+            and any(str(r).strip("*") == "" for r in _as_list(raw.get("Resource")))
+            and not raw.get("Condition")
+        )
         self.resources = self.not_resources = self.conditions = None
 
     def finish(self):
@@ -408,6 +706,7 @@ class Access(object):
         self.boundary_deny = boundary_deny
         self.has_boundary = has_boundary
         self.undecided = undecided
+        self.lower_case = False  # evaluate() sets it for LOWER_CASE_KEYS
 
     def _formula(self, certain):
         """The allowed set: possibly (certain=False) or surely (certain=True)."""
@@ -439,7 +738,7 @@ class Access(object):
         parts = self._formula(certain)
         if any(not allows for allows, _denies in parts):
             return False
-        key = (value, tuple((_formula_key(allows), _formula_key(denies)) for allows, denies in parts))
+        key = (value, self.lower_case, tuple((_formula_key(allows), _formula_key(denies)) for allows, denies in parts))
         if key not in _ANSWERS:
             if len(_ANSWERS) > 100000:
                 _ANSWERS.clear()
@@ -447,39 +746,23 @@ class Access(object):
         return _ANSWERS[key]
 
     def _search(self, value, parts):
-        patterns = [literal(value)]
-        indexed = []
-        for allows, denies in parts:
-            indexed.append((self._index(allows, patterns), self._index(denies, patterns)))
-
-        def accept(matched):
-            if matched[0]:
-                return False
-            for allows, denies in indexed:
-                if not any(_holds(c, matched) for c in allows):
-                    return False
-                if any(_holds(c, matched) for c in denies):
-                    return False
-            return True
-
-        return exists(patterns, accept)
-
-    @staticmethod
-    def _index(clause_lists, patterns):
-        indexed = []
-        for clauses in clause_lists:
-            one = []
-            for negated, group in clauses:
-                positions = []
-                for pattern in group:
-                    positions.append(len(patterns))
-                    patterns.append(pattern)
-                one.append((negated, positions))
-            indexed.append(one)
-        return indexed
+        """One Allow of every part holds, no Deny of any part holds, the value is not ``value``."""
+        terms = split_terms(
+            [allows for allows, dummy in parts],
+            [clauses for dummy, denies in parts for clauses in denies],
+            [literal(value)],
+        )
+        if terms is None:
+            return False
+        return witness(terms, lower_case=self.lower_case)
 
 
 _ANSWERS = {}
+
+# Keys whose values are lower-case whatever the policy says: service principals
+# (``ecs.amazonaws.com``). ``StringEqualsIgnoreCase`` on them means the lower-case value, and a
+# case-sensitive pattern with a capital letter matches no real request.
+LOWER_CASE_KEYS = ("iam:passedtoservice",)
 
 
 def _formula_key(clause_lists):
@@ -488,13 +771,6 @@ def _formula_key(clause_lists):
         frozenset((negated, frozenset((p.tokens, p.fold) for p in group)) for negated, group in clauses)
         for clauses in clause_lists
     )
-
-
-def _holds(clauses, matched):
-    for negated, positions in clauses:
-        if any(matched[i] for i in positions) == negated:
-            return False
-    return True
 
 
 def _sort_statement(statement, action, resource, key, undecided, where):
@@ -541,7 +817,9 @@ def evaluate(policies, action, resource, key, boundary=None):
             sorted_ = _sort_statement(statement, action, resource, key, undecided, where)
             if sorted_ is not None:
                 (boundary_allow if sorted_[0] == "Allow" else boundary_deny).append(sorted_[1])
-    return Access(allow, deny, boundary_allow, boundary_deny, boundary is not None, undecided)
+    access = Access(allow, deny, boundary_allow, boundary_deny, boundary is not None, undecided)
+    access.lower_case = key.lower() in LOWER_CASE_KEYS
+    return access
 
 
 # ---------------------------------------------------------------- "on every resource"

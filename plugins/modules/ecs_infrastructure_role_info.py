@@ -128,7 +128,14 @@ pass_role_principals:
     - C(classification) is V(ecs_only) (only with C(iam:PassedToService) = C(ecs.amazonaws.com)),
       V(any_service) (to at least one other service, as no condition scopes it to ECS) or V(conditional)
       (it depends on conditions the module cannot evaluate, listed in C(conditions)).
-    - C(administrator) is true when one of its policies allows every action (an C(Action) of C(*)).
+    - C(administrator) is V(true) for an administrator of the account; one of its policies allows every action on
+      every resource with no condition (C(Action) V(*) or V(*:*), C(Resource) V(*), as C(AdministratorAccess)
+      does), no permissions boundary holds it back (none, or one that allows the same), and no C(Deny) bears on
+      passing this role. C(Action) V(*) on the role's ARN alone is not an administrator. Every principal carries
+      it (V(true) or V(false)); administrators are summarised in one C(pass_role_administrators) finding.
+    - The C(iam:PassedToService) condition is decided knowing that service principals are lower-case;
+      C(StringEqualsIgnoreCase) V(ECS.AMAZONAWS.COM) means V(ecs.amazonaws.com). Up to 20,000 states of its
+      pattern search per question; past that, the principal is V(conditional) and C(conditions) says so.
     - C(grants) lists the policies that allow it, each with C(policy_name), C(policy_arn) (null for an inline
       policy), C(via) (V(inline), V(managed) or V(group)), C(group) (when via a group) and the
       C(classification) that policy alone gives.
@@ -179,9 +186,13 @@ findings:
   description:
     - Problems found, each with a C(code), a C(severity) (V(high), V(medium), V(low) or V(info)) and a C(message).
     - Codes are C(trust_missing_ecs), C(trust_extra_principal), C(trust_extra_action), C(overprivileged_managed_policy),
-      C(volumes_policy_missing), C(pass_role_any_service), C(pass_role_administrator), C(pass_role_conditional),
+      C(volumes_policy_missing), C(pass_role_any_service), C(pass_role_administrators), C(pass_role_conditional),
       C(pass_role_without_condition), C(pass_role_wildcard_resource), C(pass_role_not_owned), C(task_deprovisioning) and
       C(usage_region_unreadable); the user guide's findings table gives each one's severity, meaning and fix.
+    - Who can pass the role; a principal that can pass it to a service other than ECS is C(pass_role_any_service)
+      (V(high)), whatever the shape of its policy, unless it is an administrator (C(administrator) in RV(pass_role_principals));
+      the administrators are one C(pass_role_administrators) finding (V(low)) per role, naming each of them.
+      One cause gives one finding; C(AdministratorAccess) attached to the role itself is C(overprivileged_managed_policy) only.
   returned: always
   type: list
   elements: dict

@@ -61,11 +61,11 @@ def test_wrong_trust_extra_principal_overprivileged_and_loose_grant(runner, aws)
         ),
     )
     result = runner.one(**info())
-    # The role itself, with AdministratorAccess attached, can pass itself to any service. Bob's policy
-    # merely carries the grant's name: not the collection's grant, but it lets bob pass the role.
+    # The role itself, with AdministratorAccess attached, can pass itself to any service: one cause,
+    # one finding (overprivileged_managed_policy; issue 18). Bob's policy merely carries the grant's
+    # name: not the collection's grant, but it lets bob pass the role.
     assert codes(result) == [
         "overprivileged_managed_policy",
-        "pass_role_administrator",
         "pass_role_any_service",
         "pass_role_not_owned",
         "trust_extra_principal",
@@ -75,7 +75,6 @@ def test_wrong_trust_extra_principal_overprivileged_and_loose_grant(runner, aws)
     severities = dict((f["code"], f["severity"]) for f in result["findings"])
     assert severities == {
         "overprivileged_managed_policy": "medium",
-        "pass_role_administrator": "medium",
         "pass_role_any_service": "high",
         "pass_role_not_owned": "medium",
         "trust_extra_principal": "high",
@@ -85,6 +84,7 @@ def test_wrong_trust_extra_principal_overprivileged_and_loose_grant(runner, aws)
         ("role", ROLE, "any_service"),
         ("user", "bob", "any_service"),
     ]
+    assert [p["administrator"] for p in result["pass_role_principals"]] == [True, False]
     assert result["pass_role"]["mode"] is None and result["pass_role"]["users"] == []
     assert result["foreign_objects"][0]["principal"] == "bob"
     messages = " ".join(f["message"] for f in result["findings"])

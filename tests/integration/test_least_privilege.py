@@ -92,7 +92,7 @@ UNRELATED = {
 
 
 # The finding the account's admin gives the info step (the one the info_findings step lets through).
-ADMIN_FINDING = "pass_role_administrator"
+ADMIN_FINDING = "pass_role_administrators"
 
 
 def drifted_grant(resource):
@@ -289,7 +289,7 @@ def lifecycle(admin_env):
             GRANT_POLICY_ARN,
         ]
     }
-    # The account's admin (Allow * on *) can pass the role: the one finding expected.
+    # The account's admin (Allow * on *) can pass the role: the one finding expected, low, naming the admins.
     findings = {
         "that": ["lp_info.findings | rejectattr('code', 'equalto', {0!r}) | list | length == 0".format(ADMIN_FINDING)],
         "fail_msg": "{{ lp_info.findings | map(attribute='message') | join('; ') }}",
@@ -581,7 +581,7 @@ def test_lifecycle_with_all_json(account, auth_server):
     assert results["inline"]["pass_role"]["mode"] == "inline"
     assert results["info"]["pass_role"]["mode"] == "inline"
     assert results["info"]["usage"]["regions"] == [REGION]
-    assert [(f["code"], f["severity"]) for f in results["info"]["findings"]] == [("pass_role_administrator", "medium")]
+    assert [(f["code"], f["severity"]) for f in results["info"]["findings"]] == [("pass_role_administrators", "low")]
     # moto's DescribeRegions lists every region of every partition (AWS lists the enabled regions
     # of the caller's partition), and the deployer exists only in partition aws.
     usage = results["regions"]["usage"]
@@ -698,7 +698,7 @@ def test_feature_files_on_their_own(account, auth_server):
         calls = recorded(auth_server, keys)
     assert failures(results) == [], explain(results)
     assert results["info"]["pass_role"]["mode"] == "managed_policy"
-    assert [f["code"] for f in results["info"]["findings"]] == ["pass_role_administrator"]
+    assert [f["code"] for f in results["info"]["findings"]] == ["pass_role_administrators"]
     made = set(a for s, a in calls if s == "info")
     # Every action of info.json but DescribeRegions (usage_regions is set), and nothing else.
     assert sorted(made) == [a for a in actions_of(info) if a != "ec2:DescribeRegions"]

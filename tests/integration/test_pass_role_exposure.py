@@ -150,7 +150,8 @@ def test_issue_11_account(runner, aws, server):
         "ecs-deployer": "ecs_only",
         "regional": "conditional",
     }
-    assert [n for n, p in principals.items() if p["administrator"]] == ["bounded-pipeline", "admin"]
+    # AdministratorAccess held to ECS by a permissions boundary is not an administrator (issue 18).
+    assert [n for n, p in principals.items() if p["administrator"]] == ["admin"]
     assert principals["ci-inline"]["grants"] == [
         {"policy_name": "passrole-anything", "policy_arn": None, "via": "inline", "classification": "any_service"}
     ]
@@ -173,7 +174,7 @@ def test_issue_11_account(runner, aws, server):
 
     findings = sorted((f["code"], f["severity"]) for f in result["findings"])
     assert findings == [
-        ("pass_role_administrator", "medium"),
+        ("pass_role_administrators", "low"),
         ("pass_role_any_service", "high"),
         ("pass_role_any_service", "high"),
         ("pass_role_any_service", "high"),
@@ -187,8 +188,114 @@ def test_issue_11_account(runner, aws, server):
     assert SAML in trust[1] and "sts:AssumeRoleWithSAML" in trust[1] and "sts:TagSession" in trust[1]
     assert any("user ci-inline" in m and "inline policy passrole-anything of user ci-inline" in m for m in messages)
     assert any("user dave" in m and "PassEveryRole of group deployers" in m for m in messages)
-    assert any(m.startswith("Administrator user admin") and "AdministratorAccess" in m for m in messages)
+    assert (
+        "1 administrator of the account can pass role ecsInfrastructureRole to any service, as administrators "
+        "can (an unconditional Allow of * on *, not held back by a boundary or a Deny): user admin (managed "
+        "policy {0}). Check that each should administer the account.".format(ADMIN)
+    ) in messages
     assert not any("ecs-deployer" in m or "bounded-pipeline" in m for m in messages)
+
+
+def build_issue_18_account(iam):
+    """Administrators as real accounts have them, and principals that can pass the role in other shapes."""
+    iam.attach_role_policy(RoleName=ROLE, PolicyArn=ADMIN)  # the infrastructure role itself
+    iam.create_role(
+        RoleName="OrganizationAccountAccessRole",
+        AssumeRolePolicyDocument=document(
+            {
+                "Effect": "Allow",
+                "Principal": {"AWS": "arn:aws:iam::{0}:root".format(ACCOUNT)},
+                "Action": "sts:AssumeRole",
+            }
+        ),
+    )
+    iam.attach_role_policy(RoleName="OrganizationAccountAccessRole", PolicyArn=ADMIN)
+    iam.create_user(UserName="admin")
+    iam.attach_user_policy(UserName="admin", PolicyArn=ADMIN)
+    iam.create_group(GroupName="platform-admins")
+    iam.put_group_policy(GroupName="platform-admins", PolicyName="everything", PolicyDocument=document(allow("*:*")))
+    # Not administrators, and each can pass the role to any service: high, whatever the shape.
+    shapes = {
+        "iam-star": allow("iam:*"),
+        "pass-star": allow("iam:Pass*"),
+        "not-action": {"Effect": "Allow", "NotAction": "s3:*", "Resource": "*"},
+        "star-on-role": allow("*", ROLE_ARN),
+    }
+    for name, statement in shapes.items():
+        iam.create_user(UserName=name)
+        iam.put_user_policy(UserName=name, PolicyName="shape", PolicyDocument=document(statement))
+    # ECS only, written in ways release 1.1.0 got wrong: upper case with IgnoreCase; 16 patterns.
+    iam.create_user(UserName="upper-case")
+    iam.put_user_policy(
+        UserName="upper-case",
+        PolicyName="to-ecs",
+        PolicyDocument=document(
+            allow(Condition={"StringEqualsIgnoreCase": {"iam:PassedToService": "ECS.AMAZONAWS.COM"}})
+        ),
+    )
+    allowed = [ECS] + ["svc{0}?x*".format(i) for i in range(8)] + ["*.team{0}.c?m".format(i) for i in range(7)]
+    denied = ["svc{0}?*".format(i) for i in range(8)] + ["*team{0}*".format(i) for i in range(8)]
+    iam.create_user(UserName="many-patterns")
+    iam.put_user_policy(
+        UserName="many-patterns",
+        PolicyName="patterns",
+        PolicyDocument=document(
+            allow(Condition={"StringLike": {"iam:PassedToService": allowed}}),
+            {
+                "Effect": "Deny",
+                "Action": "iam:PassRole",
+                "Resource": "*",
+                "Condition": {"StringLike": {"iam:PassedToService": denied}},
+            },
+        ),
+    )
+    return sorted(shapes)
+
+
+def test_issue_18_administrators_are_one_low_finding_and_every_other_shape_is_high(runner, aws, server):
+    iam = aws("iam")
+    runner.one(_module=MODULE, capabilities=["volumes"])
+    shapes = build_issue_18_account(iam)
+    before = iam.get_account_authorization_details()
+    with server.recording() as rec:
+        result = runner.one(_module=INFO, check_usage=False)
+    assert result.get("failed") is not True, result.get("msg")
+    print("findings:\n" + json.dumps(result["findings"], indent=1, sort_keys=True))
+    assert rec.writes == []
+    after = iam.get_account_authorization_details()
+    assert [before[k] for k in sorted(before) if k != "ResponseMetadata"] == [
+        after[k] for k in sorted(after) if k != "ResponseMetadata"
+    ]
+
+    principals = by_name(result)
+    assert {n: (p["classification"], p["administrator"]) for n, p in principals.items()} == {
+        "platform-admins": ("any_service", True),
+        ROLE: ("any_service", True),
+        "OrganizationAccountAccessRole": ("any_service", True),
+        "admin": ("any_service", True),
+        "iam-star": ("any_service", False),
+        "not-action": ("any_service", False),
+        "pass-star": ("any_service", False),
+        "star-on-role": ("any_service", False),
+        "upper-case": ("ecs_only", False),
+        "many-patterns": ("ecs_only", False),
+    }
+    findings = [(f["code"], f["severity"]) for f in result["findings"]]
+    # AdministratorAccess on the role itself: one finding (overprivileged_managed_policy), not two.
+    assert sorted(findings) == sorted(
+        [("overprivileged_managed_policy", "medium"), ("pass_role_administrators", "low")]
+        + [("pass_role_any_service", "high")] * len(shapes)
+    )
+    high = [f["message"] for f in result["findings"] if f["code"] == "pass_role_any_service"]
+    assert [m.split(" can pass")[0] for m in high] == ["user " + name for name in shapes]
+    (administrators,) = [f["message"] for f in result["findings"] if f["code"] == "pass_role_administrators"]
+    assert administrators == (
+        "3 administrators of the account can pass role ecsInfrastructureRole to any service, as administrators "
+        "can (an unconditional Allow of * on *, not held back by a boundary or a Deny): group platform-admins "
+        "(inline policy everything of group platform-admins); role OrganizationAccountAccessRole (managed "
+        "policy {0}); user admin (managed policy {0}). Check that each should administer the account.".format(ADMIN)
+    )
+    assert not any("upper-case" in m or "many-patterns" in m for m in high + [administrators])
 
 
 def test_the_documented_setup_has_no_exposure_finding(runner, aws):

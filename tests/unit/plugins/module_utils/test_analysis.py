@@ -1,6 +1,9 @@
 # Copyright: Contributors to the ecs_tools.iam collection
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
+import os
+import re
+
 import pytest
 
 from ansible_collections.ecs_tools.iam.plugins.module_utils import _analysis
@@ -110,6 +113,17 @@ def test_every_finding_has_a_known_severity():
     assert [f["severity"] for f in found] == ["high", "low"]
     assert _analysis.at_or_above(found, "high") == found[:1]
     assert _analysis.at_or_above(found, "low") == found
+
+
+GUIDE = os.path.join(os.path.dirname(__file__), "..", "..", "..", "..", "docs", "docsite", "rst", "guide_user.rst")
+
+
+def test_the_user_guide_gives_every_finding_its_severity():
+    """The findings table of the user guide (``* - ``code``  - severity``) is SEVERITY, row for row."""
+    with open(GUIDE) as handle:
+        text = handle.read()
+    table = dict(re.findall(r"^   \* - ``([a-z_]+)``\n     - (high|medium|low|info)$", text, re.MULTILINE))
+    assert table == _analysis.SEVERITY
 
 
 ECS_STATEMENT = _documents.TRUST_POLICY["Statement"][0]
@@ -333,7 +347,9 @@ def test_pass_role_principals_classify_every_way_to_hold_it():
             "classification": "any_service",
         }
     ]
-    assert by_name["bounded"]["administrator"] and by_name["bounded"]["grants"][0]["classification"] == "ecs_only"
+    # AdministratorAccess held to ECS by a boundary: not an administrator (issue 18), and no finding.
+    assert not by_name["bounded"]["administrator"] and by_name["bounded"]["grants"][0]["classification"] == "ecs_only"
+    assert [p["name"] for p in found if p["administrator"]] == []
     assert by_name["unknown-boundary"]["conditions"][0]["operator"] == "PermissionsBoundary"
     codes = [(f["code"], f["severity"]) for f in _analysis.exposure_findings(found, "ecsInfrastructureRole")]
     assert codes == [
@@ -351,13 +367,136 @@ def test_an_unreturned_managed_policy_is_reported_not_ignored():
     assert found[0]["conditions"][0]["policy_arn"] == POLICY.format("Gone")
 
 
-def test_administrator_is_a_medium_finding_naming_the_policy():
-    account = details(users=[user("root-ish", managed_names=["Admin"])], policies=[managed("Admin", allow("*"))])
+ADMIN_ARN = "arn:aws:iam::aws:policy/AdministratorAccess"
+NOT_ECS = {"StringNotEquals": {"iam:PassedToService": ECS}}
+
+
+def aws_managed(arn, *statements):
+    return dict(managed("x", *statements), Arn=arn)
+
+
+@pytest.mark.parametrize(
+    "statements,boundary,expected",
+    [
+        # Whatever the shape of the statement, passing the role to another service is high (issue 18).
+        ([allow("iam:PassRole")], None, ("any_service", False, [("pass_role_any_service", "high")])),
+        ([allow("iam:Pass*")], None, ("any_service", False, [("pass_role_any_service", "high")])),
+        ([allow("iam:*")], None, ("any_service", False, [("pass_role_any_service", "high")])),
+        (
+            [{"Effect": "Allow", "NotAction": "s3:*", "Resource": "*"}],
+            None,
+            ("any_service", False, [("pass_role_any_service", "high")]),
+        ),
+        # Action "*" on the role's ARN alone: not an administrator, high.
+        ([allow("*", Resource=ROLE_ARN)], None, ("any_service", False, [("pass_role_any_service", "high")])),
+        (
+            [allow("*", Resource="arn:aws:iam::123456789012:role/*")],
+            None,
+            ("any_service", False, [("pass_role_any_service", "high")]),
+        ),
+        # Action "*" on "*", unconditional, unbounded: an administrator, summarised at low.
+        ([allow("*")], None, ("any_service", True, [("pass_role_administrators", "low")])),
+        ([allow("*:*")], None, ("any_service", True, [("pass_role_administrators", "low")])),
+        ([allow("*"), deny("s3:DeleteBucket")], None, ("any_service", True, [("pass_role_administrators", "low")])),
+        # ... but not under a condition (undecided: conditional, medium).
+        (
+            [allow("*", Condition=NOWHERE)],
+            None,
+            ("conditional", False, [("pass_role_conditional", "medium")]),
+        ),
+        # An administrator's boundary: held to ECS, nothing; only iam:*, high; "*" on "*", still one.
+        ([allow("*")], [allow("s3:*"), allow("iam:PassRole", Condition=TO_ECS)], ("ecs_only", False, [])),
+        ([allow("*")], [allow("iam:*")], ("any_service", False, [("pass_role_any_service", "high")])),
+        ([allow("*")], [allow("*")], ("any_service", True, [("pass_role_administrators", "low")])),
+        # An administrator's Deny: all of PassRole, not listed; all but ECS, ecs_only; one service, high.
+        ([allow("*"), deny("iam:PassRole")], None, None),
+        ([allow("*"), deny("iam:PassRole", Condition=NOT_ECS)], None, ("ecs_only", False, [])),
+        (
+            [
+                allow("*"),
+                deny("iam:PassRole", Condition={"StringEquals": {"iam:PassedToService": "ec2.amazonaws.com"}}),
+            ],
+            None,
+            ("any_service", False, [("pass_role_any_service", "high")]),
+        ),
+    ],
+)
+def test_severity_follows_what_the_principal_can_do(statements, boundary, expected):
+    policies = [managed("P", *statements)]
+    if boundary is not None:
+        policies.append(managed("B", *boundary))
+    account = details(users=[user("u", managed_names=["P"], boundary="B" if boundary else None)], policies=policies)
     found = _analysis.pass_role_principals(account, ROLE_ARN)
-    assert found[0]["administrator"] is True and found[0]["classification"] == "any_service"
-    (f,) = _analysis.exposure_findings(found, "r")
-    assert (f["code"], f["severity"]) == ("pass_role_administrator", "medium")
-    assert "Administrator user root-ish" in f["message"] and POLICY.format("Admin") in f["message"]
+    findings = _analysis.exposure_findings(found, "ecsInfrastructureRole")
+    if expected is None:
+        assert found == [] and findings == []
+        return
+    classification, administrator, codes = expected
+    assert [(p["classification"], p["administrator"]) for p in found] == [(classification, administrator)]
+    assert [(f["code"], f["severity"]) for f in findings] == codes
+
+
+def test_administrators_are_one_low_finding_naming_them_all():
+    account = details(
+        users=[user("alice", managed_names=["Admin"]), user("ci", [inline("i", allow("iam:PassRole"))])],
+        groups=[{"GroupName": "admins", "Arn": "g", "GroupPolicyList": [inline("all", allow("*"))]}],
+        roles=[
+            {
+                "RoleName": "OrganizationAccountAccessRole",
+                "Arn": "arn:aws:iam::123456789012:role/OrganizationAccountAccessRole",
+                "AttachedManagedPolicies": [{"PolicyName": "AdministratorAccess", "PolicyArn": ADMIN_ARN}],
+            }
+        ],
+        policies=[managed("Admin", allow("*")), aws_managed(ADMIN_ARN, allow("*"))],
+    )
+    found = _analysis.pass_role_principals(account, ROLE_ARN)
+    assert [(p["name"], p["administrator"]) for p in found] == [
+        ("admins", True),
+        ("OrganizationAccountAccessRole", True),
+        ("alice", True),
+        ("ci", False),
+    ]
+    findings = _analysis.exposure_findings(found, "ecsInfrastructureRole")
+    assert [(f["code"], f["severity"]) for f in findings] == [
+        ("pass_role_any_service", "high"),
+        ("pass_role_administrators", "low"),
+    ]
+    assert findings[0]["message"] == (
+        "user ci can pass role ecsInfrastructureRole to services other than ecs.amazonaws.com: "
+        "inline policy i of user ci."
+    )
+    assert findings[1]["message"] == (
+        "3 administrators of the account can pass role ecsInfrastructureRole to any service, as administrators "
+        "can (an unconditional Allow of * on *, not held back by a boundary or a Deny): group admins (inline "
+        "policy all of group admins); role OrganizationAccountAccessRole (managed policy "
+        + ADMIN_ARN
+        + "); user alice "
+        "(managed policy " + POLICY.format("Admin") + "). Check that each should administer the account."
+    )
+
+
+@pytest.mark.parametrize(
+    "role_policies,attached_arns,codes",
+    [
+        # AdministratorAccess on the infrastructure role: overprivileged_managed_policy, once (issue 18).
+        (
+            {"AttachedManagedPolicies": [{"PolicyName": "AdministratorAccess", "PolicyArn": ADMIN_ARN}]},
+            [ADMIN_ARN],
+            ["overprivileged_managed_policy"],
+        ),
+        # Administrator through its own inline policy: no attachment finding, so the summary names it.
+        ({"RolePolicyList": [inline("all", allow("*"))]}, [], ["pass_role_administrators"]),
+        ({"RolePolicyList": [inline("pass", allow("iam:PassRole"))]}, [], ["pass_role_any_service"]),
+    ],
+)
+def test_the_infrastructure_role_itself_is_one_finding(role_policies, attached_arns, codes):
+    role = dict({"RoleName": "ecsInfrastructureRole", "Arn": ROLE_ARN}, **role_policies)
+    account = details(roles=[role], policies=[aws_managed(ADMIN_ARN, allow("*"))])
+    found = _analysis.pass_role_principals(account, ROLE_ARN)
+    assert [p["name"] for p in found] == ["ecsInfrastructureRole"]
+    findings = _analysis.attachment_findings(attached_arns, "aws")
+    findings += _analysis.exposure_findings(found, "ecsInfrastructureRole")
+    assert [f["code"] for f in findings] == codes
 
 
 def test_aws_managed_arns_are_those_attached_or_used_as_a_boundary():
