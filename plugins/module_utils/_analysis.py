@@ -529,6 +529,11 @@ def _describe_grant(grant, kind, name):
     return "inline policy {0} of group {1}".format(grant["policy_name"], grant["group"])
 
 
+# The condition a principal carries when the search for a service it may pass the role to ran past
+# _policy_eval.SEARCH_LIMIT.
+SEARCH_UNDECIDED = "Search"
+
+
 def _classify(access, service):
     """``(classification, may reach other services, search undecided)``; classification None when the
     policies cannot pass the role at all."""
@@ -595,7 +600,9 @@ def _principal(kind, detail, sources, boundary, role_arn, service):
             grants.append(grant)
     conditions = [dict(c) for c in access.undecided]
     if search_undecided:
-        conditions.append({"effect": "Allow", "operator": "Search", "key": PASSED_TO_SERVICE, "values": ["undecided"]})
+        conditions.append(
+            {"effect": "Allow", "operator": SEARCH_UNDECIDED, "key": PASSED_TO_SERVICE, "values": ["undecided"]}
+        )
     unique = []
     for condition in conditions:
         if condition not in unique:
@@ -678,17 +685,24 @@ def exposure_findings(principals, role_name):
                 )
             )
         elif principal["classification"] == "conditional" and principal["reaches_other_services"]:
+            # A search past its limit is no evidence of safety: patterns written to exhaust it must not
+            # lower a finding, so an undecided search counts as reaching other services (high).
+            exhausted = any(c.get("operator") == SEARCH_UNDECIDED for c in principal["conditions"])
             found.append(
                 finding(
                     "pass_role_conditional",
                     "{0} may pass role {1} to services other than {2}, depending on conditions the module cannot "
-                    "evaluate ({3}): {4}.".format(
+                    "evaluate ({3}): {4}.{5}".format(
                         who,
                         role_name,
                         ECS_SERVICE_PRINCIPAL,
                         "; ".join(_describe_condition(c) for c in principal["conditions"]) or "none",
                         how,
+                        " Its iam:PassedToService patterns exceed what the module decides, so this counts as high."
+                        if exhausted
+                        else "",
                     ),
+                    severity="high" if exhausted else None,
                 )
             )
     if administrators:

@@ -343,6 +343,35 @@ def test_the_search_stops_at_its_limit_and_says_so(monkeypatch):
     pe._ANSWERS.clear()
 
 
+def test_a_search_past_its_limit_is_a_high_finding_not_a_lower_one(monkeypatch):
+    # Whoever can write a policy could otherwise pick patterns that exhaust the search to turn a high
+    # finding (another service) into a medium one.
+    from ansible_collections.ecs_tools.iam.plugins.module_utils import _analysis
+
+    monkeypatch.setattr(pe, "SEARCH_LIMIT", 50)
+    pe._ANSWERS.clear()
+    policy = {"PolicyName": "P", "Arn": "arn:aws:iam::123456789012:policy/P", "DefaultVersionId": "v1"}
+    policy["PolicyVersionList"] = [{"VersionId": "v1", "IsDefaultVersion": True, "Document": many_patterns(64)}]
+    account = {
+        "UserDetailList": [
+            {
+                "UserName": "u",
+                "Arn": "arn:aws:iam::123456789012:user/u",
+                "AttachedManagedPolicies": [{"PolicyName": "P", "PolicyArn": policy["Arn"]}],
+            }
+        ],
+        "GroupDetailList": [],
+        "RoleDetailList": [],
+        "Policies": [policy],
+    }
+    found = _analysis.pass_role_principals(account, ROLE)
+    findings = _analysis.exposure_findings(found, "ecsInfrastructureRole")
+    pe._ANSWERS.clear()
+    assert [p["classification"] for p in found] == ["conditional"]
+    assert [(f["code"], f["severity"]) for f in findings] == [("pass_role_conditional", "high")]
+    assert "counts as high" in findings[0]["message"]
+
+
 def test_witness_splits_terms_and_reads_only_what_the_allow_side_names():
     # svc* minus the literal "svc": svc?... is a witness; its character need not be one a Deny names.
     term = ([[pe.string_pattern("svc*")]], [pe.literal("svc"), pe.string_pattern("svcq*")], [])
