@@ -334,14 +334,14 @@ class RoleService(object):
         after = plan.role_after
         documents = _iam.default_documents(self.client, _analysis.volume_documents_needed(after, partition))
         inline = _iam.inline_documents(self.client, params["name"])
-        lost = _analysis.volume_blockers(after, documents, inline, partition, account_id)
-        if not lost:
+        blocked = _analysis.volume_blockers(after, documents, inline, partition, account_id)
+        if not blocked:
             return []
         before = current.role
         needed = [a for a in _analysis.volume_documents_needed(before, partition) if a not in documents]
         documents.update(_iam.default_documents(self.client, needed))
         return _analysis.lost_volume_actions(
-            _analysis.volume_blockers(before, documents, inline, partition, account_id), lost
+            _analysis.volume_blockers(before, documents, inline, partition, account_id), blocked
         )
 
     def apply(self, plan):
