@@ -388,10 +388,12 @@ def volume_blockers(role, documents, inline, partition, account_id):
 
 
 def lost_volume_actions(before, after):
-    """The items of ``after`` (``volume_blockers``) about actions that nothing took away ``before``:
-    what a change would remove. A role that could not call an action before loses nothing."""
-    blocked = set(action for dummy, dummy, action in before)
-    return [item for item in after if item[2] not in blocked]
+    """What a change would take away: the items of ``after`` (``volume_blockers``) that ``before`` did
+    not have, about actions that were not surely blocked ``before``. A role that surely could not call an
+    action loses nothing; one that only may not have (an undecided condition) still can lose it, so a
+    conditional Deny already there does not open a side door for the next change."""
+    surely = set(action for dummy, kind, action in before if kind in (DENIES, ALLOWS_NONE, NO_TRUST))
+    return [item for item in after if item[2] not in surely and item not in before]
 
 
 _BLOCKER_TEXT = {

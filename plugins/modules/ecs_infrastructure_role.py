@@ -157,7 +157,7 @@ options:
         C(AmazonECSInfrastructureRolePolicyForVolumes) by its ARN. Conditions on the volume's
         C(AmazonECSManaged) and C(AmazonECSCreated) tags are decided; an C(Allow) under any other condition does
         not count and a C(Deny) under one does, so an undecided case is treated as a loss. A change that
-        keeps the actions, or that touches a role which could not call them before, is not guarded.
+        keeps the actions, or that touches a role which surely could not call them before, is not guarded.
       - When the guard runs, it looks, in every region enabled for the account (or those in O(usage_regions)),
         for ECS services whose deployments reference the role, ECS tasks in C(DEPROVISIONING), and attached
         EBS volumes tagged C(AmazonECSManaged=true). If it finds any, or cannot read a region, the task fails,

@@ -313,6 +313,27 @@ def test_volume_blockers_decide_the_ecs_tags_exactly():
         (role(), role(trust=NO_ECS_TRUST), {}, ["the trust policy no longer lets ecs.amazonaws.com assume the role"]),
         # A role that never had the actions loses nothing.
         (role([LATTICE_POLICY]), role([LATTICE_POLICY], boundary=BOUNDARY), {BOUNDARY: S3_ONLY}, []),
+        # A Deny under an undecided condition, there before and after, is no loss by itself ...
+        (
+            role([VOLUMES_POLICY, DENIER]),
+            role([VOLUMES_POLICY, DENIER, LATTICE_POLICY]),
+            {DENIER: doc(deny("ec2:*", Condition=NOWHERE))},
+            [],
+        ),
+        # ... and does not hide what a change takes away: the role only may have lost the actions.
+        (
+            role([VOLUMES_POLICY, DENIER]),
+            role([DENIER, LATTICE_POLICY]),
+            {DENIER: doc(deny("ec2:*", Condition=NOWHERE))},
+            ["no policy of the role allows " + ", ".join(ACTIONS)],
+        ),
+        # A boundary that allowed them only under a condition replaced by one that allows none.
+        (
+            role(boundary=DENIER),
+            role(boundary=BOUNDARY),
+            {DENIER: doc(allow("ec2:*", Condition=NOWHERE)), BOUNDARY: S3_ONLY},
+            ["permissions_boundary {0} allows none of {1}".format(BOUNDARY, ", ".join(ACTIONS))],
+        ),
     ],
 )
 def test_lost_volume_actions(before, after, documents, lost):
