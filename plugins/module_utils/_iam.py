@@ -122,19 +122,22 @@ def get_inline_document(client, name, policy):
     return as_dict(client.get_role_policy(RoleName=name, PolicyName=policy)["PolicyDocument"])
 
 
-def policy_documents(client, role_name, arns):
-    """Default-version documents of managed policies, and the role's inline policy documents
-    (GetPolicy + GetPolicyVersion: moto returns documents from ListPolicyVersions, AWS does not)."""
-    documents = []
+def default_documents(client, arns):
+    """ARN -> the default version's document of each managed policy (None when it does not exist):
+    GetPolicy + GetPolicyVersion each (moto returns documents from ListPolicyVersions, AWS does not)."""
+    documents = {}
     for arn in arns:
-        policy = get_policy(client, arn)
-        if policy is not None:
-            documents.append(as_dict(get_policy_document(client, arn, policy["DefaultVersionId"])))
-    for inline in list_inline_policy_names(client, role_name):
-        document = get_inline_document(client, role_name, inline)
-        if document is not None:
-            documents.append(document)
+        detail = policy_detail(client, arn)
+        documents[arn] = None if detail is None else as_dict(detail["PolicyVersionList"][0]["Document"])
     return documents
+
+
+def inline_documents(client, role_name):
+    """``[(name, document)]`` of the role's inline policies: ListRolePolicies, GetRolePolicy each."""
+    found = []
+    for name in list_inline_policy_names(client, role_name):
+        found.append((name, get_inline_document(client, role_name, name)))
+    return found
 
 
 def policy_detail(client, arn):

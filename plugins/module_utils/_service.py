@@ -56,6 +56,10 @@ READ_BACK_PAUSES = (1, 2, 4, 8)
 # many; beyond, one paginated read of every AWS managed policy (some 1,300) is cheaper.
 MAX_AWS_MANAGED_READS = 40
 DETACH_VOLUMES = "detach AmazonECSInfrastructureRolePolicyForVolumes from role"
+CHANGE_ROLE = "change role"
+# Changes that can take the volume actions away from ECS (the role's policies, boundary or trust):
+# before any of them the guard asks the evaluator (``_analysis.volume_blockers``).
+VOLUME_ACTION_CHANGES = ("attach", "detach", "put_boundary", "delete_boundary", "update_trust")
 DELETE_ROLE = "delete role"
 
 
@@ -79,11 +83,13 @@ class Current(object):
 
 class Guard(object):
     """The in-use guard a plan needs before it may run: ``what`` it would do to the role.
-    ``unless_volume_actions_kept``: skip the scan when what the role keeps still allows the volume actions."""
+    ``unless_volume_actions_kept``: skip the scan unless the change takes a volume action away from
+    ECS; ``causes`` then says what takes it away (``_analysis.volume_blockers`` items)."""
 
     def __init__(self, what, unless_volume_actions_kept=False):
         self.what = what
         self.unless_volume_actions_kept = unless_volume_actions_kept
+        self.causes = None
 
 
 # ---------------------------------------------------------------- plan (pure)
@@ -114,8 +120,9 @@ def plan_present(params, current):
         if spec["mode"] == _grants.MANAGED:
             plan.after["pass_role"]["mark"] = after["arn"]
     volumes = _catalog.capability_arn(_catalog.VOLUMES, current.partition)
-    if current.role is not None and any(a.kind == "detach" and a.args["arn"] == volumes for a in plan.actions):
-        plan.guard = Guard(DETACH_VOLUMES, unless_volume_actions_kept=True)
+    if current.role is not None and any(a.kind in VOLUME_ACTION_CHANGES for a in plan.actions):
+        detaches = any(a.kind == "detach" and a.args["arn"] == volumes for a in plan.actions)
+        plan.guard = Guard(DETACH_VOLUMES if detaches else CHANGE_ROLE, unless_volume_actions_kept=True)
     return plan
 
 
@@ -316,17 +323,35 @@ class RoleService(object):
         """Step 3, preflight: the in-use guard, when the plan needs it. Raises ``InUseError`` unless
         ``force``; returns the scan's findings when it ran, else None."""
         guard = plan.guard
-        if guard is None or (guard.unless_volume_actions_kept and self._keeps_volume_actions(params, current, plan)):
+        if guard is None:
             return None
+        if guard.unless_volume_actions_kept:
+            guard.causes = self._volume_actions_lost(params, current, plan)
+            if not guard.causes:
+                return None
         usage = self.scan_usage(current.role["arn"], params.get("usage_regions"))
         if _analysis.blocks(usage) and not params["force"]:
-            raise InUseError(_analysis.guard_message(params["name"], guard.what, usage), usage)
+            raise InUseError(_analysis.guard_message(params["name"], guard.what, usage, guard.causes), usage)
         return usage
 
-    def _keeps_volume_actions(self, params, current, plan):
-        """Whether what the role keeps still allows ec2:DetachVolume, DeleteVolume and DescribeVolumes."""
-        documents = _iam.policy_documents(self.client, params["name"], plan.role_after["attached_policies"])
-        return _analysis.keeps_volume_actions(documents, current.partition, current.account_id)
+    def _volume_actions_lost(self, params, current, plan):
+        """What the plan takes away of the volume actions ECS has today (``_analysis.volume_blockers``
+        items; empty: nothing). The role after the plan is evaluated first; the role as it is only when
+        something blocks after, to tell a loss from a role that never had the actions. Reads only the
+        documents needed: the policies other than ECS's own, the boundary, the inline policies."""
+        partition, account_id = current.partition, current.account_id
+        after = plan.role_after
+        documents = _iam.default_documents(self.client, _analysis.volume_documents_needed(after, partition))
+        inline = _iam.inline_documents(self.client, params["name"])
+        blocked = _analysis.volume_blockers(after, documents, inline, partition, account_id)
+        if not blocked:
+            return []
+        before = current.role
+        needed = [a for a in _analysis.volume_documents_needed(before, partition) if a not in documents]
+        documents.update(_iam.default_documents(self.client, needed))
+        return _analysis.lost_volume_actions(
+            _analysis.volume_blockers(before, documents, inline, partition, account_id), blocked
+        )
 
     def apply(self, plan):
         """Step 4. After CreateRole, every call retries NoSuchEntity (``_iam.after_create``)."""
@@ -436,9 +461,13 @@ class RoleService(object):
         )
         if foreign:
             result["foreign_objects"] = foreign
+        blockers = _analysis.role_volume_blockers(
+            details, dict(role, attached_policies=attached), current.partition, current.account_id
+        )
         if params["check_usage"]:
             usage = self.scan_usage(role["arn"], params.get("usage_regions"))
             result["usage"] = usage
-            findings.extend(_analysis.usage_findings(usage, _catalog.VOLUMES in capabilities))
+            findings.extend(_analysis.usage_findings(usage, _catalog.VOLUMES in capabilities, blockers))
+        findings.extend(_analysis.volume_findings(blockers, result.get("usage"), _catalog.VOLUMES in capabilities))
         result["findings"] = findings
         return result

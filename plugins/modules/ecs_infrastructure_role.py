@@ -162,18 +162,28 @@ options:
     description:
       - Let a destructive change go ahead although the in-use guard found the role in use
         (the findings are still returned in RV(in_use)).
-      - The guard runs before deleting the role, and before detaching
-        C(AmazonECSInfrastructureRolePolicyForVolumes) when no other policy the role keeps still allows
-        C(ec2:DetachVolume), C(ec2:DeleteVolume) and C(ec2:DescribeVolumes). It looks, in every region
-        enabled for the account (or those in O(usage_regions)), for ECS services whose deployments
-        reference the role, ECS tasks in C(DEPROVISIONING), and attached EBS volumes tagged
-        C(AmazonECSManaged=true). If it finds any, or cannot read a region, the task fails, lists them
-        and changes nothing (in check mode too).
+      - The guard runs before deleting the role, and before any change to an existing role's attached
+        managed policies, O(permissions_boundary) or trust policy that would take C(ec2:DetachVolume),
+        C(ec2:DeleteVolume) or C(ec2:DescribeVolumes) away from ECS. It evaluates the role after the change
+        as IAM would (its managed and inline policies, any explicit C(Deny), the permissions boundary, and
+        whether the trust policy still lets C(ecs.amazonaws.com) assume the role), counting
+        C(AmazonECSInfrastructureRolePolicyForVolumes) by its ARN. Conditions on the volume's
+        C(AmazonECSManaged) and C(AmazonECSCreated) tags are decided; an C(Allow) under any other condition does
+        not count and a C(Deny) under one does, so an undecided case is treated as a loss. A change that
+        keeps the actions, or that touches a role which surely could not call them before, is not guarded.
+      - When the guard runs, it looks, in every region enabled for the account (or those in O(usage_regions)),
+        for ECS services whose deployments reference the role, ECS tasks in C(DEPROVISIONING), and attached
+        EBS volumes tagged C(AmazonECSManaged=true). If it finds any, or cannot read a region, the task fails,
+        lists them with what would take the actions away, and changes nothing (in check mode too).
       - 'Example of the message: "Refusing to delete role ''ecsInfrastructureRole'': ECS may still
         need it to clean up EBS volumes, and tasks would be left in DEPROVISIONING with their volumes undeleted.
         Found: volume vol-0abc (eu-west-1): ECS-managed EBS volume (AmazonECSManaged=true) attached to i-0123
         for task arn:aws:ecs:.... Nothing was changed. Wait until these tasks have stopped and their volumes
         are deleted, or set force: true to go ahead anyway."'
+      - 'Example for a permissions boundary: "Refusing to change role ''ecsInfrastructureRole'': ECS may still
+        need it to clean up EBS volumes, [...] After this change ECS could no longer clean up the EBS volumes it
+        manages: permissions_boundary arn:aws:iam::123456789012:policy/S3OnlyBoundary allows none of
+        ec2:DetachVolume, ec2:DeleteVolume, ec2:DescribeVolumes. Found: volume vol-0abc (us-east-1): [...]"'
       - A run that changes nothing destructive makes no ECS or EC2 call.
     type: bool
     default: false
@@ -406,7 +416,8 @@ pass_role:
       sample: ["github-actions-deploy"]
 in_use:
   description:
-    - What the in-use guard found, when it looked (only before a destructive change).
+    - What the in-use guard found, when it looked (only before a destructive change, such as deleting the role or
+      a change that takes the volume actions away from ECS).
   returned: when the guard scanned
   type: dict
   contains:

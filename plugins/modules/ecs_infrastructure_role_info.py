@@ -186,13 +186,18 @@ findings:
   description:
     - Problems found, each with a C(code), a C(severity) (V(high), V(medium), V(low) or V(info)) and a C(message).
     - Codes are C(trust_missing_ecs), C(trust_extra_principal), C(trust_extra_action), C(overprivileged_managed_policy),
-      C(volumes_policy_missing), C(pass_role_any_service), C(pass_role_administrators), C(pass_role_conditional),
+      C(volumes_policy_missing), C(volume_actions_blocked), C(pass_role_any_service), C(pass_role_administrators), C(pass_role_conditional),
       C(pass_role_without_condition), C(pass_role_wildcard_resource), C(pass_role_not_owned), C(task_deprovisioning) and
       C(usage_region_unreadable); the user guide's findings table gives each one's severity, meaning and fix.
     - Who can pass the role; a principal that can pass it to a service other than ECS is C(pass_role_any_service)
       (V(high)), whatever the shape of its policy, unless it is an administrator (C(administrator) in RV(pass_role_principals));
       the administrators are one C(pass_role_administrators) finding (V(low)) per role, naming each of them.
       One cause gives one finding; C(AdministratorAccess) attached to the role itself is C(overprivileged_managed_policy) only.
+    - C(volume_actions_blocked) names the permissions boundary or the C(Deny) that takes
+      C(ec2:DetachVolume), C(ec2:DeleteVolume) or C(ec2:DescribeVolumes) away from a role that has
+      C(AmazonECSInfrastructureRolePolicyForVolumes) or that ECS uses for volumes; V(high) when ECS-managed
+      volumes use the role now, else V(medium). C(volumes_policy_missing) is raised only when no policy of the
+      role allows those actions, so one cause gives one finding.
   returned: always
   type: list
   elements: dict

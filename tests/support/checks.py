@@ -16,3 +16,14 @@ def assert_four_steps(results):
     for r in results:
         assert not r.get("failed"), r.get("msg")
     assert [r["changed"] for r in results] == [True, True, False, False]
+
+
+def authorization_snapshot(iam):
+    """Everything IAM holds for the account's principals (roles with their boundaries, trust, inline and
+    attached policies) and customer managed policies, as text: equal before and after a run that must
+    change nothing (as tests/integration/test_ownership.py compares them)."""
+    import json
+
+    details = iam.get_account_authorization_details(Filter=["User", "Group", "Role", "LocalManagedPolicy"])
+    details.pop("ResponseMetadata", None)
+    return json.dumps(details, sort_keys=True, default=str)

@@ -85,13 +85,14 @@ def deny(action, **kw):
     ],
 )
 def test_keeps_volume_actions(documents, keeps):
+    """The role's own policies (no Volumes policy, no boundary): ``volume_blockers`` is empty exactly
+    when they keep the three actions for ECS."""
     if keeps is None:
-        # The partition-qualified wildcard counts once the partition is known; not before.
-        assert _analysis.keeps_volume_actions(documents) is False
-        assert _analysis.keeps_volume_actions(documents, partition="aws") is True
-        assert _analysis.keeps_volume_actions(documents, partition="aws-cn") is False
+        # The partition-qualified wildcard counts in its partition only.
+        assert volume_blockers(documents) == []
+        assert volume_blockers(documents, partition="aws-cn") != []
     else:
-        assert _analysis.keeps_volume_actions(documents, partition="aws", account_id="123456789012") is keeps
+        assert (volume_blockers(documents) == []) is keeps
 
 
 def test_keeps_volume_actions_for_an_account():
@@ -102,9 +103,277 @@ def test_keeps_volume_actions_for_an_account():
             allow("ec2:DescribeVolumes"),
         )
     ]
-    assert _analysis.keeps_volume_actions(documents, partition="aws", account_id="123456789012") is True
-    assert _analysis.keeps_volume_actions(documents, partition="aws") is False
-    assert _analysis.keeps_volume_actions(documents, partition="aws", account_id="999999999999") is False
+    assert volume_blockers(documents) == []
+    assert volume_blockers(documents, account_id="999999999999") != []
+
+
+# ---------------------------------------------------------------- the in-use guard asks the evaluator
+
+ACCOUNT = "123456789012"
+VOLUMES_POLICY = "arn:aws:iam::aws:policy/service-role/AmazonECSInfrastructureRolePolicyForVolumes"
+LATTICE_POLICY = "arn:aws:iam::aws:policy/AmazonECSInfrastructureRolePolicyForVpcLattice"
+BOUNDARY = "arn:aws:iam::123456789012:policy/Boundary"
+DENIER = "arn:aws:iam::123456789012:policy/NoVolumeCleanup"
+KEEPER = "arn:aws:iam::123456789012:policy/KeepVolumeCleanup"
+ACTIONS = ["ec2:DetachVolume", "ec2:DeleteVolume", "ec2:DescribeVolumes"]
+# AWS's own AmazonECSInfrastructureRolePolicyForVolumes (v5), as a security team would copy it into a
+# boundary or a customer policy: its conditions on the volume's ECS tags hold for ECS's requests.
+AWS_VOLUMES_COPY = doc(
+    {"Effect": "Allow", "Action": ["ec2:DescribeVolumes", "ec2:DescribeAvailabilityZones"], "Resource": "*"},
+    {
+        "Effect": "Allow",
+        "Action": ["ec2:AttachVolume", "ec2:DetachVolume"],
+        "Resource": "arn:aws:ec2:*:*:volume/*",
+        "Condition": {"StringEquals": {"aws:ResourceTag/AmazonECSManaged": "true"}},
+    },
+    {"Effect": "Allow", "Action": ["ec2:AttachVolume", "ec2:DetachVolume"], "Resource": "arn:aws:ec2:*:*:instance/*"},
+    {
+        "Effect": "Allow",
+        "Action": "ec2:DeleteVolume",
+        "Resource": "arn:aws:ec2:*:*:volume/*",
+        "Condition": {
+            "ArnLike": {"aws:ResourceTag/AmazonECSCreated": "arn:aws:ecs:*:*:task/*"},
+            "StringEquals": {"aws:ResourceTag/AmazonECSManaged": "true"},
+        },
+    },
+)
+S3_ONLY = doc(allow("s3:*"))
+UNDECIDED = " (under a condition or on resources the module cannot decide)"
+NO_ECS_TRUST = doc({"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"})
+
+
+def role(attached=(VOLUMES_POLICY,), boundary="", trust=None):
+    return {
+        "role_name": "ecsInfrastructureRole",
+        "attached_policies": list(attached),
+        "permissions_boundary": boundary,
+        "assume_role_policy_document": trust or _documents.trust_policy(),
+    }
+
+
+def volume_blockers(documents, partition="aws", account_id=ACCOUNT):
+    """The blockers of a role holding ``documents`` as customer managed policies, and nothing else."""
+    arns = ["arn:{0}:iam::{1}:policy/P{2}".format(partition, ACCOUNT, i) for i in range(len(documents))]
+    state = role(arns)
+    return _analysis.volume_blockers(state, dict(zip(arns, documents, strict=True)), [], partition, account_id)
+
+
+def phrases(state, documents=None, inline=()):
+    found = _analysis.volume_blockers(state, documents or {}, list(inline), "aws", ACCOUNT)
+    return _analysis.describe_blockers(found)
+
+
+@pytest.mark.parametrize(
+    "state,documents,inline,expected",
+    [
+        # The Volumes policy counts by its ARN: its contents are AWS's, never read.
+        (role(), {}, [], []),
+        (role([VOLUMES_POLICY, LATTICE_POLICY]), {}, [], []),
+        # A boundary without the volume actions, and one with them.
+        (
+            role(boundary=BOUNDARY),
+            {BOUNDARY: S3_ONLY},
+            [],
+            ["permissions_boundary {0} allows none of {1}".format(BOUNDARY, ", ".join(ACTIONS))],
+        ),
+        (role(boundary=BOUNDARY), {BOUNDARY: doc(allow("ec2:*Volume*"))}, [], []),
+        (role(boundary=BOUNDARY), {BOUNDARY: AWS_VOLUMES_COPY}, [], []),
+        (role(boundary=VOLUMES_POLICY), {}, [], []),
+        (
+            role(boundary=BOUNDARY),
+            {BOUNDARY: doc(allow("ec2:*", Condition=NOWHERE))},
+            [],
+            [
+                "permissions_boundary {0} allows {1} only under conditions or on some volumes".format(
+                    BOUNDARY, ", ".join(ACTIONS)
+                )
+            ],
+        ),
+        (
+            role(boundary=BOUNDARY),
+            {BOUNDARY: doc(allow("ec2:*"), deny("ec2:DeleteVolume"))},
+            [],
+            ["permissions_boundary {0} denies ec2:DeleteVolume".format(BOUNDARY)],
+        ),
+        (
+            role(boundary=BOUNDARY),
+            {BOUNDARY: None},
+            [],
+            ["permissions_boundary {0} could not be read: it may take away {1}".format(BOUNDARY, ", ".join(ACTIONS))],
+        ),
+        # A managed policy that denies the actions, surely or maybe.
+        (
+            role([VOLUMES_POLICY, DENIER]),
+            {DENIER: doc(deny(["ec2:DetachVolume", "ec2:DeleteVolume", "ec2:DescribeVolumes"]))},
+            [],
+            ["policy {0} denies {1}".format(DENIER, ", ".join(ACTIONS))],
+        ),
+        (
+            role([VOLUMES_POLICY, DENIER]),
+            {DENIER: doc(deny("ec2:DeleteVolume", Resource="arn:aws:ec2:*:*:volume/vol-0123"))},
+            [],
+            ["policy {0} may deny ec2:DeleteVolume{1}".format(DENIER, UNDECIDED)],
+        ),
+        (
+            role([VOLUMES_POLICY, DENIER]),
+            {DENIER: doc(deny("ec2:*", Condition={"StringEquals": {"aws:ResourceTag/AmazonECSManaged": "true"}}))},
+            [],
+            [
+                "policy {0} denies ec2:DetachVolume, ec2:DeleteVolume".format(DENIER),
+                "policy {0} may deny ec2:DescribeVolumes{1}".format(DENIER, UNDECIDED),
+            ],
+        ),
+        # A Deny on volumes ECS does not manage leaves ECS's volumes alone, but may reach the instance.
+        (
+            role([VOLUMES_POLICY, DENIER]),
+            {
+                DENIER: doc(
+                    deny("ec2:*Volume", Condition={"StringNotEquals": {"aws:ResourceTag/AmazonECSManaged": "true"}})
+                )
+            },
+            [],
+            ["policy {0} may deny ec2:DetachVolume{1}".format(DENIER, UNDECIDED)],
+        ),
+        (role([VOLUMES_POLICY, DENIER]), {DENIER: doc(deny("ec2:TerminateInstances"))}, [], []),
+        # Inline policies of the role count too.
+        (
+            role(),
+            {},
+            [("lockdown", doc(deny("ec2:DetachVolume")))],
+            ["inline policy lockdown denies ec2:DetachVolume"],
+        ),
+        # Without the Volumes policy: another policy keeps them, or nothing does.
+        (role([KEEPER]), {KEEPER: doc(allow("ec2:*Volume*"))}, [], []),
+        (role([KEEPER]), {KEEPER: AWS_VOLUMES_COPY}, [], []),
+        (role([LATTICE_POLICY]), {}, [], ["no policy of the role allows " + ", ".join(ACTIONS)]),
+        (
+            role([KEEPER]),
+            {KEEPER: doc(allow("ec2:*", Condition=NOWHERE))},
+            [],
+            ["the role's policies allow {0} only under conditions or on some volumes".format(", ".join(ACTIONS))],
+        ),
+        # The trust policy no longer lets ECS in.
+        (role(trust=NO_ECS_TRUST), {}, [], ["the trust policy no longer lets ecs.amazonaws.com assume the role"]),
+    ],
+    ids=lambda value: None,
+)
+def test_volume_blockers(state, documents, inline, expected):
+    assert phrases(state, documents, inline) == expected
+
+
+def test_volume_blockers_decide_the_ecs_tags_exactly():
+    def boundary(condition):
+        statement = allow(["ec2:DetachVolume", "ec2:DeleteVolume"], Resource=VOLUME, Condition=condition)
+        document = doc(statement, allow("ec2:DetachVolume", Resource=INSTANCE), allow("ec2:DescribeVolumes"))
+        return phrases(role(boundary=BOUNDARY), {BOUNDARY: document})
+
+    tag = "aws:ResourceTag/AmazonECSManaged"
+    created = "aws:ResourceTag/AmazonECSCreated"
+    assert boundary({"StringEquals": {tag: "true"}}) == []
+    assert boundary({"StringEqualsIgnoreCase": {tag: "TRUE"}}) == []
+    assert boundary({"StringLike": {tag: "t*"}}) == []
+    assert boundary({"ForAnyValue:StringEquals": {tag: ["false", "true"]}}) == []
+    assert boundary({"StringEqualsIfExists": {tag: "true"}}) == []
+    assert boundary({"Null": {tag: "false"}}) == []
+    assert boundary({"ArnLike": {created: "arn:aws:ecs:*:123456789012:task/*"}}) == []
+    assert boundary({"StringNotEquals": {tag: "false"}}) == []
+    never = "permissions_boundary {0} allows none of ec2:DetachVolume, ec2:DeleteVolume".format(BOUNDARY)
+    some = "permissions_boundary {0} allows ec2:DetachVolume, ec2:DeleteVolume only under conditions or on some volumes"
+    assert boundary({"StringEquals": {tag: "false"}}) == [some.format(BOUNDARY)]
+    assert boundary({"Null": {tag: "true"}}) == [some.format(BOUNDARY)]
+    assert boundary({"ArnLike": {created: "arn:aws:ecs:*:999999999999:task/*"}}) == [some.format(BOUNDARY)]
+    assert boundary({"StringEquals": {created: "arn:aws:ecs:us-east-1:123456789012:task/one"}}) == [
+        some.format(BOUNDARY)
+    ]
+    assert boundary({"StringEquals": {tag: "${aws:username}"}}) == [some.format(BOUNDARY)]
+    assert never != some
+
+
+@pytest.mark.parametrize(
+    "before,after,documents,lost",
+    [
+        # Detaching the Volumes policy while another policy keeps the actions: nothing lost.
+        (role([VOLUMES_POLICY, KEEPER]), role([KEEPER, LATTICE_POLICY]), {KEEPER: doc(allow("ec2:*Volume*"))}, []),
+        # ... while nothing does: all three.
+        (role(), role([LATTICE_POLICY]), {}, ["no policy of the role allows " + ", ".join(ACTIONS)]),
+        # A boundary without the actions set on a role that had them.
+        (
+            role(),
+            role(boundary=BOUNDARY),
+            {BOUNDARY: S3_ONLY},
+            ["permissions_boundary {0} allows none of {1}".format(BOUNDARY, ", ".join(ACTIONS))],
+        ),
+        # One boundary without them replaced by another: the role had lost them already.
+        (role(boundary=DENIER), role(boundary=BOUNDARY), {BOUNDARY: S3_ONLY, DENIER: S3_ONLY}, []),
+        # A policy denying one action attached: that action only.
+        (
+            role(),
+            role([VOLUMES_POLICY, DENIER]),
+            {DENIER: doc(deny("ec2:DeleteVolume"))},
+            ["policy {0} denies ec2:DeleteVolume".format(DENIER)],
+        ),
+        # A trust that drops ECS.
+        (role(), role(trust=NO_ECS_TRUST), {}, ["the trust policy no longer lets ecs.amazonaws.com assume the role"]),
+        # A role that never had the actions loses nothing.
+        (role([LATTICE_POLICY]), role([LATTICE_POLICY], boundary=BOUNDARY), {BOUNDARY: S3_ONLY}, []),
+        # A Deny under an undecided condition, there before and after, is no loss by itself ...
+        (
+            role([VOLUMES_POLICY, DENIER]),
+            role([VOLUMES_POLICY, DENIER, LATTICE_POLICY]),
+            {DENIER: doc(deny("ec2:*", Condition=NOWHERE))},
+            [],
+        ),
+        # ... and does not hide what a change takes away: the role only may have lost the actions.
+        (
+            role([VOLUMES_POLICY, DENIER]),
+            role([DENIER, LATTICE_POLICY]),
+            {DENIER: doc(deny("ec2:*", Condition=NOWHERE))},
+            ["no policy of the role allows " + ", ".join(ACTIONS)],
+        ),
+        # A boundary that allowed them only under a condition replaced by one that allows none.
+        (
+            role(boundary=DENIER),
+            role(boundary=BOUNDARY),
+            {DENIER: doc(allow("ec2:*", Condition=NOWHERE)), BOUNDARY: S3_ONLY},
+            ["permissions_boundary {0} allows none of {1}".format(BOUNDARY, ", ".join(ACTIONS))],
+        ),
+    ],
+)
+def test_lost_volume_actions(before, after, documents, lost):
+    found = [_analysis.volume_blockers(state, documents, [], "aws", ACCOUNT) for state in (before, after)]
+    assert _analysis.describe_blockers(_analysis.lost_volume_actions(*found)) == lost
+
+
+def test_volume_documents_needed_skip_the_ecs_policies():
+    state = role([VOLUMES_POLICY, LATTICE_POLICY, KEEPER], boundary=BOUNDARY)
+    assert _analysis.volume_documents_needed(state, "aws") == [BOUNDARY, KEEPER]
+    assert _analysis.volume_documents_needed(role(boundary=VOLUMES_POLICY), "aws") == []
+
+
+def test_volume_findings_and_volumes_policy_missing_never_share_a_cause():
+    usage = _analysis.empty_usage()
+    usage["volumes"].append({"volume_id": "vol-1", "region": "eu-west-1", "reason": "attached"})
+    blocked = _analysis.volume_blockers(role(boundary=BOUNDARY), {BOUNDARY: S3_ONLY}, [], "aws", ACCOUNT)
+    found = _analysis.volume_findings(blocked, usage, volumes_attached=True)
+    assert [(f["code"], f["severity"]) for f in found] == [("volume_actions_blocked", "high")]
+    assert BOUNDARY in found[0]["message"] and "ec2:DetachVolume" in found[0]["message"]
+    assert _analysis.usage_findings(usage, True, blocked) == []
+    # Not in use (or not scanned): medium.
+    assert [f["severity"] for f in _analysis.volume_findings(blocked, _analysis.empty_usage(), True)] == ["medium"]
+    assert [f["severity"] for f in _analysis.volume_findings(blocked, None, True)] == ["medium"]
+    # A role ECS does not use for volumes and that has no Volumes policy: nothing to report.
+    lattice = _analysis.volume_blockers(role([LATTICE_POLICY], BOUNDARY), {BOUNDARY: S3_ONLY}, [], "aws", ACCOUNT)
+    assert _analysis.volume_findings(lattice, None, False) == []
+    # What the role's policies lack is volumes_policy_missing alone; the boundary is a second cause.
+    assert [f["code"] for f in _analysis.usage_findings(usage, False, lattice)] == ["volumes_policy_missing"]
+    assert [f["code"] for f in _analysis.volume_findings(lattice, usage, False)] == ["volume_actions_blocked"]
+    assert "no policy of the role" not in _analysis.volume_findings(lattice, usage, False)[0]["message"]
+    # Another policy keeps the actions: the Volumes policy is not missing.
+    kept = _analysis.volume_blockers(role([KEEPER]), {KEEPER: doc(allow("ec2:*Volume*"))}, [], "aws", ACCOUNT)
+    assert _analysis.usage_findings(usage, False, kept) == []
+    # A trust without ECS is trust_missing_ecs, not this.
+    untrusted = _analysis.volume_blockers(role(trust=NO_ECS_TRUST), {}, [], "aws", ACCOUNT)
+    assert _analysis.volume_findings(untrusted, usage, True) == []
 
 
 def test_every_finding_has_a_known_severity():

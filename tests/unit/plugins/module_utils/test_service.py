@@ -69,10 +69,34 @@ def test_present_plan_holds_role_grants_and_guard_in_one_place():
     assert plan.after["pass_role"]["mark"] == ROLE_ARN and plan.after["attached_policies"] == [LATTICE]
 
 
-def test_present_plan_without_a_volumes_detach_needs_no_guard():
-    current = _service.Current(role_state([VOLUMES]), "aws", ACCOUNT)
-    plan = _service.plan_present(params(capabilities=["volumes", "vpc_lattice"]), current)
-    assert plan.kinds() == ["attach"] and plan.guard is None
+BOUNDARY = "arn:aws:iam::{0}:policy/Boundary".format(ACCOUNT)
+
+
+@pytest.mark.parametrize(
+    "role,wanted,what",
+    [
+        # Every change that can take the volume actions away asks the evaluator first.
+        (role_state([VOLUMES]), dict(capabilities=["volumes", "vpc_lattice"]), _service.CHANGE_ROLE),
+        (role_state([VOLUMES]), dict(permissions_boundary=BOUNDARY), _service.CHANGE_ROLE),
+        (
+            dict(role_state([VOLUMES]), permissions_boundary=BOUNDARY),
+            dict(permissions_boundary=""),
+            _service.CHANGE_ROLE,
+        ),
+        (dict(role_state([VOLUMES]), assume_role_policy_document={"Statement": []}), {}, _service.CHANGE_ROLE),
+        (role_state([VOLUMES]), dict(capabilities=["vpc_lattice"]), _service.DETACH_VOLUMES),
+        # Nothing else does: settings, tags, a new role, a converged run.
+        (role_state([VOLUMES]), dict(description="d", tags={"a": "b"}, max_session_duration=7200), None),
+        (None, dict(capabilities=["volumes"], permissions_boundary=BOUNDARY), None),
+        (role_state([VOLUMES]), dict(capabilities=["volumes"]), None),
+    ],
+)
+def test_present_plan_guards_every_change_that_can_take_volume_actions_away(role, wanted, what):
+    plan = _service.plan_present(params(**wanted), _service.Current(role, "aws", ACCOUNT))
+    if what is None:
+        assert plan.guard is None
+    else:
+        assert plan.guard.what == what and plan.guard.unless_volume_actions_kept
 
 
 def test_absent_plan_revokes_own_grants_before_the_role_and_always_guards():
@@ -299,3 +323,91 @@ def test_a_null_tag_value_is_refused_before_any_call(service):
     with pytest.raises(InvalidInput, match="Invalid value of tag 'owner': null"):
         make().present(params(tags={"owner": None, "n": 1}))
     assert seen == [] and iam.list_roles()["Roles"] == []
+
+
+# ---------------------------------------------------------------- the guard asks the evaluator, on moto
+
+VOLUME_IN_USE = dict(
+    IN_USE,
+    services=[],
+    volumes=[{"volume_id": "vol-0abc", "region": "us-east-1", "reason": "ECS-managed EBS volume attached"}],
+)
+S3_ONLY = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}
+VOLUME_CLEANUP = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "ec2:*", "Resource": "*"}]}
+NO_DELETE = {
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Deny", "Action": "ec2:DeleteVolume", "Resource": "*"}],
+}
+
+
+def customer_policy(iam, name, document):
+    import json
+
+    return iam.create_policy(PolicyName=name, PolicyDocument=json.dumps(document))["Policy"]["Arn"]
+
+
+@pytest.mark.parametrize(
+    "change,named",
+    [
+        (lambda iam: dict(permissions_boundary=customer_policy(iam, "Boundary", S3_ONLY)), "allows none of"),
+        (lambda iam: dict(managed_policies=[customer_policy(iam, "NoDelete", NO_DELETE)]), "denies ec2:DeleteVolume"),
+    ],
+    ids=["boundary", "deny"],
+)
+def test_the_guard_refuses_a_side_door_while_ecs_uses_volumes(service, change, named):
+    make, iam = service
+    make().present(params(capabilities=["volumes"], wait=False))
+    wanted = dict(change(iam), capabilities=["volumes"], wait=False)
+    with pytest.raises(InUseError) as refused:
+        make(usage=VOLUME_IN_USE).present(params(**wanted))
+    message = str(refused.value)
+    assert message.startswith("Refusing to change role 'ecsInfrastructureRole'")
+    assert "vol-0abc (us-east-1)" in message and named in message and "Nothing was changed" in message
+    assert make.scans == [ROLE_ARN]
+    role = iam.get_role(RoleName=ROLE)["Role"]
+    assert "PermissionsBoundary" not in role
+    assert [p["PolicyArn"] for p in iam.list_attached_role_policies(RoleName=ROLE)["AttachedPolicies"]] == [VOLUMES]
+    # force lets it go, and still reports what it found.
+    plan, result = make(usage=VOLUME_IN_USE).present(params(force=True, **wanted))
+    assert plan.changed and result["in_use"] == VOLUME_IN_USE
+
+
+def test_a_change_that_keeps_the_volume_actions_makes_no_scan(service):
+    make, iam = service
+    make().present(params(capabilities=["volumes"], wait=False))
+    boundary = customer_policy(iam, "Boundary", VOLUME_CLEANUP)
+    seen = calls_of(iam)
+    plan, result = make(usage=VOLUME_IN_USE).present(
+        params(capabilities=["volumes", "vpc_lattice"], permissions_boundary=boundary, wait=False)
+    )
+    assert plan.changed and "in_use" not in result and make.scans == []
+    # Preflight checks that Lattice and the boundary exist (GetPolicy each); the guard reads the boundary
+    # (GetPolicy, GetPolicyVersion) and the role's inline policies, not the ECS policies (AWS's, counted
+    # by their ARN), and nothing of the role as it was (nothing blocks after the change).
+    guard_reads = seen[seen.index("ListAttachedRolePolicies") + 1 : seen.index("PutRolePermissionsBoundary")]
+    assert guard_reads == ["GetPolicy", "GetPolicy", "GetPolicy", "GetPolicyVersion", "ListRolePolicies"], guard_reads
+
+
+def test_a_role_that_never_had_the_volume_actions_is_not_guarded(service):
+    make, iam = service
+    make().present(params(capabilities=["vpc_lattice"], wait=False))
+    boundary = customer_policy(iam, "Boundary", S3_ONLY)
+    plan, result = make(usage=VOLUME_IN_USE).present(
+        params(capabilities=["vpc_lattice"], permissions_boundary=boundary, wait=False)
+    )
+    assert plan.changed and make.scans == []
+
+
+def test_describe_reports_volume_actions_blocked(service):
+    make, iam = service
+    make().present(params(capabilities=["volumes"], wait=False))
+    boundary = customer_policy(iam, "Boundary", S3_ONLY)
+    iam.put_role_permissions_boundary(RoleName=ROLE, PermissionsBoundary=boundary)
+    info = dict(name=ROLE, pass_role_policy_name=None, check_usage=True, usage_regions=None)
+    found = [f for f in make(usage=VOLUME_IN_USE).describe(info)["findings"] if f["code"].startswith("volume")]
+    assert [(f["code"], f["severity"]) for f in found] == [("volume_actions_blocked", "high")]
+    assert boundary in found[0]["message"] and "ec2:DeleteVolume" in found[0]["message"]
+    quiet = make().describe(dict(info, check_usage=False))["findings"]
+    assert [(f["code"], f["severity"]) for f in quiet if f["code"].startswith("volume")] == [
+        ("volume_actions_blocked", "medium")
+    ]
