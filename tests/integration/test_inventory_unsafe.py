@@ -29,8 +29,10 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "support"))
 
 import playbook  # noqa: E402
+from organization import account_client  # noqa: E402
 from organization import build  # noqa: E402
 from organization import client  # noqa: E402
+from organization import create_role  # noqa: E402
 
 # Real AWS limits: account names 50 characters, e-mail addresses 64 without white space, OU names 128.
 # The shell of the pipe lookup expands $MARKERS, the test's own directory (set in the environment of
@@ -40,6 +42,9 @@ OU_INNER = "{% if lookup('pipe', 'touch $MARKERS/ou-stmt') %}{% endif %}"
 ACCOUNT_EXPR = "{{ lookup('pipe', 'touch $MARKERS/acct') }}"
 ACCOUNT_STMT = "{% set x = lookup('pipe', 'touch $MARKERS/as') %}"
 EMAIL = "{{lookup('pipe','touch${IFS}$MARKERS/mail')}}@example.com"
+# IAM paths allow braces (not spaces): a principal in the "plain" account that can pass the role,
+# so a module result from AWS (its ARN, in pass_role_principals and a finding) carries a template too.
+IAM_PATH = "/{{lookup('pipe','touch${IFS}$MARKERS/iam-path')}}/"
 ACCOUNTS = {  # name -> (e-mail, OU names below the root)
     ACCOUNT_EXPR: (EMAIL, [OU_OUTER, OU_INNER]),
     ACCOUNT_STMT: ("stmt@example.com", [OU_OUTER]),
@@ -68,7 +73,7 @@ def assert_templates(*texts):
         assert ("{{" in text and "}}" in text) or ("{%" in text and "%}" in text), text
 
 
-assert_templates(OU_OUTER, OU_INNER, ACCOUNT_EXPR, ACCOUNT_STMT, EMAIL)
+assert_templates(OU_OUTER, OU_INNER, ACCOUNT_EXPR, ACCOUNT_STMT, EMAIL, IAM_PATH)
 assert len(ACCOUNT_EXPR) <= 50 and len(ACCOUNT_STMT) <= 50 and len(EMAIL) <= 64 and " " not in EMAIL
 
 
@@ -101,7 +106,7 @@ def workdir(tmp_path):
 
 def markers(directory):
     """The files the templates in AWS's data would create (not the canaries, nor the run's own files)."""
-    return sorted(set(os.listdir(str(directory))) & {"ou-expr", "ou-stmt", "acct", "as", "mail"})
+    return sorted(set(os.listdir(str(directory))) & {"ou-expr", "ou-stmt", "acct", "as", "mail", "iam-path"})
 
 
 def group_name(prefix, value):
@@ -175,6 +180,23 @@ def test_inventory_list_keeps_templates_from_aws_literal(evil_org, runner, workd
 
 
 def test_audit_playbook_keeps_templates_from_aws_literal(evil_org, runner, server, workdir):
+    plain_id = evil_org["plain"][0]
+    create_role(
+        server.env(),
+        plain_id,
+        ["ecs.amazonaws.com"],
+        ["arn:aws:iam::aws:policy/service-role/AmazonECSInfrastructureRolePolicyForVolumes"],
+    )
+    iam = account_client(server.env(), plain_id)
+    iam.create_user(UserName="deployer", Path=IAM_PATH)
+    iam.put_user_policy(
+        UserName="deployer",
+        PolicyName="pass-anything",
+        PolicyDocument=json.dumps(
+            {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iam:PassRole", "Resource": "*"}]}
+        ),
+    )
+    user_arn = "arn:aws:iam::{0}:user{1}deployer".format(plain_id, IAM_PATH)
     (workdir / "org.aws_accounts.yml").write_text(yaml.safe_dump(CONFIG))
     with server.recording() as rec:
         proc = playbook.run(
@@ -203,10 +225,14 @@ def test_audit_playbook_keeps_templates_from_aws_literal(evil_org, runner, serve
         assert row["host"] == name
         assert row["account_id"] == account_id
         assert row["organizational_unit_path"] == path
-        assert row["error"] is None and row["role_exists"] is False, row
+        assert row["error"] is None and row["role_exists"] is (name == "plain"), row
+    principals = [p["arn"] for p in rows["plain"]["pass_role_principals"]]
+    assert user_arn in principals, rows["plain"]
+    assert "pass_role_any_service" in [f["code"] for f in rows["plain"]["findings"]]
 
     html = (report_dir / "report.html").read_text()
     for name, (dummy, path) in evil_org.items():
         assert str(escape(name)) in html
         assert str(escape(path)) in html
     assert "{{ lookup(&#39;pipe&#39;, &#39;touch $MARKERS/acct&#39;) }}" in html
+    assert "<code>deployer</code> (any_service)" in html  # the page shows the principal by name
