@@ -71,6 +71,18 @@ extends_documentation_fragment:
   - amazon.aws.assume_role.plugins
 notes:
   - AWS Organizations has one endpoint per partition; without O(region) the plugin uses C(us-east-1).
+  - >-
+    Everything taken from AWS is data, never a template. The host names, every host variable above, the
+    OU groups and what O(compose), O(groups) and O(keyed_groups) build from them are marked unsafe, so
+    an account or OU whose name is a Jinja template (C({{ ... }}) or C({% ... %})) is shown as it is and
+    never runs on the controller, on every ansible-core the collection supports. On ansible-core 2.17 and 2.18,
+    C(ansible-inventory --list) prints such values as C({"__ansible_unsafe": "..."}); 2.19 and later
+    print plain strings (they never template inventory data).
+  - A key of the configuration file that is not one of the options documented here (nor one of their
+    aliases) is an error, raised before any AWS call and naming the key, the closest option and the
+    known ones, so that a misspelt O(organizational_unit_ids) cannot silently select the whole
+    organization. As for any inventory source that fails to parse, C(ansible-inventory) reports it as a
+    warning and goes on without these hosts, unless C(ANSIBLE_INVENTORY_ANY_UNPARSED_IS_FAILED=true).
   - The credentials need C(organizations:DescribeOrganization), C(organizations:ListRoots),
     C(organizations:ListOrganizationalUnitsForParent) and C(organizations:ListAccountsForParent).
 seealso:
