@@ -291,7 +291,7 @@ def test_populate_marks_every_string_from_aws(hostname):
     hosts = _accounts.hosts(TEMPLATED_SNAPSHOT, hostname=hostname)
     plugin._populate(hosts)
 
-    (name,) = [h for h in plugin.inventory.hosts]
+    (name,) = list(plugin.inventory.hosts)
     assert name == ("222222222222" if hostname == "id" else "{% raise %}")
     host = plugin.inventory.get_host(name)
     assert is_data(name) and is_data(host.name)
