@@ -2,7 +2,9 @@
 # shellcheck disable=SC2154  # $repo is set by tests/env.sh, sourced below
 # One leg of the Ansible matrix (`make matrix-LEG`), in its own venv .build/matrix/LEG (made by the Makefile):
 # the unit tests, then an integration slice covering the module, the info module and the role (the AWX
-# job-template test runs the role through ecs_tools.iam.manage on two accounts, verify phase included).
+# job-template test runs the role through ecs_tools.iam.manage on two accounts, verify phase included),
+# and AWS data is data: account and OU names that are templates stay text in ansible-inventory and the
+# audit playbook (ansible-core before 2.19 templates inventory data the plugin does not mark unsafe).
 # Prints the versions, the test counts and the leg's wall time; writes them to .build/matrix/LEG/summary.txt.
 # The collection under test is this checkout (as in the main venv), amazon.aws the one installed in the leg's venv.
 source "$(dirname "$0")/env.sh"
@@ -14,10 +16,12 @@ slice=(
   tests/integration/test_ecs_infrastructure_role_info.py
   tests/integration/test_pass_role.py
   tests/integration/test_awx_job_template.py
+  tests/integration/test_inventory_unsafe.py
 )
 selected="tags_description_duration or absent_removes_everything or converged_run_makes_two_reads"
 selected="$selected or missing_role_is_not or healthy_role or managed_grant_to_a_user or inline_mode_and_switching"
 selected="$selected or two_account_job or one_account_job"
+selected="$selected or keeps_templates_from_aws_literal"
 
 versions="$("$venv/bin/python" - <<'PY'
 import json, os, sys

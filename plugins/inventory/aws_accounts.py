@@ -71,6 +71,18 @@ extends_documentation_fragment:
   - amazon.aws.assume_role.plugins
 notes:
   - AWS Organizations has one endpoint per partition; without O(region) the plugin uses C(us-east-1).
+  - >-
+    Everything taken from AWS is data, never a template. The host names, every host variable above, the
+    OU groups and what O(compose), O(groups) and O(keyed_groups) build from them are marked unsafe, so
+    an account or OU whose name is a Jinja template (C({{ ... }}) or C({% ... %})) is shown as it is and
+    never runs on the controller, on every ansible-core the collection supports. On ansible-core 2.17 and 2.18,
+    C(ansible-inventory --list) prints such values as C({"__ansible_unsafe": "..."}); 2.19 and later
+    print plain strings (they never template inventory data).
+  - A key of the configuration file that is not one of the options documented here (nor one of their
+    aliases) is an error, raised before any AWS call and naming the key, the closest option and the
+    known ones, so that a misspelt O(organizational_unit_ids) cannot silently select the whole
+    organization. As for any inventory source that fails to parse, C(ansible-inventory) reports it as a
+    warning and goes on without these hosts, unless C(ANSIBLE_INVENTORY_ANY_UNPARSED_IS_FAILED=true).
   - The credentials need C(organizations:DescribeOrganization), C(organizations:ListRoots),
     C(organizations:ListOrganizationalUnitsForParent) and C(organizations:ListAccountsForParent).
 seealso:
@@ -107,6 +119,8 @@ except ImportError:
     pass  # the inventory base reports a missing SDK
 
 from ansible.errors import AnsibleError
+from ansible.errors import AnsibleParserError
+from ansible.utils.unsafe_proxy import wrap_var
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.plugin_utils.inventory import AWSInventoryBase
 
@@ -172,6 +186,18 @@ class InventoryModule(AWSInventoryBase):
     NAME = "ecs_tools.iam.aws_accounts"
     INVENTORY_FILE_SUFFIXES = ("aws_accounts.yml", "aws_accounts.yaml")
 
+    def _read_config_data(self, path):
+        # The base class ignores keys it does not know: a misspelt organizational_unit_ids would
+        # silently widen the inventory to the whole organization. The known keys are this plugin's
+        # documented options (its own and the fragments': Constructable, cache, amazon.aws) and aliases.
+        config = super()._read_config_data(path)
+        unknown = _accounts.unknown_option_keys(config, self.option_definitions)
+        if unknown:
+            raise AnsibleParserError(
+                "{0}: {1}".format(self.NAME, _accounts.unknown_options_message(unknown, self.option_definitions, path))
+            )
+        return config
+
     def _set_frozen_credentials(self):
         # The base class assumes assume_role_arn here, the first AWS call: check the options first.
         self._validate()
@@ -230,10 +256,22 @@ class InventoryModule(AWSInventoryBase):
                 )
         return hosts
 
+    @staticmethod
+    def _unsafe(hosts):
+        """AWS data is data: every string taken from AWS (account id, name, e-mail, ARN, OU names and
+        paths, the host name, the OU groups, the assume-role ARN built from them) is marked unsafe, so
+        that ansible-core before 2.19 never templates it (an account renamed to a Jinja template would
+        otherwise run on the controller: in compose, groups and keyed_groups here, and wherever a
+        playbook reads the variable). Done after the cache, which stores plain JSON."""
+        return [
+            (wrap_var(name), dict((key, wrap_var(value)) for key, value in host_vars.items()), wrap_var(ou_groups))
+            for name, host_vars, ou_groups in hosts
+        ]
+
     def _populate(self, hosts):
         strict = self.get_option("strict")
         self.inventory.add_group(_accounts.ALL_GROUP)
-        for name, host_vars, ou_groups in hosts:
+        for name, host_vars, ou_groups in self._unsafe(hosts):
             self.inventory.add_host(name, group=_accounts.ALL_GROUP)
             parent = None
             for group in ou_groups:

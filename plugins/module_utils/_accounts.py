@@ -19,6 +19,7 @@ The inventory plugin ``ecs_tools.iam.aws_accounts`` reads the organization into 
 and this module turns it into hosts: which accounts, their variables and their groups.
 """
 
+import difflib
 import re
 
 ACCOUNT_ID = re.compile(r"^\d{12}$")
@@ -60,6 +61,36 @@ def validate_options(organizational_unit_ids, exclude_account_ids, assume_role_n
     if hostname not in HOSTNAMES:
         problems.append("hostname: {0!r} is not one of {1}".format(hostname, ", ".join(HOSTNAMES)))
     return problems
+
+
+def known_option_keys(definitions):
+    """Every key a configuration file may hold: the documented options (``option_definitions``: name ->
+    definition, the doc fragments' options included) and their aliases."""
+    known = set(definitions)
+    for definition in definitions.values():
+        known.update((definition or {}).get("aliases") or [])
+    return known
+
+
+def unknown_option_keys(config, definitions):
+    """The keys of a configuration file that are no documented option (nor an alias of one), sorted."""
+    known = known_option_keys(definitions)
+    return sorted(str(key) for key in config if key not in known)
+
+
+def unknown_options_message(unknown, definitions, path=None):
+    """Names each unknown key (with the closest known option, if one is close) and the known options."""
+    known = sorted(known_option_keys(definitions))
+    parts = []
+    for key in unknown:
+        close = difflib.get_close_matches(key, known, n=1)
+        parts.append("{0!r} (did you mean {1!r}?)".format(key, close[0]) if close else repr(key))
+    return "unknown option{0} {1}{2}; the known options are: {3}".format(
+        "s" if len(unknown) > 1 else "",
+        ", ".join(parts),
+        " in {0}".format(path) if path else "",
+        ", ".join(sorted(definitions)),
+    )
 
 
 def role_name_problems(assume_role_name):

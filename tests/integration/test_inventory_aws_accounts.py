@@ -213,6 +213,16 @@ def test_constructable(org, inventory):
         ({"organizational_unit_ids": ["Workloads"]}, "'Workloads' is not an organizational unit id"),
         ({"exclude_account_ids": ["12345"]}, "'12345' is not a 12-digit AWS account id"),
         ({"assume_role_name": "bad role!"}, "'bad role!' is not a valid IAM role name"),
+        # A typo must not silently widen the inventory to the whole organization.
+        (
+            {"organisational_unit_ids": ["ou-ab12-34cd56ef"]},
+            "ecs_tools.iam.aws_accounts: unknown option 'organisational_unit_ids' (did you mean "
+            "'organizational_unit_ids'?) in ",
+        ),
+        (
+            {"hostnames": "name", "keyed_group": []},
+            "unknown options 'hostnames' (did you mean 'hostname'?), 'keyed_group'",
+        ),
     ],
 )
 def test_bad_options_fail_before_any_call(inventory, server, config, message):
@@ -220,6 +230,38 @@ def test_bad_options_fail_before_any_call(inventory, server, config, message):
         output = inventory(dict(config, plugin="ecs_tools.iam.aws_accounts"), expect_failure=True)
     assert message in output
     assert rec.calls == []
+
+
+def test_every_documented_key_is_accepted(org, inventory, server, tmp_path):
+    """The known keys come from the plugin's documentation, fragments included: its own options, the
+    Constructable and cache ones, and amazon.aws's connection options under their aliases."""
+    env = server.env()
+    hostvars, _groups = inventory(
+        {
+            "plugin": "ecs_tools.iam.aws_accounts",
+            "organizational_unit_ids": [],
+            "exclude_account_ids": [],
+            "include_management_account": False,
+            "assume_role_name": "OrganizationAccountAccessRole",
+            "hostname": "id",
+            "cache": False,
+            "cache_plugin": "ansible.builtin.jsonfile",
+            "cache_connection": str(tmp_path / "unused-cache"),
+            "cache_prefix": "accounts_",
+            "cache_timeout": 60,
+            "compose": {},
+            "groups": {},
+            "keyed_groups": [],
+            "strict": True,
+            "leading_separator": True,
+            "use_extra_vars": False,
+            "aws_region": "us-east-1",
+            "aws_endpoint_url": server.url,
+            "aws_access_key_id": env["AWS_ACCESS_KEY_ID"],
+            "aws_secret_access_key": env["AWS_SECRET_ACCESS_KEY"],
+        }
+    )
+    assert sorted(hostvars) == sorted(org.account_id(n) for n in ACTIVE_MEMBERS)
 
 
 def test_unknown_unit_fails_naming_it(org, inventory):
