@@ -205,6 +205,7 @@ SEVERITY = {
     "pass_role_conditional": "medium",
     "pass_role_wildcard_resource": "medium",
     "pass_role_not_owned": "medium",
+    "pass_role_orphaned_grant": "medium",  # live only once someone re-creates the role, and only towards ECS
     "overprivileged_managed_policy": "medium",
     "volumes_policy_missing": "high",
     "task_deprovisioning": "medium",
