@@ -447,6 +447,7 @@ SEVERITY = {
     "pass_role_conditional": "medium",
     "pass_role_wildcard_resource": "medium",
     "pass_role_not_owned": "medium",
+    "pass_role_orphaned_grant": "medium",  # live only once someone re-creates the role, and only towards ECS
     "overprivileged_managed_policy": "medium",
     "volumes_policy_missing": "high",
     "volume_actions_blocked": "high",  # medium while ECS uses no volume with the role

@@ -19,10 +19,17 @@ exist: a later run that sees the tag scans and cleans again, and the tag goes la
 Ownership. IAM is shared: the collection changes, attaches, detaches or deletes only what it can
 prove is its own (``split_ownership``). The managed policy is its own when it carries
 ``OWNER_TAG`` with this role's ARN as value; an inline policy, which IAM cannot tag, only when its
-document is exactly this role's grant. A managed policy without the tag whose document is exactly
-the grant (written by hand from the AWS guide, or by release 1.0.0) is adopted: the mark is added.
+document is exactly this role's grant. A managed policy without the tag (written by hand from the
+AWS guide, or by release 1.0.0) is adopted only when it is provably the grant (``adoption_of``):
+*every* version is exactly this role's grant (a dormant version is one SetDefaultPolicyVersion away
+from being the policy) and every principal holding it is one the task lists (adopting with
+``purge`` would revoke grants someone else gave). An adoption is shown in the diff and warned about.
 Anything else of that name is foreign: ``state: present`` refuses before any write
-(``NotOwned``), ``state: absent`` leaves it alone and reports it.
+(``NotOwned``), ``state: absent`` leaves it alone and reports it; a foreign object is never
+changed, detached or deleted.
+
+An own managed policy whose role is gone (deleted by hand) is an orphaned grant (``orphan_of``):
+``state: absent`` deletes it, the info module reports it.
 """
 
 import copy
@@ -178,28 +185,78 @@ def is_own_document(document, role_arn):
     return document is not None and not _documents.documents_differ(document, _documents.passrole_document(role_arn))
 
 
-def split_ownership(role_arn, policy_name, current):
+def _adoption(role_arn, policy, holders, listed):
+    """``(adoption, reason)`` for an unmarked managed policy: the adoption (see ``adoption_of``) when
+    it is provably this role's grant, else None and why not (naming each version and holder at fault)."""
+    if not is_own_document(policy.get("document"), role_arn):
+        return None, "its document is not this role's PassRole grant and it carries no {0} mark".format(OWNER_TAG)
+    versions = policy.get("versions")
+    if versions is None:  # the info module: it reads no version but the default, and lists no principal
+        return None, (
+            "it carries no {0} mark, and ecs_tools.iam.ecs_infrastructure_role adopts an unmarked policy only when "
+            "every version is exactly this role's grant and pass_role lists every principal holding it".format(
+                OWNER_TAG
+            )
+        )
+    problems = []
+    bad = [v["id"] for v in versions if not is_own_document(v["document"], role_arn)]
+    if bad:
+        problems.append(
+            "its version{0} {1} {2} not this role's PassRole grant (a dormant version: one "
+            "SetDefaultPolicyVersion makes it the policy)".format(
+                "s" if len(bad) > 1 else "", ", ".join(bad), "are" if len(bad) > 1 else "is"
+            )
+        )
+    holders = holders or empty()
+    wanted = dict((kind, set(n.lower() for n in (listed or empty())[kind])) for kind in KINDS)
+    unlisted = [
+        "{0} {1!r}".format(_IAM_TYPE[kind], n) for kind in KINDS for n in holders[kind] if n.lower() not in wanted[kind]
+    ]
+    if unlisted:
+        problems.append(
+            "it is attached to {0}, whom pass_role does not list (adopting it would take over a grant "
+            "someone else gave)".format(", ".join(unlisted))
+        )
+    if problems:
+        return None, "it carries no {0} mark, and {1}".format(OWNER_TAG, "; and ".join(problems))
+    adoption = {
+        "arn": policy["arn"],
+        "versions": [v["id"] for v in versions],
+        "holders": dict((kind, sorted(holders[kind])) for kind in KINDS),
+    }
+    return adoption, None
+
+
+def adoption_of(role_arn, current, listed=None):
+    """The adoption of the grant managed policy in ``current``, or None: when it carries no mark, every
+    version is exactly this role's grant and every principal holding it is in ``listed`` (by kind, as
+    ``listed(spec)``; IAM names compared regardless of case). ``{arn, versions, holders}``."""
+    policy = current.get("policy")
+    if policy is None or (policy.get("tags") or {}).get(OWNER_TAG) is not None:
+        return None
+    return _adoption(role_arn, policy, current.get("attached"), listed)[0]
+
+
+def split_ownership(role_arn, policy_name, current, listed=None):
     """Split what ``read_grants`` found into what the collection can prove is its own and what it cannot.
 
     Returns ``(own, foreign, adopt)``: ``own`` has the shape of ``current`` with only the
     collection's objects in it, ``foreign`` lists the others (see ``foreign_object``), ``adopt``
-    says the managed policy is the grant by content but lacks the mark.
+    the adoption of an unmarked managed policy that is provably the grant (``adoption_of``), or None.
+    ``listed``: the principals the task lists, by kind (``listed(spec)``); None: nobody.
     """
     own = dict(current)
     foreign = []
-    adopt = False
+    adopt = None
     policy = current.get("policy")
     if policy is not None:
         mark = (policy.get("tags") or {}).get(OWNER_TAG)
-        if mark == role_arn:
-            pass
-        elif mark is None and is_own_document(policy.get("document"), role_arn):
-            adopt = True
-        else:
-            if mark is not None:
-                reason = "it is marked {0}={1}: it holds the grant of that role".format(OWNER_TAG, mark)
-            else:
-                reason = "its document is not this role's PassRole grant and it carries no {0} mark".format(OWNER_TAG)
+        reason = None
+        if mark is None:
+            adopt, reason = _adoption(role_arn, policy, current.get("attached"), listed)
+        elif mark != role_arn:
+            reason = "it is marked {0}={1}: it holds the grant of that role".format(OWNER_TAG, mark)
+        if reason is not None:
             foreign.append(
                 foreign_object(
                     "managed_policy", policy_name, reason, arn=policy["arn"], holders=current.get("attached"), mark=mark
@@ -310,7 +367,7 @@ def plan_grants(spec, role_name, role_arn, policy_arn, current):
     {principal: document} of those holding an inline policy named ``policy_name``).
     Raises ``NotOwned`` when an object of that name is not the collection's own.
     """
-    own, foreign, adopt = split_ownership(role_arn, spec["policy_name"], current)
+    own, foreign, adopt = split_ownership(role_arn, spec["policy_name"], current, listed(spec))
     if foreign:
         raise refusal(role_name, spec["policy_name"], foreign)
     document = _documents.passrole_document(role_arn)
@@ -414,11 +471,13 @@ def _remove_managed(policy_arn, attached):
     return actions
 
 
-def plan_revoke(role_name, role_arn, policy_arn, policy_name, current):
+def plan_revoke(role_name, role_arn, policy_arn, policy_name, current, listed=None):
     """Remove every grant of the collection's own (managed and inline) before the role is deleted.
     Returns ``(actions, own, foreign)``: what merely shares the name is left alone and listed, except
-    an inline policy of the role itself, which goes with the role."""
-    own, foreign, dummy = split_ownership(role_arn, policy_name, current)
+    an inline policy of the role itself, which goes with the role. An unmarked managed policy is
+    deleted only when it is provably the grant (``adoption_of``, with ``listed``: the task's
+    ``pass_role`` principals); otherwise it is foreign, never detached nor deleted."""
+    own, foreign, dummy = split_ownership(role_arn, policy_name, current, listed)
     foreign = [
         o
         for o in foreign
@@ -432,6 +491,85 @@ def plan_revoke(role_name, role_arn, policy_arn, policy_name, current):
     if own.get("policy") is not None:
         actions.extend(_remove_managed(policy_arn, own.get("attached") or empty()))
     return actions, own, foreign
+
+
+def adoption_warning(role_name, adoption, how):
+    """The warning for an adoption (``adoption_of``); ``how``: what the run does with the policy now
+    (``ADOPT_MARK``, ``ADOPT_MOVE`` or ``ADOPT_DELETE``)."""
+    holders = ["{0} {1!r}".format(_IAM_TYPE[kind], n) for kind in KINDS for n in adoption["holders"][kind]]
+    return (
+        "Adopting managed policy {0} as the PassRole grant of role {1!r}: it carries no {2} mark, but every "
+        "version ({3}) is exactly this role's grant and every principal holding it ({4}) is listed in "
+        "pass_role. {5}".format(
+            adoption["arn"],
+            role_name,
+            OWNER_TAG,
+            ", ".join(adoption["versions"]),
+            ", ".join(holders) if holders else "none",
+            how,
+        )
+    )
+
+
+ADOPT_MARK = "The mark is added; from now on the ecs_tools.iam collection manages it."
+ADOPT_MOVE = "pass_role.mode is inline: its holders get inline grants and the policy is deleted."
+ADOPT_DELETE = "It is detached and deleted before the role."
+
+
+# ---------------------------------------------------------------- orphaned grants
+
+
+def _role_arn_parts(arn):
+    """``(partition, account, path, name)`` of a role ARN, or None."""
+    parts = (arn or "").split(":", 5)
+    if len(parts) != 6 or parts[0] != "arn" or parts[2] != "iam" or not parts[5].startswith("role/"):
+        return None
+    resource = parts[5][len("role") :]
+    path, name = resource.rsplit("/", 1)
+    return parts[1], parts[4], path + "/", name
+
+
+def orphan_of(role_name, partition, account_id, path, current):
+    """The role ARN named by the mark of the grant managed policy in ``current`` (``read_grant_policy``)
+    when that is the collection's own grant of a role named ``role_name`` in this account, else None.
+    Asked when no role of that name exists: the grant is then an orphan. IAM role names are unique in
+    an account whatever their path (and case), so the mark's path must match ``path`` only when it is
+    given."""
+    policy = current.get("policy")
+    if policy is None:
+        return None
+    mark = (policy.get("tags") or {}).get(OWNER_TAG)
+    parts = _role_arn_parts(mark)
+    if parts is None:
+        return None
+    mark_partition, mark_account, mark_path, mark_name = parts
+    if (mark_partition, mark_account, mark_name.lower()) != (partition, account_id, role_name.lower()):
+        return None
+    if path and mark_path != path:
+        return None
+    return mark
+
+
+def plan_orphan(policy_arn, current):
+    """Detach the orphaned grant (``orphan_of``) from every holder and delete it."""
+    return _remove_managed(policy_arn, current.get("attached") or empty())
+
+
+def orphan_message(role_arn, current):
+    """The ``pass_role_orphaned_grant`` finding's message."""
+    holders = current.get("attached") or empty()
+    named = ["{0} {1!r}".format(_IAM_TYPE[kind], n) for kind in KINDS for n in holders[kind]]
+    return (
+        "Managed policy {0} is the ecs_tools.iam collection's PassRole grant of role {1} (its {2} mark), "
+        "which does not exist; it is attached to {3}: a role created again under that name could be passed "
+        "to ECS by them at once. Run ecs_tools.iam.ecs_infrastructure_role with state: absent (it deletes "
+        "the grant), or with pass_role when the role is created again.".format(
+            current["policy"]["arn"],
+            role_arn,
+            OWNER_TAG,
+            ", ".join(named) if named else "no principal",
+        )
+    )
 
 
 # The plan actions that write grants (the rest of a plan writes the role).

@@ -27,6 +27,7 @@ from ansible_collections.ecs_tools.iam.plugins.module_utils._authorization impor
 from ansible_collections.ecs_tools.iam.plugins.module_utils._authorization import account_authorization_details
 from ansible_collections.ecs_tools.iam.plugins.module_utils._documents import as_dict
 from ansible_collections.ecs_tools.iam.plugins.module_utils._documents import to_json
+from ansible_collections.ecs_tools.iam.plugins.module_utils._grants import OWNER_TAG
 
 
 class _ConsistencyRetry(AWSRetry):
@@ -234,20 +235,41 @@ def stored_principal_names(client, kind, names):
     return found
 
 
-def read_grant_policy(client, policy_arn):
+def read_grant_policy(client, policy_arn, versions=True):
     """The grant managed policy as ``_grants`` works with it: GetPolicy, and when it exists
     GetPolicyVersion and ListEntitiesForPolicy. ``inline`` and ``principals`` stay None (not
-    scanned) until ``_grants.inline_holders`` fills them from the account's authorization details."""
+    scanned) until ``_grants.inline_holders`` fills them from the account's authorization details.
+
+    A policy without the ownership mark (``OWNER_TAG``) can be adopted only when every version is the
+    grant, so with ``versions`` each of its versions is read too (``read_policy_versions``); the
+    policy's ``versions`` stays None otherwise (marked, or not asked for)."""
     policy = get_policy(client, policy_arn)
     current = {"policy": None, "attached": None, "inline": None, "principals": None, "clashes": []}
     if policy is not None:
-        current["policy"] = {
-            "arn": policy["Arn"],
-            "document": as_dict(get_policy_document(client, policy_arn, policy["DefaultVersionId"])),
-            "tags": boto3_tag_list_to_ansible_dict(policy.get("Tags") or []),
-        }
+        document = as_dict(get_policy_document(client, policy_arn, policy["DefaultVersionId"]))
+        tags = boto3_tag_list_to_ansible_dict(policy.get("Tags") or [])
+        current["policy"] = {"arn": policy["Arn"], "document": document, "tags": tags, "versions": None}
+        if versions and OWNER_TAG not in tags:
+            current["policy"]["versions"] = read_policy_versions(
+                client, policy_arn, policy["DefaultVersionId"], document
+            )
         current["attached"] = list_policy_entities(client, policy_arn) or {"users": [], "groups": [], "roles": []}
     return current
+
+
+def read_policy_versions(client, arn, default_id, default_document):
+    """Every version of a managed policy, ``[{id, default, document}]`` oldest first: ListPolicyVersions
+    for the ids, then GetPolicyVersion for each but the default (``default_document``, already read).
+    AWS's ListPolicyVersions does not return the documents (moto's does: not relied upon)."""
+    found = []
+    for version in sorted(list_policy_versions(client, arn), key=lambda v: v["CreateDate"]):
+        version_id = version["VersionId"]
+        if version_id == default_id:
+            document = default_document
+        else:
+            document = as_dict(get_policy_document(client, arn, version_id))
+        found.append({"id": version_id, "default": version_id == default_id, "document": document})
+    return found
 
 
 # ---------------------------------------------------------------- writes
@@ -361,13 +383,18 @@ create_policy_version = _write(
 
 
 def new_policy_version(client, arn, document):
-    """Make ``document`` the default version, first deleting the oldest non-default version
-    when IAM's limit of five versions is reached."""
-    versions = list_policy_versions(client, arn)
+    """Make ``document`` the default version and the only one: first deleting the oldest non-default
+    version when IAM's limit of five versions is reached, then, once the new version is the default,
+    every older one. A version the grant no longer holds is a dormant grant (one SetDefaultPolicyVersion
+    revives it), and an unmarked policy is adopted only when every version is the grant."""
+    versions = sorted(list_policy_versions(client, arn), key=lambda v: v["CreateDate"])
     if len(versions) >= 5:
-        others = sorted((v for v in versions if not v["IsDefaultVersion"]), key=lambda v: v["CreateDate"])
-        delete_policy_version(client, arn, others[0]["VersionId"])
+        oldest = [v for v in versions if not v["IsDefaultVersion"]][0]
+        delete_policy_version(client, arn, oldest["VersionId"])
+        versions.remove(oldest)
     create_policy_version(client, arn, document)
+    for version in versions:
+        delete_policy_version(client, arn, version["VersionId"])
 
 
 # Grant writes of one call each; ``kind`` (users, groups, roles) picks the principal's API.

@@ -119,6 +119,8 @@ def plan_present(params, current):
         plan.after["pass_role"] = dict(plan.pass_role)
         if spec["mode"] == _grants.MANAGED:
             plan.after["pass_role"]["mark"] = after["arn"]
+        how = _grants.ADOPT_MARK if spec["mode"] == _grants.MANAGED else _grants.ADOPT_MOVE
+        plan.warnings = _adoption(name, after["arn"], current, plan.after["pass_role"], how)
     volumes = _catalog.capability_arn(_catalog.VOLUMES, current.partition)
     if current.role is not None and any(a.kind in VOLUME_ACTION_CHANGES for a in plan.actions):
         detaches = any(a.kind == "detach" and a.args["arn"] == volumes for a in plan.actions)
@@ -126,22 +128,53 @@ def plan_present(params, current):
     return plan
 
 
+def _adoption(name, role_arn, current, shown, how):
+    """The warnings of an adoption (``_grants.adoption_of``), which ``shown`` (a diff's ``pass_role``)
+    names under ``adopted``; ``how``: what the run does with the adopted policy."""
+    adoption = _grants.adoption_of(role_arn, current.grants, _grants.listed(current.spec))
+    if adoption is None:
+        return []
+    shown["adopted"] = adoption
+    return [_grants.adoption_warning(name, adoption, how)]
+
+
 def plan_absent(params, current):
     """The whole plan for ``state: absent``: the collection's own grants first (a run cut short
     leaves the role, which the next run deletes), then the role; and the guard. Pure. The plan
-    carries ``foreign``: what merely shares the grant's name, left alone."""
+    carries ``foreign``: what merely shares the grant's name, left alone, and ``warnings``. When the
+    role is gone, the collection's own grant of it (an orphan) is deleted."""
     plan, dummy = _plan.plan_absent(params["name"], current.role)
-    plan.foreign = []
+    plan.foreign, plan.warnings = [], []
     if current.role is None:
-        return plan
+        return _plan_orphan(params, current, plan)
     plan.guard = Guard(DELETE_ROLE)
     if current.grants is None:
         return plan  # the role's part alone: the grants are read once the guard let the run go on
+    listed = _grants.listed(current.spec)
     revoke, own, plan.foreign = _grants.plan_revoke(
-        params["name"], current.role["arn"], current.policy_arn, current.spec["policy_name"], current.grants
+        params["name"], current.role["arn"], current.policy_arn, current.spec["policy_name"], current.grants, listed
     )
     plan.actions[:0] = revoke
     plan.before["pass_role"] = _grants.snapshot(current.spec, own)
+    plan.warnings = _adoption(
+        params["name"], current.role["arn"], current, plan.before["pass_role"], _grants.ADOPT_DELETE
+    )
+    return plan
+
+
+def _plan_orphan(params, current, plan):
+    """``state: absent`` with the role gone: delete the collection's own grant policy of a role of
+    that name (``_grants.orphan_of``), detached from its holders first. ``state: absent`` takes no
+    ``path``: a mark naming a role of that name at any path matches (role names are unique in an
+    account whatever the path)."""
+    if current.grants is None:
+        return plan
+    role_arn = _grants.orphan_of(
+        params["name"], current.partition, current.account_id, params.get("path"), current.grants
+    )
+    if role_arn is not None:
+        plan.actions.extend(_grants.plan_orphan(current.policy_arn, current.grants))
+        plan.before["pass_role"] = _grants.snapshot(current.spec, current.grants)
     return plan
 
 
@@ -156,6 +189,13 @@ def present_result(plan, current):
         cloudtrail_role_session_names=_catalog.all_session_names(capabilities),
         pass_role=plan.pass_role,
     )
+
+
+def _with_warnings(result, plan):
+    warnings = getattr(plan, "warnings", None) or []
+    if warnings:
+        result["warnings"] = result.get("warnings", []) + list(warnings)
+    return result
 
 
 def absent_result(plan):
@@ -239,7 +279,7 @@ class RoleService(object):
         if plan.changed and not self.check_mode:
             self.apply(plan)
             self.confirm_present(params, current, plan)
-        result = present_result(plan, current)
+        result = _with_warnings(present_result(plan, current), plan)
         if usage is not None:
             result["in_use"] = usage
         return plan, result
@@ -252,10 +292,12 @@ class RoleService(object):
         current = self.read_role(params, spec, for_deletion=True)
         usage = self.guard(params, current, plan_absent(params, current))  # the guard needs the role alone
         self.read_grants(current, for_deletion=True)
+        if current.role is None:
+            self.read_orphan(current)
         plan = plan_absent(params, current)
-        result = absent_result(plan)
+        result = _with_warnings(absent_result(plan), plan)
         if plan.foreign:
-            result["warnings"] = [_grants.left_alone_warning(params["name"], plan.foreign)]
+            result["warnings"] = result.get("warnings", []) + [_grants.left_alone_warning(params["name"], plan.foreign)]
         if usage is not None:
             result["in_use"] = usage
         if plan.changed and not self.check_mode:
@@ -312,6 +354,13 @@ class RoleService(object):
             current.spec = _grants.respell(
                 spec, dict((kind, dict((n.lower(), s) for n, s in stored[kind].items())) for kind in _grants.KINDS)
             )
+
+    def read_orphan(self, current):
+        """Step 1 for ``state: absent`` when the role is gone: the grant managed policy under its name,
+        which may be the collection's own grant of the deleted role (``_grants.orphan_of``). No role ARN
+        says the account: STS does."""
+        current.account_id, current.partition = self.account_info()
+        current.grants = _iam.read_grant_policy(self.client, current.policy_arn, versions=False)
 
     def check_attachments(self, plan):
         """Step 3, preflight: every policy the plan attaches (or sets as boundary) exists."""
@@ -418,7 +467,7 @@ class RoleService(object):
             raise InvalidInput(" ".join(errors))
         role = _iam.read_role(self.client, params["name"])
         if role is None:
-            return dict(exists=False, findings=[])
+            return self._describe_missing(params)
         parsed = parse_aws_arn(role["arn"])
         current = Current(
             role,
@@ -430,7 +479,7 @@ class RoleService(object):
         # One paginated GetAccountAuthorizationDetails answers both "who holds the collection's inline
         # grant" and "who can pass the role at all".
         details = self._authorization_details()
-        grants = _iam.read_grant_policy(self.client, current.policy_arn)
+        grants = _iam.read_grant_policy(self.client, current.policy_arn, versions=False)
         grants.update(_grants.inline_holders(details, spec["policy_name"]))
         # Only what the collection can prove is its own is its grant; the rest merely shares the name.
         grants, foreign, dummy = _grants.split_ownership(role["arn"], spec["policy_name"], grants)
@@ -471,3 +520,16 @@ class RoleService(object):
         findings.extend(_analysis.volume_findings(blockers, result.get("usage"), _catalog.VOLUMES in capabilities))
         result["findings"] = findings
         return result
+
+    def _describe_missing(self, params):
+        """The info module's result for a role that does not exist: a ``pass_role_orphaned_grant``
+        finding when the collection's own grant of a role of that name is left (the account from STS)."""
+        account_id, partition = self.account_info()
+        spec = _grants.normalize_spec({"policy_name": params.get("pass_role_policy_name")}, params["name"])
+        policy_arn = _grants.managed_policy_arn(partition, account_id, spec["policy_name"])
+        grants = _iam.read_grant_policy(self.client, policy_arn, versions=False)
+        role_arn = _grants.orphan_of(params["name"], partition, account_id, None, grants)
+        findings = []
+        if role_arn is not None:
+            findings.append(_analysis.finding("pass_role_orphaned_grant", _grants.orphan_message(role_arn, grants)))
+        return dict(exists=False, findings=findings)

@@ -50,6 +50,11 @@ options:
       - V(absent) never changes or deletes an object that merely shares the grant's name; it lists them in
         RV(foreign_objects) and in a warning. It looks for grants under O(pass_role.policy_name) only (default
         C(<role name>PassRole)); set O(pass_role.policy_name) if the grants were made under another name.
+      - V(absent) deletes an untagged managed policy only when it adopts it (see O(pass_role)), so without
+        O(pass_role) only when nobody holds it.
+      - When the role no longer exists (deleted by hand), V(absent) still deletes the collection's own grant managed
+        policy of a role of that name in the caller's account (tagged C(ecs_tools.iam:role-arn) with a role ARN of
+        that name, at any path; the account comes from STS), detaching it from its holders first, and reports a change.
     type: str
     choices: [present, absent]
     default: present
@@ -112,10 +117,17 @@ options:
       - B(Ownership.) The module only changes, attaches, detaches or deletes a grant object it can prove is its own.
         The managed policy it creates carries the tag C(ecs_tools.iam:role-arn) with the role's ARN as value (and
         a description naming the collection). An existing managed policy named O(pass_role.policy_name) is its own
-        when it carries that tag for this role, or when, untagged, its document is exactly this role's grant (a grant
-        written by hand from the AWS guide, or by release 1.0.0), and the module then adds the tag, a change shown in the
-        diff. Inline policies cannot be tagged, so one named O(pass_role.policy_name) is its own only when its document
+        when it carries that tag for this role. An untagged one (a grant written by hand from the AWS guide, or by
+        release 1.0.0) is adopted only when it is provably the grant, that is when B(every) version, not only the
+        default one, is exactly this role's grant and every principal holding it is listed in O(pass_role) (names
+        compared regardless of case); the module then adds the tag (with O(pass_role.mode=inline), moves its holders to
+        inline grants and deletes it), shows C(pass_role.adopted) in the diff and warns C(Adopting managed policy ...).
+        Otherwise (a dormant version that one C(SetDefaultPolicyVersion) would make the policy, or a holder the task does
+        not list, whom O(pass_role.purge) would revoke) it is foreign, and the message names the version or the holder.
+        Inline policies cannot be tagged, so one named O(pass_role.policy_name) is its own only when its document
         is exactly the grant.
+      - When the module replaces the document of its own grant policy, it deletes the older versions, so no loose version
+        stays behind, dormant.
       - Any other object of that name (someone else's policy, or the grant of another role) makes the task fail
         before any write, in check mode too, naming the object, who holds it and how to resolve it (choose another
         O(pass_role.policy_name), or remove the object); the objects are listed in RV(foreign_objects).
@@ -229,7 +241,9 @@ attributes:
     description: Makes no write and reports what would change; on creation it returns the ARN the role would get.
   diff_mode:
     support: full
-    description: Shows the trust policy, attached policies, tags and other settings before and after.
+    description: >-
+      Shows the trust policy, attached policies, tags and other settings before and after; an adopted grant policy
+      under C(pass_role.adopted) (its C(arn), C(versions) and C(holders)).
 notes:
   - IAM is eventually consistent. ECS can refuse a role for a short time after it is created
     ("ECS was unable to assume the configured ECS Infrastructure Role"); keep O(wait=true).
@@ -461,6 +475,8 @@ foreign_objects:
     - IAM objects named like the PassRole grant policy that the collection cannot prove are its own, so it
       left them alone. With O(state=present) the task fails when there are any; with O(state=absent) the role
       is deleted and these are listed.
+    - An untagged managed policy that was not adopted (see O(pass_role)) is one of them; its C(reason) names the
+      version that is not the grant, or the holders O(pass_role) does not list. It is never detached or deleted.
   returned: when any was found
   type: list
   elements: dict

@@ -16,6 +16,9 @@ description:
   - RV(pass_role_principals) answers "who can pass the role" from every identity policy in the account
     (one paginated C(GetAccountAuthorizationDetails) read), not only from the collection's own grant.
   - A missing role returns RV(exists=false); it is not an error. The module never reports a change.
+    For a missing role it still looks for the collection's own grant of a role of that name (the policy
+    named O(pass_role_policy_name), tagged with a role ARN of that name in the caller's account, from STS);
+    such an orphaned grant is a C(pass_role_orphaned_grant) finding.
 author:
   - ECS Tools maintainers (@ecs-tools)
 options:
@@ -174,6 +177,9 @@ foreign_objects:
     - Objects named like the PassRole grant policy that the collection cannot prove are its own (see the
       ownership rules of M(ecs_tools.iam.ecs_infrastructure_role)); each is also a C(pass_role_not_owned) finding.
       RV(pass_role) describes only the collection's own grant.
+    - An untagged managed policy is listed here until M(ecs_tools.iam.ecs_infrastructure_role) adopts it (which
+      it does only when every version is exactly the role's grant and O(ecs_tools.iam.ecs_infrastructure_role#module:pass_role)
+      lists every principal holding it); this module reads no version but the default.
     - Each has C(type) (C(managed_policy) or C(inline_policy)), C(name), C(reason), and C(arn), C(mark) and
       C(holders) (managed) or C(principal_type) and C(principal) (inline).
   returned: when any was found
@@ -198,6 +204,9 @@ findings:
       C(AmazonECSInfrastructureRolePolicyForVolumes) or that ECS uses for volumes; V(high) when ECS-managed
       volumes use the role now, else V(medium). C(volumes_policy_missing) is raised only when no policy of the
       role allows those actions, so one cause gives one finding.
+    - C(pass_role_orphaned_grant) (V(medium)), also when RV(exists=false), names the collection's own grant policy of a role
+      of that name that does not exist and who still holds it; M(ecs_tools.iam.ecs_infrastructure_role) with
+      O(ecs_tools.iam.ecs_infrastructure_role#module:state=absent) deletes it.
   returned: always
   type: list
   elements: dict

@@ -5,8 +5,12 @@
 An IAM object that merely carries the grant policy's name (someone else's managed policy, someone
 else's inline policy, the grant of another role) is refused before any write, in every mode and in
 check mode, and left byte-for-byte as it was; ``state: absent`` deletes the role and its own grants
-and lists what it left alone. An exact grant written by hand or by release 1.0.0 is adopted by
-marking it. A run whose writes another writer undid does not report success.
+and lists what it left alone. An unmarked grant written by hand or by release 1.0.0 is adopted by
+marking it only when it is provably the grant: every version is exactly this role's grant and every
+principal holding it is listed; a planted policy with a dormant version, or one held by someone the
+task does not list, is refused like any foreign object and never deleted. ``state: absent`` deletes
+the collection's own grant even when the role was deleted by hand, and the info module reports such
+an orphan. A run whose writes another writer undid does not report success.
 """
 
 import json
@@ -38,6 +42,15 @@ def without_metadata(details):
     details = dict(details)
     details.pop("ResponseMetadata", None)
     return json.dumps(details, sort_keys=True, default=str)
+
+
+def versions(iam, arn=POLICY_ARN):
+    """Every version of a managed policy, each read with GetPolicyVersion."""
+    found = []
+    for version in iam.list_policy_versions(PolicyArn=arn)["Versions"]:
+        read = iam.get_policy_version(PolicyArn=arn, VersionId=version["VersionId"])["PolicyVersion"]
+        found.append((read["VersionId"], read["IsDefaultVersion"], json.dumps(read["Document"], sort_keys=True)))
+    return sorted(found)
 
 
 def users(iam, *names):
@@ -236,8 +249,137 @@ def test_an_exact_unmarked_grant_is_adopted_by_marking_it(runner, server, aws, d
     assert [c.action for c in rec.writes] == ["TagPolicy"]
     assert results[0]["diff"]["before"]["pass_role"]["mark"] is None
     assert results[0]["diff"]["after"]["pass_role"]["mark"] == ROLE_ARN
+    adopted = {"arn": POLICY_ARN, "versions": ["v1"], "holders": {"users": ["alice"], "groups": [], "roles": []}}
+    assert [r["diff"]["after"]["pass_role"].get("adopted") for r in results[:2]] == [adopted, adopted]
+    for result in results[:2]:  # check mode and the real run: named in a warning
+        assert ADOPTION_WARNING in result["warnings"], result.get("warnings")
+    assert [r.get("warnings") for r in results[2:]] == [None, None]  # adopted once: marked, no more warning
     assert policy_tags(iam) == {MARK: ROLE_ARN}
     assert iam.get_policy(PolicyArn=POLICY_ARN)["Policy"]["DefaultVersionId"] == "v1"
+
+
+ADOPTION_WARNING = (
+    "Adopting managed policy {0} as the PassRole grant of role 'ecsInfrastructureRole': it carries no "
+    "ecs_tools.iam:role-arn mark, but every version (v1) is exactly this role's grant and every principal holding "
+    "it (user 'alice') is listed in pass_role. The mark is added; from now on the ecs_tools.iam collection "
+    "manages it.".format(POLICY_ARN)
+)
+DORMANT_ADMIN = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+
+
+def unmarked_grant(iam, holders, dormant=None):
+    """An untagged policy named like the grant whose default version is exactly the grant; ``dormant``:
+    an older version left behind (a planted policy: one SetDefaultPolicyVersion from being that)."""
+    first = dormant or grant()
+    iam.create_policy(PolicyName=POLICY, PolicyDocument=json.dumps(first), Description="PassRole for ECS")
+    if dormant:
+        iam.create_policy_version(PolicyArn=POLICY_ARN, PolicyDocument=json.dumps(grant()), SetAsDefault=True)
+    for holder in holders:
+        iam.attach_user_policy(UserName=holder, PolicyArn=POLICY_ARN)
+
+
+def assert_nothing_written(iam, rec, before, before_versions):
+    assert rec.writes == [], [c.action for c in rec.writes]
+    assert without_metadata(account(iam)) == before
+    assert versions(iam) == before_versions
+    assert policy_tags(iam) == {}
+
+
+@pytest.mark.parametrize(
+    "holders,dormant,named",
+    [
+        (["alice"], DORMANT_ADMIN, "its version v1 is not this role's PassRole grant"),
+        (["alice", "mallory"], None, "it is attached to user 'mallory', whom pass_role does not list"),
+    ],
+    ids=["dormant-version", "unlisted-holder"],
+)
+def test_an_unmarked_grant_that_is_not_provably_the_grant_is_refused(runner, server, aws, holders, dormant, named):
+    """(a) a planted policy whose default version is the grant but an older one Allows *:*; (b) the grant's
+    shape, held by someone the task does not list (purge, the default, would revoke them). Check mode and
+    real run, both modes: refused, zero writes, the policy's versions unchanged."""
+    iam = aws("iam")
+    users(iam, "alice", "mallory")
+    assert runner.one(capabilities=["volumes"])["changed"] is True
+    unmarked_grant(iam, holders, dormant)
+    before, before_versions = without_metadata(account(iam)), versions(iam)
+    args = {"capabilities": ["volumes"], "pass_role": {"users": ["alice"]}}
+    inline = {"capabilities": ["volumes"], "pass_role": {"users": ["alice"], "mode": "inline"}}
+    with server.recording() as rec:
+        results = runner.run([dict(args, _check=True), args, inline])
+    for result in results:
+        message = refused(result, POLICY_ARN, "it carries no {0} mark".format(MARK), named)
+        assert [o["arn"] for o in result["foreign_objects"]] == [POLICY_ARN]
+    print(message)
+    assert_nothing_written(iam, rec, before, before_versions)
+
+
+def test_absent_leaves_an_unmarked_policy_it_did_not_adopt(runner, server, aws):
+    """(c) state: absent deletes the role but not an unmarked grant-shaped policy held by a principal
+    the task does not list: it is listed in foreign_objects and a warning, attached and unchanged."""
+    iam = aws("iam")
+    users(iam, "mallory")
+    assert runner.one(capabilities=["volumes"])["changed"] is True
+    unmarked_grant(iam, ["mallory"])
+    before_versions = versions(iam)
+    with server.recording() as rec:
+        result = runner.one(state="absent", usage_regions=["us-east-1"])
+    assert result["changed"] is True and not result.get("failed"), result.get("msg")
+    assert [(o["arn"], o["holders"]["users"]) for o in result["foreign_objects"]] == [(POLICY_ARN, ["mallory"])]
+    assert any(w.startswith("Left alone while deleting role 'ecsInfrastructureRole'") for w in result["warnings"])
+    print(result["warnings"])
+    assert not [c for c in rec.writes if "Policy" in c.action and "Role" not in c.action], rec.writes
+    assert versions(iam) == before_versions and policy_tags(iam) == {}
+    assert [u["UserName"] for u in iam.list_entities_for_policy(PolicyArn=POLICY_ARN)["PolicyUsers"]] == ["mallory"]
+
+
+# ------------------------------------------------------------------ orphaned grants
+
+
+def test_an_orphaned_grant_is_reported_and_deleted_by_absent(runner, server, aws):
+    """The role was deleted by hand: its marked grant stays attached, and a role re-created under that
+    name would be passable at once. The info module reports it; state: absent deletes it."""
+    iam = aws("iam")
+    users(iam, "alice")
+    created = runner.one(path="/ecs/", capabilities=["volumes"], pass_role={"users": ["alice"]})
+    assert created["changed"] is True and not created.get("failed"), created.get("msg")
+    iam.detach_role_policy(RoleName=ROLE, PolicyArn=created["attached_policies"][0])
+    iam.delete_role(RoleName=ROLE)
+    marked = "arn:aws:iam::{0}:role/ecs/{1}".format(ACCOUNT, ROLE)
+    assert policy_tags(iam) == {MARK: marked}
+
+    info = {"_module": "ecs_tools.iam.ecs_infrastructure_role_info"}
+    absent = {"state": "absent", "usage_regions": ["us-east-1"]}
+    with server.recording() as rec:
+        results = runner.run([info, dict(absent, _check=True, _diff=True), dict(absent, _diff=True), absent, info])
+    for result in results:
+        assert not result.get("failed"), result.get("msg")
+    found, check, deleted, again, after = results
+    assert found["exists"] is False
+    assert [(f["code"], f["severity"]) for f in found["findings"]] == [("pass_role_orphaned_grant", "medium")]
+    message = found["findings"][0]["message"]
+    assert POLICY_ARN in message and marked in message and "attached to user 'alice'" in message, message
+    print(message)
+    assert [r["changed"] for r in (check, deleted, again)] == [True, True, False]
+    assert deleted["diff"]["before"]["pass_role"]["mark"] == marked
+    assert deleted["diff"]["before"]["pass_role"]["users"] == ["alice"]
+    assert [c.action for c in rec.writes] == ["DetachUserPolicy", "DeletePolicy"]
+    with pytest.raises(iam.exceptions.NoSuchEntityException):
+        iam.get_policy(PolicyArn=POLICY_ARN)
+    assert after["findings"] == []
+
+
+def test_absent_leaves_a_grant_marked_for_a_role_of_another_name(runner, server, aws):
+    """The role is gone, but the policy under its grant's name holds another role's grant: not the
+    collection's own grant of this role, so state: absent leaves it and changes nothing."""
+    iam = aws("iam")
+    users(iam, "alice")
+    other = runner.one(name="roleA", pass_role={"users": ["alice"], "policy_name": POLICY})
+    assert other["changed"] is True and not other.get("failed"), other.get("msg")
+    before = without_metadata(account(iam))
+    with server.recording() as rec:
+        result = runner.one(state="absent", usage_regions=["us-east-1"])
+    assert result["changed"] is False and not result.get("failed"), result.get("msg")
+    assert rec.writes == [] and without_metadata(account(iam)) == before
 
 
 def test_a_new_grant_policy_is_created_marked(runner, aws):

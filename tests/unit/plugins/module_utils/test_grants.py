@@ -22,13 +22,17 @@ def spec(**kw):
     return _grants.normalize_spec(raw, "ecsInfrastructureRole")
 
 
-def state(policy=True, document=None, tags=None, attached=None, inline=None, principals=None):
+def state(policy=True, document=None, tags=None, attached=None, inline=None, principals=None, versions=None):
+    """``versions``: the documents of the versions older than the default (v1, v2, ...)."""
     current = {"policy": None, "attached": None, "inline": inline, "principals": principals}
     if policy:
+        document = document or _documents.passrole_document(ROLE_ARN)
+        older = [{"id": "v{0}".format(i + 1), "default": False, "document": d} for i, d in enumerate(versions or [])]
         current["policy"] = {
             "arn": POLICY_ARN,
-            "document": document or _documents.passrole_document(ROLE_ARN),
+            "document": document,
             "tags": dict(MARK) if tags is None else tags,
+            "versions": older + [{"id": "v{0}".format(len(older) + 1), "default": True, "document": document}],
         }
         current["attached"] = dict(_grants.empty(), **(attached or {}))
     return current
@@ -470,3 +474,156 @@ def test_a_grantee_listed_in_another_case_is_converged_not_attached_and_detached
     actions, value = _grants.plan_grants(spec, "r", role_arn, policy_arn, current)
     assert actions == []
     assert value["users"] == ["alice"]
+
+
+# ------------------------------------------------------------------ adoption: only what is provably the grant
+
+GRANT = _documents.passrole_document(ROLE_ARN)
+ALLOW_ALL = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+
+
+@pytest.mark.parametrize("mode", ["managed_policy", "inline"])
+@pytest.mark.parametrize("purge", [True, False])
+def test_an_unmarked_grant_with_a_dormant_version_is_refused_naming_it(mode, purge):
+    current = state(tags={}, attached={"users": ["a"]}, versions=[ALLOW_ALL, GRANT], inline=inline())
+    with pytest.raises(NotOwned) as caught:
+        _grants.plan_grants(spec(users=["a"], mode=mode, purge=purge), ROLE, ROLE_ARN, POLICY_ARN, current)
+    reason = caught.value.details["foreign_objects"][0]["reason"]
+    assert reason == (
+        "it carries no ecs_tools.iam:role-arn mark, and its version v1 is not this role's PassRole grant "
+        "(a dormant version: one SetDefaultPolicyVersion makes it the policy)"
+    )
+    assert reason in str(caught.value)
+    assert _grants.adoption_of(ROLE_ARN, current, _grants.listed(spec(users=["a"]))) is None
+
+
+@pytest.mark.parametrize("mode", ["managed_policy", "inline"])
+@pytest.mark.parametrize("purge", [True, False])
+def test_an_unmarked_grant_held_by_an_unlisted_principal_is_refused_naming_it(mode, purge):
+    current = state(tags={}, attached={"users": ["a", "mallory"], "roles": ["ci"]}, inline=inline())
+    with pytest.raises(NotOwned) as caught:
+        _grants.plan_grants(spec(users=["a"], mode=mode, purge=purge), ROLE, ROLE_ARN, POLICY_ARN, current)
+    assert caught.value.details["foreign_objects"][0]["reason"] == (
+        "it carries no ecs_tools.iam:role-arn mark, and it is attached to user 'mallory', role 'ci', whom "
+        "pass_role does not list (adopting it would take over a grant someone else gave)"
+    )
+
+
+def test_every_reason_not_to_adopt_is_named():
+    current = state(tags={}, attached={"groups": ["ops"]}, versions=[ALLOW_ALL, S3_ADMIN])
+    own, foreign, adopt = _grants.split_ownership(ROLE_ARN, POLICY_NAME, current, _grants.empty())
+    assert adopt is None and own["policy"] is None and own["attached"] is None
+    assert "its versions v1, v2 are not" in foreign[0]["reason"]
+    assert "; and it is attached to group 'ops'" in foreign[0]["reason"]
+
+
+def test_an_unmarked_policy_whose_versions_were_not_read_is_not_adopted():
+    current = state(tags={})
+    current["policy"]["versions"] = None  # the info module reads the default version only
+    own, foreign, adopt = _grants.split_ownership(ROLE_ARN, POLICY_NAME, current)
+    assert adopt is None and "adopts an unmarked policy only when every version" in foreign[0]["reason"]
+
+
+def test_an_unmarked_grant_is_adopted_when_every_version_is_the_grant_and_every_holder_listed():
+    hand_written = {"Version": "2012-10-17", "Statement": [dict(GRANT["Statement"][0], Sid="Hand")]}
+    current = state(tags={}, attached={"users": ["alice"]}, versions=[hand_written])
+    actions, value = _grants.plan_grants(spec(users=["alice", "bob"]), ROLE, ROLE_ARN, POLICY_ARN, current)
+    assert actions == [
+        Action("tag_policy", arn=POLICY_ARN, tags=MARK),
+        Action("attach_principal", kind="users", principal="bob", arn=POLICY_ARN),
+    ]
+    adoption = _grants.adoption_of(ROLE_ARN, current, _grants.listed(spec(users=["alice", "bob"])))
+    assert adoption == {"arn": POLICY_ARN, "versions": ["v1", "v2"], "holders": dict(_grants.empty(), users=["alice"])}
+    warning = _grants.adoption_warning(ROLE, adoption, _grants.ADOPT_MARK)
+    assert warning == (
+        "Adopting managed policy {0} as the PassRole grant of role 'ecsInfrastructureRole': it carries no "
+        "ecs_tools.iam:role-arn mark, but every version (v1, v2) is exactly this role's grant and every principal "
+        "holding it (user 'alice') is listed in pass_role. The mark is added; from now on the ecs_tools.iam "
+        "collection manages it.".format(POLICY_ARN)
+    )
+
+
+def test_holders_are_matched_to_the_listed_names_regardless_of_case():
+    """IAM names are case-insensitive: IAM's 'Alice' is the listed 'alice'."""
+    current = state(tags={}, attached={"users": ["Alice"]})
+    adoption = _grants.adoption_of(ROLE_ARN, current, _grants.listed(spec(users=["alice"])))
+    assert adoption is not None and adoption["holders"]["users"] == ["Alice"]
+    assert _grants.adoption_of(ROLE_ARN, current, _grants.listed(spec(users=["alicia"]))) is None
+
+
+def test_a_marked_policy_is_never_an_adoption():
+    assert _grants.adoption_of(ROLE_ARN, state(versions=[ALLOW_ALL])) is None
+    assert _grants.adoption_of(ROLE_ARN, state(policy=False)) is None
+
+
+def test_a_switch_to_inline_deletes_an_unmarked_policy_only_once_adopted():
+    adoptable = state(tags={}, attached={"users": ["a"]}, inline=inline())
+    actions, dummy = _grants.plan_grants(spec(users=["a"], mode="inline"), ROLE, ROLE_ARN, POLICY_ARN, adoptable)
+    assert [a.kind for a in actions] == ["put_principal_inline", "detach_principal", "delete_policy"]
+    dormant = state(tags={}, attached={"users": ["a"]}, inline=inline(), versions=[ALLOW_ALL])
+    with pytest.raises(NotOwned):
+        _grants.plan_grants(spec(users=["a"], mode="inline"), ROLE, ROLE_ARN, POLICY_ARN, dormant)
+
+
+@pytest.mark.parametrize(
+    "holders,listed,versions,deleted",
+    [
+        ({}, None, [], True),  # nobody holds it, every version is the grant: provably the grant
+        ({"users": ["a"]}, None, [], False),  # state: absent without pass_role lists nobody
+        ({"users": ["a"]}, {"users": ["A"]}, [], True),
+        ({"users": ["a"]}, {"users": ["a"]}, [ALLOW_ALL], False),
+    ],
+    ids=["no-holder", "unlisted-holder", "listed-holder", "dormant-version"],
+)
+def test_revoke_deletes_an_unmarked_policy_only_when_provably_the_grant(holders, listed, versions, deleted):
+    current = state(tags={}, attached=holders, versions=versions, inline=inline())
+    listed = dict(_grants.empty(), **(listed or {}))
+    actions, own, foreign = _grants.plan_revoke(ROLE, ROLE_ARN, POLICY_ARN, POLICY_NAME, current, listed)
+    if deleted:
+        assert [a.kind for a in actions][-1] == "delete_policy" and foreign == []
+    else:
+        assert actions == [] and [o["arn"] for o in foreign] == [POLICY_ARN]
+        assert "left alone" not in foreign[0]["reason"] and "it carries no" in foreign[0]["reason"]
+
+
+# ------------------------------------------------------------------ orphaned grants
+
+PLAIN_ROLE_ARN = "arn:aws-us-gov:iam::123456789012:role/ecsInfrastructureRole"
+
+
+@pytest.mark.parametrize(
+    "mark,path,orphan",
+    [
+        (ROLE_ARN, None, True),  # the role was at /ecs/: role names are unique whatever the path
+        (ROLE_ARN, "/ecs/", True),
+        (ROLE_ARN, "/", False),  # a path given must match
+        (PLAIN_ROLE_ARN, "/", True),
+        ("arn:aws-us-gov:iam::123456789012:role/ecs/ECSINFRASTRUCTUREROLE", None, True),  # names ignore case
+        ("arn:aws-us-gov:iam::210987654321:role/ecs/ecsInfrastructureRole", None, False),  # another account
+        ("arn:aws:iam::123456789012:role/ecs/ecsInfrastructureRole", None, False),  # another partition
+        ("arn:aws-us-gov:iam::123456789012:role/ecs/ecsInfrastructureRole2", None, False),
+        ("arn:aws-us-gov:iam::123456789012:user/ecsInfrastructureRole", None, False),
+        ("not an arn", None, False),
+        (None, None, False),  # unmarked: not provably the collection's own
+    ],
+)
+def test_orphan_of_accepts_only_the_mark_of_a_role_of_that_name_in_this_account(mark, path, orphan):
+    current = state(tags={_grants.OWNER_TAG: mark} if mark else {}, attached={"users": ["alice"]})
+    found = _grants.orphan_of(ROLE, "aws-us-gov", "123456789012", path, current)
+    assert found == (mark if orphan else None)
+
+
+def test_an_orphaned_grant_is_detached_then_deleted_and_reported():
+    current = state(attached={"users": ["alice"], "roles": ["ci"]})
+    actions = _grants.plan_orphan(POLICY_ARN, current)
+    assert [(a.kind, a.args.get("principal")) for a in actions] == [
+        ("detach_principal", "alice"),
+        ("detach_principal", "ci"),
+        ("delete_policy", None),
+    ]
+    message = _grants.orphan_message(ROLE_ARN, current)
+    assert message.startswith(
+        "Managed policy {0} is the ecs_tools.iam collection's PassRole grant of role {1}".format(POLICY_ARN, ROLE_ARN)
+    )
+    assert "attached to user 'alice', role 'ci'" in message and "state: absent" in message
+    assert _grants.orphan_of(ROLE, "aws-us-gov", "123456789012", None, state(policy=False)) is None

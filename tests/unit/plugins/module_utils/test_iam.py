@@ -5,9 +5,12 @@ CreateRole, timeouts."""
 
 import copy
 import datetime
+import json
 
+import boto3
 import pytest
 from ansible_collections.amazon.aws.plugins.module_utils.iam import AnsibleIAMError
+from moto import mock_aws
 
 from ansible_collections.ecs_tools.iam.plugins.module_utils import _iam
 
@@ -139,3 +142,76 @@ def test_stored_principal_names_look_a_name_not_found_up_regardless_of_case(stub
     }
     stubber.add_response("get_account_authorization_details", details, {"Filter": ["Group"], "MaxItems": 1000})
     assert _iam.stored_principal_names(client, "groups", ["Ops", "ghost"]) == {"Ops": "ops"}
+
+
+# ---------------------------------------------------------------- the grant policy's versions
+
+POLICY_ARN = "arn:aws:iam::123456789012:policy/ecsInfrastructureRolePassRole"
+GRANT = {
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Action": "iam:PassRole", "Resource": "arn:aws:iam::123456789012:role/r"}],
+}
+DORMANT = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+
+
+def _policy(tags):
+    return {
+        "Policy": {
+            "Arn": POLICY_ARN,
+            "PolicyName": "ecsInfrastructureRolePassRole",
+            "DefaultVersionId": "v2",
+            "Tags": tags,
+        }
+    }
+
+
+def _version(version_id, document):
+    return {"PolicyVersion": {"VersionId": version_id, "Document": json.dumps(document), "IsDefaultVersion": False}}
+
+
+def test_an_unmarked_grant_policy_has_every_version_read_with_get_policy_version(stubbed):
+    """AWS's ListPolicyVersions returns no documents (moto's does): each version is read on its own."""
+    client, stubber = stubbed
+    stubber.add_response("get_policy", _policy([]), {"PolicyArn": POLICY_ARN})
+    stubber.add_response("get_policy_version", _version("v2", GRANT), {"PolicyArn": POLICY_ARN, "VersionId": "v2"})
+    listed = [
+        {"VersionId": "v2", "IsDefaultVersion": True, "CreateDate": datetime.datetime(2026, 2, 1)},
+        {"VersionId": "v1", "IsDefaultVersion": False, "CreateDate": datetime.datetime(2026, 1, 1)},
+    ]
+    stubber.add_response("list_policy_versions", {"Versions": listed, "IsTruncated": False}, {"PolicyArn": POLICY_ARN})
+    stubber.add_response("get_policy_version", _version("v1", DORMANT), {"PolicyArn": POLICY_ARN, "VersionId": "v1"})
+    stubber.add_response("list_entities_for_policy", {"PolicyUsers": [{"UserName": "alice"}]})
+    current = _iam.read_grant_policy(client, POLICY_ARN)
+    assert current["policy"]["versions"] == [
+        {"id": "v1", "default": False, "document": DORMANT},
+        {"id": "v2", "default": True, "document": GRANT},
+    ]
+    assert current["attached"] == {"users": ["alice"], "groups": [], "roles": []}
+
+
+@pytest.mark.parametrize(
+    "tags,versions",
+    [([{"Key": "ecs_tools.iam:role-arn", "Value": "arn:aws:iam::123456789012:role/r"}], True), ([], False)],
+    ids=["marked", "not-asked"],
+)
+def test_a_marked_grant_policy_costs_no_version_reads(stubbed, tags, versions):
+    client, stubber = stubbed
+    stubber.add_response("get_policy", _policy(tags), {"PolicyArn": POLICY_ARN})
+    stubber.add_response("get_policy_version", _version("v2", GRANT), {"PolicyArn": POLICY_ARN, "VersionId": "v2"})
+    stubber.add_response("list_entities_for_policy", {})
+    current = _iam.read_grant_policy(client, POLICY_ARN, versions=versions)
+    assert current["policy"]["versions"] is None and current["policy"]["document"] == GRANT
+
+
+@pytest.mark.parametrize("older", [0, 1, 4])
+def test_a_new_grant_version_leaves_no_older_version_behind(older):
+    with mock_aws():
+        client = boto3.client("iam", region_name="us-east-1")
+        arn = client.create_policy(PolicyName="p", PolicyDocument=json.dumps(DORMANT))["Policy"]["Arn"]
+        for dummy in range(older):
+            client.create_policy_version(PolicyArn=arn, PolicyDocument=json.dumps(DORMANT), SetAsDefault=True)
+        _iam.new_policy_version(client, arn, GRANT)
+        versions = client.list_policy_versions(PolicyArn=arn)["Versions"]
+        assert [v["IsDefaultVersion"] for v in versions] == [True]
+        document = client.get_policy_version(PolicyArn=arn, VersionId=versions[0]["VersionId"])["PolicyVersion"]
+        assert document["Document"] == GRANT

@@ -13,6 +13,7 @@ from ansible_collections.ecs_tools.iam.plugins.module_utils import _service
 from ansible_collections.ecs_tools.iam.plugins.module_utils._errors import ConcurrentChange
 from ansible_collections.ecs_tools.iam.plugins.module_utils._errors import InUseError
 from ansible_collections.ecs_tools.iam.plugins.module_utils._errors import InvalidInput
+from ansible_collections.ecs_tools.iam.plugins.module_utils._errors import NotOwned
 from ansible_collections.ecs_tools.iam.plugins.modules.ecs_infrastructure_role import argument_spec
 
 ACCOUNT = "123456789012"
@@ -411,3 +412,116 @@ def test_describe_reports_volume_actions_blocked(service):
     assert [(f["code"], f["severity"]) for f in quiet if f["code"].startswith("volume")] == [
         ("volume_actions_blocked", "medium")
     ]
+
+
+# ---------------------------------------------------------------- ownership: adoption and orphans, on moto
+
+GRANT = _documents.passrole_document(ROLE_ARN)
+GRANT_ARN = "arn:aws:iam::{0}:policy/{1}PassRole".format(ACCOUNT, ROLE)
+ALLOW_ALL = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+INFO = dict(name=ROLE, pass_role_policy_name=None, check_usage=False, usage_regions=None)
+
+
+def unmarked_grant(iam, holders=("alice",), dormant=False):
+    """An untagged policy named like the grant, its default version the exact grant (by hand, or 1.0.0)."""
+    first = ALLOW_ALL if dormant else GRANT
+    iam.create_policy(PolicyName=ROLE + "PassRole", PolicyDocument=_documents.to_json(first))
+    if dormant:  # v1 stays, dormant; v2, the grant, is the default
+        iam.create_policy_version(PolicyArn=GRANT_ARN, PolicyDocument=_documents.to_json(GRANT), SetAsDefault=True)
+    for holder in holders:
+        iam.attach_user_policy(UserName=holder, PolicyArn=GRANT_ARN)
+
+
+def test_an_adoption_is_in_the_diff_and_a_warning(service):
+    make, iam = service
+    iam.create_user(UserName="alice")
+    make().present(params(capabilities=["volumes"], wait=False))
+    unmarked_grant(iam)
+    plan, result = make().present(params(capabilities=["volumes"], pass_role={"users": ["alice"]}, wait=False))
+    assert plan.kinds() == ["tag_policy"]
+    assert plan.after["pass_role"]["adopted"] == {
+        "arn": GRANT_ARN,
+        "versions": ["v1"],
+        "holders": {"users": ["alice"], "groups": [], "roles": []},
+    }
+    assert len(result["warnings"]) == 1 and result["warnings"][0].startswith("Adopting managed policy " + GRANT_ARN)
+    plan, again = make().present(params(capabilities=["volumes"], pass_role={"users": ["alice"]}, wait=False))
+    assert not plan.changed and "warnings" not in again
+
+
+def test_a_dormant_version_is_refused_with_no_write(service):
+    make, iam = service
+    iam.create_user(UserName="alice")
+    make().present(params(capabilities=["volumes"], wait=False))
+    unmarked_grant(iam, dormant=True)
+    seen = calls_of(iam)
+    with pytest.raises(NotOwned, match="its version v1 is not this role's PassRole grant"):
+        make().present(params(capabilities=["volumes"], pass_role={"users": ["alice"]}, wait=False))
+    assert "GetPolicyVersion" in seen and not [c for c in seen if not c.startswith(("Get", "List"))]
+
+
+def test_absent_leaves_an_unmarked_policy_it_cannot_adopt(service):
+    make, iam = service
+    iam.create_user(UserName="alice")
+    make().present(params(capabilities=["volumes"], wait=False))
+    unmarked_grant(iam)  # alice holds it, and state: absent lists nobody
+    plan, result = make().absent(params(state="absent"))
+    assert plan.kinds()[-1] == "delete_role" and "delete_policy" not in plan.kinds()
+    assert [o["arn"] for o in result["foreign_objects"]] == [GRANT_ARN]
+    assert [w[:40] for w in result["warnings"]] == ["Left alone while deleting role 'ecsInfra"]
+    assert [u["UserName"] for u in iam.list_entities_for_policy(PolicyArn=GRANT_ARN)["PolicyUsers"]] == ["alice"]
+
+
+def test_absent_deletes_an_unmarked_grant_once_adopted(service):
+    make, iam = service
+    iam.create_user(UserName="alice")
+    make().present(params(capabilities=["volumes"], wait=False))
+    unmarked_grant(iam)
+    plan, result = make().absent(params(state="absent", pass_role={"users": ["alice"]}))
+    assert plan.kinds()[:2] == ["detach_principal", "delete_policy"]
+    assert plan.before["pass_role"]["adopted"]["arn"] == GRANT_ARN
+    assert result["warnings"][0].endswith("It is detached and deleted before the role.")
+    assert iam.list_policies(Scope="Local")["Policies"] == []
+
+
+def orphan(make, iam, path=None):
+    """The collection's own grant, left when the role was deleted by hand."""
+    iam.create_user(UserName="alice")
+    make().present(params(path=path, capabilities=["volumes"], pass_role={"users": ["alice"]}, wait=False))
+    iam.detach_role_policy(RoleName=ROLE, PolicyArn=VOLUMES)
+    iam.delete_role(RoleName=ROLE)
+
+
+def test_absent_deletes_the_orphaned_grant_of_a_role_deleted_by_hand(service):
+    make, iam = service
+    orphan(make, iam, path="/ecs/")
+    plan, result = make(check_mode=True).absent(params(state="absent"))
+    assert plan.kinds() == ["detach_principal", "delete_policy"] and "warnings" not in result
+    assert plan.before["pass_role"]["mark"] == "arn:aws:iam::{0}:role/ecs/{1}".format(ACCOUNT, ROLE)
+    assert iam.list_policies(Scope="Local")["Policies"] != []  # check mode
+    plan, result = make().absent(params(state="absent"))
+    assert plan.changed and iam.list_policies(Scope="Local")["Policies"] == []
+    assert iam.list_attached_user_policies(UserName="alice")["AttachedPolicies"] == []
+    plan, result = make().absent(params(state="absent"))
+    assert not plan.changed
+
+
+def test_describe_reports_an_orphaned_grant(service):
+    make, iam = service
+    orphan(make, iam)
+    result = make().describe(INFO)
+    assert result["exists"] is False
+    assert [(f["code"], f["severity"]) for f in result["findings"]] == [("pass_role_orphaned_grant", "medium")]
+    assert GRANT_ARN in result["findings"][0]["message"] and "user 'alice'" in result["findings"][0]["message"]
+
+
+def test_describe_reports_an_unmarked_grant_as_not_yet_adopted(service):
+    make, iam = service
+    iam.create_user(UserName="alice")
+    make().present(params(capabilities=["volumes"], wait=False))
+    unmarked_grant(iam)
+    seen = calls_of(iam)
+    result = make().describe(INFO)
+    assert [o["arn"] for o in result["foreign_objects"]] == [GRANT_ARN]
+    assert "adopts an unmarked policy only when every version" in result["foreign_objects"][0]["reason"]
+    assert "ListPolicyVersions" not in seen  # the info module's least-privilege policy does not grant it
