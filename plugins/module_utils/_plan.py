@@ -183,6 +183,8 @@ def validate_params(params):
             errors.append("Invalid usage_regions entry {0!r}: expected a region name such as eu-west-1.".format(region))
     if params.get("state") == "absent":
         given = ["{0}={1!r}".format(o, params[o]) for o in PRESENT_ONLY if params.get(o) is not None]
+        if params.get("trust_source_account"):  # a bool: only true says something
+            given.append("trust_source_account=True")
         if given:
             errors.append(
                 "state=absent deletes the role; these options only apply to state=present: {0}.".format(

@@ -92,6 +92,7 @@ def current(**kw):
         (dict(tags={"Team": "a", "team": "b"}), "do not differ by case"),
         (dict(state="absent", capabilities=["volumes"]), "capabilities=['volumes']"),
         (dict(state="absent", path="/"), "path='/'"),
+        (dict(state="absent", trust_source_account=True), "trust_source_account=True"),
     ],
 )
 def test_validate_names_the_bad_value(kw, named):
