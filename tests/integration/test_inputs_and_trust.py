@@ -15,20 +15,13 @@ import json
 
 import pytest
 from checks import assert_four_steps
+from checks import authorization_snapshot as account
 from expected import TRUST_ECS
 
 ROLE = "ecsInfrastructureRole"
 ACCOUNT = "123456789012"  # moto's account
 POLICY_ARN = "arn:aws:iam::{0}:policy/{1}PassRole".format(ACCOUNT, ROLE)
 INFO = "ecs_tools.iam.ecs_infrastructure_role_info"
-
-
-def account(iam):
-    """Everything IAM holds for the account's principals and customer managed policies (as
-    test_ownership.py compares it before and after a run that must change nothing)."""
-    details = iam.get_account_authorization_details(Filter=["User", "Group", "Role", "LocalManagedPolicy"])
-    details.pop("ResponseMetadata", None)
-    return json.dumps(details, sort_keys=True, default=str)
 
 
 def role_tags(iam):

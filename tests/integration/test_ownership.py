@@ -16,6 +16,7 @@ an orphan. A run whose writes another writer undid does not report success.
 import json
 
 import pytest
+from checks import authorization_snapshot
 from expected import passrole_grant
 from fault_proxy import FaultProxy
 
@@ -30,18 +31,6 @@ S3_ADMIN = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action":
 
 def grant(role_arn=ROLE_ARN):
     return passrole_grant(role_arn)
-
-
-def account(iam):
-    """Everything IAM holds for the account's principals and customer managed policies, to compare
-    before and after a run that must change nothing."""
-    return iam.get_account_authorization_details(Filter=["User", "Group", "Role", "LocalManagedPolicy"])
-
-
-def without_metadata(details):
-    details = dict(details)
-    details.pop("ResponseMetadata", None)
-    return json.dumps(details, sort_keys=True, default=str)
 
 
 def versions(iam, arn=POLICY_ARN):
@@ -91,7 +80,7 @@ def test_someone_elses_managed_policy_of_that_name_is_refused(runner, server, aw
     iam = aws("iam")
     users(iam, "alice", "mallory")
     foreign_managed_policy(iam)
-    before = without_metadata(account(iam))
+    before = authorization_snapshot(iam)
     args = {"capabilities": ["volumes"], "pass_role": {"users": ["alice"], "mode": mode, "purge": purge}}
     with server.recording() as rec:
         results = runner.run([dict(args, _check=True), args])
@@ -109,7 +98,7 @@ def test_someone_elses_managed_policy_of_that_name_is_refused(runner, server, aw
         ]
     print(message)
     assert rec.writes == []
-    assert without_metadata(account(iam)) == before
+    assert authorization_snapshot(iam) == before
 
 
 @pytest.mark.parametrize("listed", [True, False], ids=["listed", "unlisted"])
@@ -117,7 +106,7 @@ def test_someone_elses_inline_policy_of_that_name_is_refused(runner, server, aws
     iam = aws("iam")
     users(iam, "alice", "bob")
     iam.put_user_policy(UserName="bob", PolicyName=POLICY, PolicyDocument=json.dumps(S3_ADMIN))
-    before = without_metadata(account(iam))
+    before = authorization_snapshot(iam)
     grantees = ["alice", "bob"] if listed else ["alice"]
     args = {"pass_role": {"users": grantees, "mode": "inline"}}
     with server.recording() as rec:
@@ -127,7 +116,7 @@ def test_someone_elses_inline_policy_of_that_name_is_refused(runner, server, aws
         assert result["foreign_objects"][0]["principal"] == "bob"
     print(message)
     assert rec.writes == []
-    assert without_metadata(account(iam)) == before
+    assert authorization_snapshot(iam) == before
 
 
 def test_names_iam_takes_for_the_grants_are_refused_before_any_write(runner, server, aws):
@@ -137,7 +126,7 @@ def test_names_iam_takes_for_the_grants_are_refused_before_any_write(runner, ser
     users(iam, "alice", "bob")
     iam.create_policy(PolicyName=POLICY, Path="/team/", PolicyDocument=json.dumps(S3_ADMIN))
     iam.put_user_policy(UserName="bob", PolicyName=POLICY.lower(), PolicyDocument=json.dumps(S3_ADMIN))
-    before = without_metadata(account(iam))
+    before = authorization_snapshot(iam)
     with server.recording() as rec:
         result = runner.one(capabilities=["volumes"], pass_role={"users": ["alice"]})
     message = refused(
@@ -148,7 +137,7 @@ def test_names_iam_takes_for_the_grants_are_refused_before_any_write(runner, ser
     )
     print(message)
     assert rec.writes == []
-    assert without_metadata(account(iam)) == before
+    assert authorization_snapshot(iam) == before
 
 
 def test_the_grant_of_another_role_is_refused_naming_that_role(runner, server, aws):
@@ -160,13 +149,13 @@ def test_the_grant_of_another_role_is_refused_naming_that_role(runner, server, a
     arn = "arn:aws:iam::{0}:policy/SharedPassRole".format(ACCOUNT)
     role_a = "arn:aws:iam::{0}:role/roleA".format(ACCOUNT)
     assert policy_tags(iam, arn) == {MARK: role_a}
-    before = without_metadata(account(iam))
+    before = authorization_snapshot(iam)
     with server.recording() as rec:
         second = runner.one(pass_role=dict(shared, users=["bob"]))
     message = refused(second, arn, "marked {0}={1}".format(MARK, role_a), "it holds the grant of that role")
     print(message)
     assert rec.writes == []
-    assert without_metadata(account(iam)) == before  # roleA keeps its grant; no ping-pong
+    assert authorization_snapshot(iam) == before  # roleA keeps its grant; no ping-pong
 
 
 def test_the_info_module_reports_what_merely_shares_the_name(runner, aws):
@@ -280,7 +269,7 @@ def unmarked_grant(iam, holders, dormant=None):
 
 def assert_nothing_written(iam, rec, before, before_versions):
     assert rec.writes == [], [c.action for c in rec.writes]
-    assert without_metadata(account(iam)) == before
+    assert authorization_snapshot(iam) == before
     assert versions(iam) == before_versions
     assert policy_tags(iam) == {}
 
@@ -301,7 +290,7 @@ def test_an_unmarked_grant_that_is_not_provably_the_grant_is_refused(runner, ser
     users(iam, "alice", "mallory")
     assert runner.one(capabilities=["volumes"])["changed"] is True
     unmarked_grant(iam, holders, dormant)
-    before, before_versions = without_metadata(account(iam)), versions(iam)
+    before, before_versions = authorization_snapshot(iam), versions(iam)
     args = {"capabilities": ["volumes"], "pass_role": {"users": ["alice"]}}
     inline = {"capabilities": ["volumes"], "pass_role": {"users": ["alice"], "mode": "inline"}}
     with server.recording() as rec:
@@ -375,11 +364,11 @@ def test_absent_leaves_a_grant_marked_for_a_role_of_another_name(runner, server,
     users(iam, "alice")
     other = runner.one(name="roleA", pass_role={"users": ["alice"], "policy_name": POLICY})
     assert other["changed"] is True and not other.get("failed"), other.get("msg")
-    before = without_metadata(account(iam))
+    before = authorization_snapshot(iam)
     with server.recording() as rec:
         result = runner.one(state="absent", usage_regions=["us-east-1"])
     assert result["changed"] is False and not result.get("failed"), result.get("msg")
-    assert rec.writes == [] and without_metadata(account(iam)) == before
+    assert rec.writes == [] and authorization_snapshot(iam) == before
 
 
 def test_a_new_grant_policy_is_created_marked(runner, aws):

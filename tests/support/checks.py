@@ -2,6 +2,8 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """State read back with boto3 and checks on module results, shared by the integration tests."""
 
+import json
+
 ROLE = "ecsInfrastructureRole"
 
 
@@ -21,9 +23,7 @@ def assert_four_steps(results):
 def authorization_snapshot(iam):
     """Everything IAM holds for the account's principals (roles with their boundaries, trust, inline and
     attached policies) and customer managed policies, as text: equal before and after a run that must
-    change nothing (as tests/integration/test_ownership.py compares them)."""
-    import json
-
+    change nothing."""
     details = iam.get_account_authorization_details(Filter=["User", "Group", "Role", "LocalManagedPolicy"])
     details.pop("ResponseMetadata", None)
     return json.dumps(details, sort_keys=True, default=str)
