@@ -7,6 +7,8 @@ every account, an account it cannot assume into is a row with the error, and it 
 import json
 import os
 import re
+import shutil
+import subprocess
 import sys
 
 import pytest
@@ -47,22 +49,41 @@ def fleet(server, tmp_path):
     return org
 
 
-def run_audit(runner, tmp_path, extra_vars, forks=5):
+def run_audit(runner, tmp_path, extra_vars, forks=5, env=None, inventory=None, **options):
     return playbook.run(
         "ecs_tools.iam.audit",
-        runner.env(extra={"ANSIBLE_SHOW_CUSTOM_STATS": "true"}),
+        env or runner.env(extra={"ANSIBLE_SHOW_CUSTOM_STATS": "true"}),
         cwd=tmp_path,
-        inventory=[tmp_path / "org.aws_accounts.yml", tmp_path / "static.yml"],
+        inventory=inventory or [tmp_path / "org.aws_accounts.yml", tmp_path / "static.yml"],
         forks=forks,
         extra_vars=extra_vars,
+        **options,
     )
+
+
+# Thresholds off: a run that must succeed whatever the fleet holds.
+NEVER_FAIL = {
+    "ecs_infrastructure_role_audit_fail_on_severity": "none",
+    "ecs_infrastructure_role_audit_fail_on_unreadable": False,
+}
+FAILED_SUMMARY = re.compile(r'"msg": "(ECS infrastructure role audit: [^"]*; failed: [^"]*)"')
 
 
 def test_audit_reports_every_account_and_never_writes(fleet, runner, server, tmp_path):
     with server.recording() as rec:
         proc = run_audit(runner, tmp_path, {"ecs_infrastructure_role_usage_regions": "us-east-1,\neu-west-1"})
     output = proc.stdout + proc.stderr
-    assert proc.returncode == 0, output
+    # Default thresholds (fail on high, fail on unreadable): this fleet has both, so the job fails,
+    # after writing the report (read below) and publishing the counts; the message is the summary line.
+    assert proc.returncode == 2, output
+    failed = FAILED_SUMMARY.search(output)
+    assert failed, output
+    assert failed.group(1).startswith("ECS infrastructure role audit: 6 accounts, 5 read, 1 not readable;")
+    assert failed.group(1).endswith(
+        "; failed: 1 account(s) not readable (ecs_infrastructure_role_audit_fail_on_unreadable); "
+        "2 finding(s) of severity high or worse (ecs_infrastructure_role_audit_fail_on_severity)"
+    )
+    print(failed.group(1))  # shown by pytest -rP
 
     # No write call, ever; only reads: STS AssumeRole, Organizations (inventory), IAM, EC2, ECS.
     assert rec.writes == [], rec.writes
@@ -144,6 +165,7 @@ def test_audit_custom_report_dir_and_role_name(fleet, runner, server, tmp_path):
                 "ecs_infrastructure_role_report_dir": str(target),
                 "ecs_infrastructure_role_name": "otherRole",
                 "ecs_infrastructure_role_usage_regions": ["us-east-1"],
+                "ecs_infrastructure_role_audit_fail_on_unreadable": "false",  # as an AWX survey sends it
             },
             forks=1,
         )
@@ -154,3 +176,178 @@ def test_audit_custom_report_dir_and_role_name(fleet, runner, server, tmp_path):
     assert report["role_name"] == "otherRole"
     assert [row["role_exists"] for row in report["accounts"] if row["error"] is None] == [False] * 5
     assert not (tmp_path / "ecs-infrastructure-role-report").exists()
+
+
+def comparable(report):
+    """report.json without what differs between two runs of the same audit: the time, the directory."""
+    return dict((key, value) for key, value in report.items() if key != "generated_at")
+
+
+def test_check_mode_audits_the_same_accounts_and_writes_the_same_report(fleet, runner, server, tmp_path):
+    """An AWX Check job (--check): AssumeRole runs in check mode too, so every row is the member's
+    own account (never the controller's), and the report is written, equal to the normal run's.
+    Neither run reports a change, not even for its own report files."""
+    reports = {}
+    for mode, args in (("normal", ()), ("check", ("--check",))):
+        with server.recording() as rec:
+            proc = run_audit(
+                runner,
+                tmp_path,
+                dict(NEVER_FAIL, ecs_infrastructure_role_report_dir=str(tmp_path / mode)),
+                args=args,
+                results=True,
+            )
+        assert proc.returncode == 0, proc.describe()
+        assert not any(counters["failures"] for counters in proc.stats.values()), proc.stats
+        assert proc.changed == 0, proc.stats
+        assert rec.writes == [], rec.writes
+        assert rec.actions("sts").count("AssumeRole") == 5, (mode, rec.actions("sts"))
+        reports[mode] = json.loads((tmp_path / mode / "report.json").read_text())
+        assert (tmp_path / mode / "report.html").exists()
+
+    check, normal = reports["check"], reports["normal"]
+    assert comparable(check) == comparable(normal)
+    rows = dict((row["account_name"], row) for row in check["accounts"])
+    assert rows["prod-bad-trust"]["highest_severity"] == "high"
+    assert rows["prod-ok"]["role_arn"] == "arn:aws:iam::{0}:role/{1}".format(fleet.account_id("prod-ok"), ROLE)
+    assert rows["sandbox-none"]["role_exists"] is False  # the controller's account would not say so for every member
+    assert check["summary"]["read"] == 5 and check["summary"]["with_findings"] == 2
+
+
+def test_fail_thresholds(fleet, runner, server, tmp_path):
+    """Exit codes: dev-admin's worst finding is medium; unreachable-account cannot be read."""
+    dev_admin = fleet.account_id("dev-admin")
+    cases = [
+        # (hosts, fail_on_severity, fail_on_unreadable, exit code, reason after "failed: ")
+        (dev_admin, "high", None, 0, None),
+        (
+            dev_admin,
+            "MEDIUM",
+            None,
+            2,
+            "1 finding(s) of severity medium or worse (ecs_infrastructure_role_audit_fail_on_severity)",
+        ),
+        (
+            dev_admin,
+            "info",
+            None,
+            2,
+            "1 finding(s) of severity info or worse (ecs_infrastructure_role_audit_fail_on_severity)",
+        ),
+        (
+            "unreachable-account",
+            "none",
+            None,
+            2,
+            "1 account(s) not readable (ecs_infrastructure_role_audit_fail_on_unreadable)",
+        ),
+    ]
+    for hosts, severity, unreadable, code, reason in cases:
+        extra = {
+            "ecs_infrastructure_role_target_hosts": hosts,
+            "ecs_infrastructure_role_audit_fail_on_severity": severity,
+        }
+        if unreadable is not None:
+            extra["ecs_infrastructure_role_audit_fail_on_unreadable"] = unreadable
+        report_dir = tmp_path / "report-{0}-{1}".format(hosts, severity)
+        extra["ecs_infrastructure_role_report_dir"] = str(report_dir)
+        proc = run_audit(runner, tmp_path, extra, forks=1)
+        assert proc.returncode == code, (hosts, severity, proc.output)
+        report = json.loads((report_dir / "report.json").read_text())  # written before failing
+        assert [row["host"] for row in report["accounts"]] == [hosts]
+        if reason is None:
+            assert not FAILED_SUMMARY.search(proc.output), proc.output
+        else:
+            failed = FAILED_SUMMARY.search(proc.output)
+            assert failed and failed.group(1).startswith("ECS infrastructure role audit: 1 accounts,"), proc.output
+            assert failed.group(1).endswith("; failed: " + reason), failed.group(1)
+
+    # A threshold that is not a severity: refused before any AWS call, no report.
+    with server.recording() as rec:
+        proc = run_audit(runner, tmp_path, {"ecs_infrastructure_role_audit_fail_on_severity": "critical"})
+    assert proc.returncode == 2, proc.output
+    assert (
+        "ecs_infrastructure_role_audit_fail_on_severity must be one of high, medium, low, info, none; got 'critical'"
+        in proc.output
+    )
+    assert {c.service for c in rec.calls} <= {"organizations"}, rec.calls  # the inventory only
+    assert not (tmp_path / "ecs-infrastructure-role-report").exists()
+
+
+@pytest.mark.parametrize(
+    "source, content",
+    [
+        ("empty.yml", "all:\n  hosts: {}\n"),
+        # A misspelt option: the plugin refuses the source, Ansible warns and goes on with no host.
+        ("org.aws_accounts.yml", "plugin: ecs_tools.iam.aws_accounts\norganisational_unit_ids: [ou-x]\n"),
+    ],
+)
+def test_no_account_hosts_is_a_failure(runner, server, tmp_path, source, content):
+    (tmp_path / source).write_text(content)
+    with server.recording() as rec:
+        proc = run_audit(runner, tmp_path, {}, inventory=[tmp_path / source])
+    assert proc.returncode == 2, proc.output
+    assert (
+        "ECS infrastructure role audit: 0 accounts, 0 read, 0 not readable; no inventory host matches 'all': "
+        "the inventory is empty or its source could not be read (see the warnings above); no report written"
+    ) in proc.output
+    assert rec.writes == []
+    assert not (tmp_path / "ecs-infrastructure-role-report").exists()
+
+
+def without_boto3_python(directory):
+    """A ``python3`` (and ``python``) that runs this interpreter without site-packages: no boto3."""
+    directory.mkdir()
+    base = os.path.realpath(sys.executable)
+    for name in ("python3", "python"):
+        path = directory / name
+        path.write_text('#!/bin/sh\nexec "{0}" -S "$@"\n'.format(base))
+        path.chmod(0o755)
+    return directory / "python3"
+
+
+def test_audit_runs_from_an_inventory_without_an_interpreter(fleet, runner, server, tmp_path):
+    """No ANSIBLE_PYTHON_INTERPRETER anywhere, no ansible.cfg, and the first python3 on PATH (like the
+    distribution's, which Ansible's discovery picks) has no boto3: every account is still read, with
+    the Python running ansible-playbook. A host whose inventory names an interpreter keeps it; its row
+    carries why the module failed."""
+    no_boto3 = without_boto3_python(tmp_path / "bin")
+    env = runner.env(extra={"PATH": "{0}{1}{2}".format(no_boto3.parent, os.pathsep, os.environ["PATH"])})
+    del env["ANSIBLE_PYTHON_INTERPRETER"]
+    assert not [key for key in env if "INTERPRETER" in key or key == "ANSIBLE_CONFIG"]
+    playbook.write_config(tmp_path)
+    first = shutil.which("python3", path=env["PATH"])
+    assert subprocess.run([first, "-c", "import boto3"], env=env, capture_output=True).returncode != 0
+    assert first == str(no_boto3)
+
+    prod_ok = fleet.account_id("prod-ok")
+    (tmp_path / "static.yml").write_text(
+        "all:\n  hosts:\n    pinned-interpreter:\n"
+        "      ecs_infrastructure_role_assume_role_arn: 'arn:aws:iam::{0}:role/OrganizationAccountAccessRole'\n"
+        "      ansible_python_interpreter: '{1}'\n"
+        "    missing-interpreter:\n"
+        "      ecs_infrastructure_role_assume_role_arn: 'arn:aws:iam::{0}:role/OrganizationAccountAccessRole'\n"
+        "      ansible_python_interpreter: /nonexistent/python3\n".format(prod_ok, no_boto3)
+    )
+    proc = run_audit(runner, tmp_path, NEVER_FAIL, env=env)
+    assert proc.returncode == 0, proc.output
+    report = json.loads((tmp_path / "ecs-infrastructure-role-report" / "report.json").read_text())
+    rows = dict((row["host"], row) for row in report["accounts"])
+    members = ["prod-ok", "prod-bad-trust", "dev-admin", "sandbox-none", ODD_NAME]
+    for name in members:
+        row = rows[fleet.account_id(name)]
+        assert row["error"] is None, row
+    assert rows[prod_ok]["role_exists"] is True
+    assert report["summary"]["read"] == 5 and report["summary"]["errors"] == 2
+
+    pinned = rows["pinned-interpreter"]["error"]
+    assert pinned.startswith("Assume the account's role: Failed to import the required Python library"), pinned
+    assert "botocore and boto3" in pinned and os.path.realpath(sys.executable) in pinned, pinned
+    # A module that cannot even start: the row keeps the end of its stderr (ansible-core before 2.19
+    # says only "MODULE FAILURE ... See stdout/stderr for the exact error").
+    missing = rows["missing-interpreter"]["error"]
+    assert missing.startswith("Assume the account's role: "), missing
+    assert " | " in missing and missing.endswith("/nonexistent/python3: not found"), missing
+    print(missing)
+    assert "traceback unavailable" not in pinned, pinned
+    print(pinned)  # shown by pytest -rP
