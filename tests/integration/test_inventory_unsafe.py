@@ -206,6 +206,7 @@ def test_audit_playbook_keeps_templates_from_aws_literal(evil_org, runner, serve
             inventory=[workdir / "org.aws_accounts.yml"],
             extra_vars={
                 "ecs_infrastructure_role_usage_regions": ["us-east-1"],
+                "ecs_infrastructure_role_audit_fail_on_severity": "none",  # the plain account has findings
                 # The canary: an extra variable is the operator's own template, and runs.
                 "ecs_infrastructure_role_session_name": "audit{{ lookup('pipe', 'touch $MARKERS/canary-playbook') }}",
             },
