@@ -9,6 +9,7 @@ textarea answer is one string; a text field left empty is an empty string). The 
 what an AWX workflow passes to the next job: the set_stats data of the playbook_on_stats event.
 """
 
+import json
 import os
 import sys
 import textwrap
@@ -258,3 +259,41 @@ def test_one_account_job_publishes_the_single_arn(job_template, server):
         "ecs_infrastructure_role_arns_by_account": {ACCOUNTS["account_b"]: arn},
     }
     assert grants(server, ACCOUNTS["account_b"]) == PIPELINES
+
+
+def test_audit_job_fails_after_publishing_so_a_failure_notification_fires(job_template, server, tmp_path):
+    """An AWX audit job on two accounts and one it cannot assume into: the job's status is "failed"
+    (what an AWX failure notification fires on), yet the report is written and the counts published."""
+    project = job_template.root / "project"
+    (project / "audit.yml").write_text(
+        yaml.safe_dump([{"name": "Audit", "ansible.builtin.import_playbook": "ecs_tools.iam.audit"}])
+    )
+    hosts_file = job_template.root / "inventory" / "hosts.yml"
+    inventory = yaml.safe_load(hosts_file.read_text())
+    inventory["all"]["hosts"]["unreachable"] = {"ecs_infrastructure_role_assume_role_arn": "arn:aws:iam::1:role"}
+    hosts_file.write_text(yaml.safe_dump(inventory))
+    report_dir = tmp_path / "report"
+    extravars = {
+        "ecs_infrastructure_role_report_dir": str(report_dir),
+        "ecs_infrastructure_role_usage_regions": "us-east-1",
+    }
+
+    job = job_template.launch(extravars, playbook="audit.yml")
+    assert (job.run.status, job.run.rc) == ("failed", 2), job.output()
+    assert "failed: 1 account(s) not readable (ecs_infrastructure_role_audit_fail_on_unreadable)" in job.output()
+    assert job.artifacts["ecs_infrastructure_role_audit"]["errors"] == 1
+    assert job.artifacts["ecs_infrastructure_role_audit"]["read"] == 2
+    report = json.loads((report_dir / "report.json").read_text())
+    assert sorted(row["host"] for row in report["accounts"]) == sorted(list(ACCOUNTS) + ["unreachable"])
+
+    # The same job with the survey's "report only" answers (strings, as a survey sends them) succeeds.
+    quiet = job_template.launch(
+        dict(
+            extravars,
+            ecs_infrastructure_role_audit_fail_on_unreadable="false",
+            ecs_infrastructure_role_audit_fail_on_severity="none",
+        ),
+        playbook="audit.yml",
+    )
+    quiet.assert_successful()
+    assert quiet.artifacts["ecs_infrastructure_role_audit"]["errors"] == 1
