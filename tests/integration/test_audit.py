@@ -317,7 +317,7 @@ def test_audit_runs_from_an_inventory_without_an_interpreter(fleet, runner, serv
     assert not [key for key in env if "INTERPRETER" in key or key == "ANSIBLE_CONFIG"]
     playbook.write_config(tmp_path)
     first = shutil.which("python3", path=env["PATH"])
-    assert subprocess.run([first, "-c", "import boto3"], env=env, capture_output=True).returncode != 0
+    assert subprocess.run([first, "-c", "import boto3"], env=env, capture_output=True, check=False).returncode != 0
     assert first == str(no_boto3)
 
     prod_ok = fleet.account_id("prod-ok")
