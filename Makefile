@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 PYTEST_WORKERS ?= 2
 export PATH := $(BIN):$(PATH)
 
-.PHONY: demo test venv lint format sanity ee ansible-lint units integration targets molecule awx matrix matrix-core217 matrix-latest bench bench-fleet screenshot collection-link clean
+.PHONY: demo test venv lint format sanity ee ansible-lint units integration targets molecule awx matrix matrix-core217 matrix-latest bench bench-smoke bench-fleet screenshot collection-link clean
 
 venv: $(STAMP) collection-link
 
@@ -20,7 +20,7 @@ $(STAMP): tests/requirements.txt
 demo: $(STAMP)
 	$(BIN)/python tests/support/moto_server.py run -- $(BIN)/python demo/run_demo.py
 
-test: lint sanity ansible-lint ee units integration targets molecule matrix
+test: lint sanity ansible-lint ee units integration targets molecule matrix bench-smoke
 	@echo "make test: every check passed"
 
 lint: $(STAMP)
@@ -103,6 +103,14 @@ BENCH_ARGS ?=
 bench: $(STAMP) collection-link
 	$(BIN)/pip install --disable-pip-version-check -q -r benchmarks/requirements.txt
 	$(BIN)/python benchmarks/bench.py $(BENCH_ARGS)
+
+# The benchmarks' gates at a smoke size, in `make test` (CI): each script prints the numbers it asserts on
+# and exits non-zero when a gate fails (a ratio measured in the same run, or a time far above the measured
+# one). Tests assert behaviour only; wall-clock and ratio gates live here, not in pytest.
+bench-smoke: $(STAMP) collection-link
+	$(BIN)/python benchmarks/pass_role_eval.py --runs 3
+	$(BIN)/python benchmarks/pass_role_patterns.py --runs 1
+	$(BIN)/python benchmarks/scan.py --quick
 
 # The fleet benchmark: ecs_tools.iam.audit over 20 moto accounts with forks 1 and 5 (docs/benchmark.md).
 FLEET_ARGS ?=
