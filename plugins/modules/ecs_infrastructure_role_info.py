@@ -193,8 +193,9 @@ findings:
     - Problems found, each with a C(code), a C(severity) (V(high), V(medium), V(low) or V(info)) and a C(message).
     - Codes are C(trust_missing_ecs), C(trust_extra_principal), C(trust_extra_action), C(overprivileged_managed_policy),
       C(volumes_policy_missing), C(volume_actions_blocked), C(pass_role_any_service), C(pass_role_administrators), C(pass_role_conditional),
-      C(pass_role_without_condition), C(pass_role_wildcard_resource), C(pass_role_not_owned), C(task_deprovisioning) and
-      C(usage_region_unreadable); the user guide's findings table gives each one's severity, meaning and fix.
+      C(pass_role_without_condition), C(pass_role_wildcard_resource), C(pass_role_not_owned), C(pass_role_orphaned_grant),
+      C(task_deprovisioning) and C(usage_region_unreadable); the user guide's findings table gives each one's severity,
+      meaning and fix.
     - Who can pass the role; a principal that can pass it to a service other than ECS is C(pass_role_any_service)
       (V(high)), whatever the shape of its policy, unless it is an administrator (C(administrator) in RV(pass_role_principals));
       the administrators are one C(pass_role_administrators) finding (V(low)) per role, naming each of them.
