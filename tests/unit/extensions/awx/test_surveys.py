@@ -48,7 +48,7 @@ SPECS = {name: load(name) for name in ("manage.json", "audit.json")}
 def choices_of(question):
     # AWX accepts choices as a list or as one newline-separated string.
     choices = question["choices"]
-    return [c for c in choices.split("\n")] if isinstance(choices, str) else list(choices)
+    return choices.split("\n") if isinstance(choices, str) else list(choices)
 
 
 def awx_survey_errors(spec):
