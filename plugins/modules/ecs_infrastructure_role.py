@@ -257,9 +257,10 @@ seealso:
 """
 
 EXAMPLES = r"""
-# The examples run in this order in one account. They assume credentials allowed by the collection's
-# docs/iam-policies/all.json, and these objects, which the module never creates (it fails before any
-# change, naming each one that is missing):
+# The examples run in this order in one account, each keeping what the ones before it did (a task without
+# capabilities or managed_policies leaves the attached policies alone), and the last two delete both roles.
+# They assume credentials allowed by the collection's docs/iam-policies/all.json, and these objects, which
+# the module never creates (it fails before any change, naming each one that is missing):
 # - the customer managed policies EcsBoundary (a permissions boundary) and EcsInfraExtraPermissions;
 # - the IAM role github-actions-deploy, the group platform-engineers and the user alice.
 
@@ -298,7 +299,6 @@ EXAMPLES = r"""
 
 - name: Let the deploy pipeline role and the platform team pass the first role to ECS (and nobody else)
   ecs_tools.iam.ecs_infrastructure_role:
-    capabilities: [volumes]
     pass_role:
       roles: [github-actions-deploy]
       groups: [platform-engineers]
@@ -306,7 +306,6 @@ EXAMPLES = r"""
 
 - name: The same grants as inline policies on each principal, keeping grantees added by hand
   ecs_tools.iam.ecs_infrastructure_role:
-    capabilities: [volumes]
     pass_role:
       mode: inline
       roles: [github-actions-deploy]
