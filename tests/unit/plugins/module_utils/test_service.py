@@ -311,6 +311,22 @@ def test_regions_are_those_of_the_connection_regions_partition():
     assert _usage.known_regions("us-gov-west-1")[0] == "aws-us-gov"
 
 
+def test_info_pass_role_carries_the_grant_policys_mark(service):
+    """The info module's pass_role.mark, as documented in its RETURN: the tag naming the role; untagged, foreign."""
+    make, iam = service
+    iam.create_user(UserName="alice")
+    make().present(params(capabilities=["volumes"], pass_role={"users": ["alice"]}, wait=False))
+    info = dict(name=ROLE, pass_role_policy_name=None, check_usage=False, usage_regions=None)
+    described = make().describe(info)
+    assert described["pass_role"]["mark"] == ROLE_ARN and described["pass_role"]["users"] == ["alice"]
+    policy_arn = described["pass_role"]["policy_arn"]
+    iam.untag_policy(PolicyArn=policy_arn, TagKeys=[_grants.OWNER_TAG])
+    # untagged, the policy is not provably the collection's: no mark in pass_role, a foreign object with mark null
+    untagged = make().describe(info)
+    assert "mark" not in untagged["pass_role"] and untagged["pass_role"]["mode"] is None
+    assert [(o["arn"], o["mark"]) for o in untagged["foreign_objects"]] == [(policy_arn, None)]
+
+
 def test_grantees_are_matched_to_iams_spelling_regardless_of_case(service):
     """moto matches names case-sensitively where AWS does not: ``Alice`` listed, ``alice`` in IAM."""
     make, iam = service
