@@ -23,13 +23,19 @@ $(STAMP): tests/requirements.txt
 DEMO_VENV := .build/demo-venv
 DEMO_BIN := $(CURDIR)/$(DEMO_VENV)/bin
 DEMO_STAMP := $(DEMO_VENV)/.installed
+# amazon.aws for the demo: unpacked alone from this `ansible` release's wheel (see demo/requirements.txt).
+DEMO_ANSIBLE := ansible>=12,<13
 
-$(DEMO_STAMP): demo/requirements.txt
+$(DEMO_STAMP): demo/requirements.txt demo/install_amazon_aws.py
 	@echo "make demo: installing demo/requirements.txt into $(DEMO_VENV) (first run only; pip's progress follows)"
 	rm -rf $(DEMO_VENV)
 	$(PYTHON) -m venv $(DEMO_VENV)
-	$(DEMO_BIN)/pip install --disable-pip-version-check --progress-bar on -r demo/requirements.txt \
+	$(DEMO_BIN)/pip install --disable-pip-version-check -r demo/requirements.txt \
 		| { grep --line-buffered -E '^(Collecting|Installing|Successfully|ERROR)' || true; }
+	@echo "make demo: amazon.aws from the $(DEMO_ANSIBLE) wheel"
+	$(DEMO_BIN)/pip download --disable-pip-version-check -q --no-deps -d $(DEMO_VENV)/wheels "$(DEMO_ANSIBLE)"
+	$(DEMO_BIN)/python demo/install_amazon_aws.py $(DEMO_VENV)/wheels/ansible-*.whl
+	rm -rf $(DEMO_VENV)/wheels
 	touch $@
 
 demo: $(DEMO_STAMP)
