@@ -111,9 +111,15 @@ pass_role:
   description:
     - The PassRole grants held in the collection's policy; C(mode) (V(managed_policy), V(inline), or null when
       there is no grant), C(policy_name), C(policy_arn) (managed), C(policy_document), C(users), C(groups), C(roles).
+    - C(mark) (when the grant is held in the collection's own managed policy) is that policy's ownership mark, the
+      value of its tag C(ecs_tools.iam:role-arn), this role's ARN. A managed policy of that name that is untagged
+      (written by hand or by release 1.0.0) or marked for another role is not the grant here; it is listed in
+      RV(foreign_objects) with its C(mark) (null when untagged), and M(ecs_tools.iam.ecs_infrastructure_role) adopts
+      an untagged one only when it is provably the grant.
   returned: when the role exists
   type: dict
-  sample: {"mode": "managed_policy", "policy_name": "ecsInfrastructureRolePassRole", "users": ["alice"], "groups": [], "roles": []}
+  sample: {"mode": "managed_policy", "policy_name": "ecsInfrastructureRolePassRole", "users": ["alice"], "groups": [], "roles": [],
+           "mark": "arn:aws:iam::123456789012:role/ecsInfrastructureRole"}
 usage:
   description:
     - What uses the role, as the in-use guard of M(ecs_tools.iam.ecs_infrastructure_role) sees it
