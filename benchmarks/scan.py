@@ -16,8 +16,8 @@ none unreadable, and find the seeded volume in its region; the one-region scan m
     .venv/bin/python benchmarks/scan.py [--quick] [--repeat N] [--volume-region REGION]
 
 Exits 1 when the goal is not met (all-region median wall at most GOAL_MAX_RATIO times the
-one-region median), 2 when a run fails or finds the wrong thing. tests/integration/test_scan_benchmark.py
-runs ``--quick`` as part of ``make test``.
+one-region median), 2 when a run fails or finds the wrong thing. ``make bench-smoke`` runs ``--quick``
+as part of ``make test``.
 """
 
 import argparse

@@ -20,6 +20,10 @@ options:
       - Regions scanned for ECS and EBS use of the role (the in-use guard of M(ecs_tools.iam.ecs_infrastructure_role),
         the usage report of M(ecs_tools.iam.ecs_infrastructure_role_info)). When not set, every region enabled
         for the account (EC2 C(DescribeRegions)).
+      - Each entry must be a region of the partition of the connection region (O(region); C(aws) when not set), as
+        listed by the endpoint data of the installed botocore (no network call). Any other name, such as
+        C(mars-north) or C(xx-nowhere-1), fails the task before any AWS call, naming it and listing the known
+        regions. A region newer than the installed botocore needs a newer botocore.
     type: list
     elements: str
 attributes:

@@ -389,12 +389,14 @@ def volume_blockers(role, documents, inline, partition, account_id):
 
 
 def lost_volume_actions(before, after):
-    """What a change would take away: the items of ``after`` (``volume_blockers``) that ``before`` did
-    not have, about actions that were not surely blocked ``before``. A role that surely could not call an
-    action loses nothing; one that only may not have (an undecided condition) still can lose it, so a
-    conditional Deny already there does not open a side door for the next change."""
+    """What a change may take away: the items of ``after`` (``volume_blockers``) about actions that were
+    not surely blocked ``before``. A role that surely could not call an action loses nothing. One that
+    only may have (an undecided condition) can still lose it, even when ``after`` names the same
+    uncertainty as ``before``: the items say which sources may block, not which source still allows, so
+    detaching the one conditional policy that works looks unchanged. Such a change is scanned (and
+    refused only when the role is in use)."""
     surely = set(action for dummy, kind, action in before if kind in (DENIES, ALLOWS_NONE, NO_TRUST))
-    return [item for item in after if item[2] not in surely and item not in before]
+    return [item for item in after if item[2] not in surely]
 
 
 _BLOCKER_TEXT = {

@@ -95,6 +95,12 @@ def _names_account(key, value, partition, account_id):
     )
 
 
+def _has_wildcard(value):
+    """StringEquals compares literally: ``arn:aws:ecs:*:<account>:*`` under it matches no real ARN and
+    shuts ECS out. Wildcards belong under StringLike, ArnLike or ArnEquals."""
+    return isinstance(value, str) and ("*" in value or "?" in value)
+
+
 def trust_hardening(document, partition=None, account_id=None):
     """The confused-deputy conditions of the trust policy's ECS statements (Allow, Principal exactly the
     ECS service). Returns ``{"kept": Condition, "keys": [...], "foreign": [...]}``: ``kept`` holds the
@@ -119,6 +125,7 @@ def trust_hardening(document, partition=None, account_id=None):
                     and operator in _HARDENING_OPERATORS[folded]
                     and values
                     and all(_names_account(folded, v, partition, account_id) for v in values)
+                    and not (operator == "StringEquals" and any(_has_wildcard(v) for v in values))
                 ):
                     kept.setdefault(operator, {})[key] = copy.deepcopy(value)
                     keys.add(SOURCE_ACCOUNT if folded == SOURCE_ACCOUNT.lower() else SOURCE_ARN)

@@ -142,6 +142,28 @@ def with_text_tags(params):
     return params
 
 
+def region_errors(regions, known=None):
+    """One message per entry of ``regions`` (option ``usage_regions`` of both modules) that is not a region.
+
+    ``known``: ``(partition, region names)`` from botocore's endpoint data for that partition (no
+    network; ``_usage.known_regions``); an entry must be one of them. Without it (``None``), only the
+    shape of a region name is checked. A bogus name is refused here, before any call to it is retried."""
+    errors = []
+    partition, names = known if known is not None else (None, None)
+    for region in regions or []:
+        if names is not None and region not in names:
+            errors.append(
+                "Invalid usage_regions entry {0!r}: not a region of the {1} partition. Known regions: {2}. "
+                "A region newer than the installed botocore needs a newer botocore; the account's enabled "
+                "regions are listed by 'aws ec2 describe-regions' and in the AWS console's region menu.".format(
+                    region, partition, ", ".join(sorted(names))
+                )
+            )
+        elif names is None and not _REGION.fullmatch(region or ""):
+            errors.append("Invalid usage_regions entry {0!r}: expected a region name such as eu-west-1.".format(region))
+    return errors
+
+
 def validate_params(params):
     """Every check that needs no AWS call. Returns a list of messages, each naming the bad value."""
     errors = []
@@ -178,9 +200,6 @@ def validate_params(params):
         errors.append("Invalid wait_timeout {0}: must be at least 1 second.".format(timeout))
     errors.extend(_description_errors(params.get("description")))
     errors.extend(_tag_errors(params.get("tags")))
-    for region in params.get("usage_regions") or []:
-        if not _REGION.fullmatch(region or ""):
-            errors.append("Invalid usage_regions entry {0!r}: expected a region name such as eu-west-1.".format(region))
     if params.get("state") == "absent":
         given = ["{0}={1!r}".format(o, params[o]) for o in PRESENT_ONLY if params.get(o) is not None]
         if params.get("trust_source_account"):  # a bool: only true says something

@@ -43,6 +43,9 @@ _NEVER = "\x01"
 _FRESH = "\x00"  # a character no pattern names: "anything else"
 
 SEARCH_LIMIT = 20000  # product states explored before a question counts as undecided
+# ... and the work they may cost: a state's step touches every pattern of the term, so many large
+# policies make each state dear. Pattern-steps (states x patterns) before a question counts as undecided.
+WORK_LIMIT = 500000
 
 
 class Pattern(object):
@@ -415,19 +418,27 @@ def witness(terms, lower_case=False, limit=None):
     cache = {}
     compiled = []
     seen = set()
+    # Terms split from one formula share their Deny side (the same list): key and compile it once, not
+    # once per term (hundreds of terms times hundreds of Deny patterns).
+    shared = {}
     for positives, negatives, generic in terms:
+        if id(negatives) not in shared:
+            shared[id(negatives)] = (frozenset((p.tokens, p.fold) for p in negatives), negatives)
+        negative_key = shared[id(negatives)][0]
         key = (
             frozenset(frozenset((p.tokens, p.fold) for p in group) for group in positives),
-            frozenset((p.tokens, p.fold) for p in negatives),
+            negative_key,
             tuple(tuple((n, tuple((p.tokens, p.fold) for p in g)) for n, g in clauses) for clauses in generic),
         )
         if key in seen:
             continue
         seen.add(key)
+        if negative_key not in cache:
+            cache[negative_key] = _Union(list(negatives))
         compiled.append(
             (
                 [_unions(cache, group) for group in positives],
-                _unions(cache, list(negatives)),
+                cache[negative_key],
                 [[(negated, _unions(cache, group)) for negated, group in clauses] for clauses in generic],
             )
         )
@@ -435,29 +446,42 @@ def witness(terms, lower_case=False, limit=None):
     if not compiled:
         return False
     # A first pass gives each term an equal share, so that one hard term cannot hide another's witness;
-    # the terms it left undecided then share what is left.
+    # the terms it left undecided then share what is left. ``work`` bounds states x patterns as well.
     share = max(64, limit // (2 * len(compiled)))
-    spent = 0
+    spent = work = 0
     undecided = []
     for term in compiled:
-        answer, states = _term_search(term[0], term[1], term[2], lower_case, min(share, limit - spent))
+        cost = _term_cost(term)
+        budget = min(share, limit - spent, max(1, (WORK_LIMIT - work) // cost))
+        answer, states = _term_search(term[0], term[1], term[2], lower_case, budget)
         spent += states
+        work += states * cost
         STATS["states"] += states
         if answer:
             return True
         if answer is None:
             undecided.append(term)
-        if spent >= limit:
+        if spent >= limit or work >= WORK_LIMIT:
             return None
     for term in undecided:
-        answer, states = _term_search(term[0], term[1], term[2], lower_case, limit - spent)
+        cost = _term_cost(term)
+        budget = min(limit - spent, max(1, (WORK_LIMIT - work) // cost))
+        answer, states = _term_search(term[0], term[1], term[2], lower_case, budget)
         spent += states
+        work += states * cost
         STATS["states"] += states
         if answer:
             return True
-        if answer is None:
+        if answer is None or work >= WORK_LIMIT:
             return None
     return False
+
+
+def _term_cost(term):
+    """The patterns one step of one state of ``term`` touches."""
+    positives, negative, generic = term
+    count = sum(len(u.patterns) for u in positives) + len(negative.patterns)
+    return max(1, count + sum(len(u.patterns) for clauses in generic for dummy, u in clauses))
 
 
 def split_terms(alternatives, denies, excluded=()):
@@ -773,8 +797,38 @@ def _formula_key(clause_lists):
     )
 
 
+# Request-context keys the caller sets by how it calls (TLS, MFA, network, time, client): a
+# principal asking "can I pass this role" can meet an Allow's condition on them and dodge a Deny's. So
+# "who can pass the role" takes the caller's side on them: such an Allow holds and such a Deny does not
+# apply. Otherwise a routine MFA or TLS Deny would turn an administrator or an any-service grant into
+# an undecided "conditional" (a lower severity that anyone who writes a policy could buy).
+CALLER_CONTEXT_KEYS = frozenset(
+    k.lower()
+    for k in (
+        "aws:SecureTransport",
+        "aws:MultiFactorAuthPresent",
+        "aws:MultiFactorAuthAge",
+        "aws:SourceIp",
+        "aws:SourceVpc",
+        "aws:SourceVpce",
+        "aws:VpcSourceIp",
+        "aws:CurrentTime",
+        "aws:EpochTime",
+        "aws:UserAgent",
+        "aws:Referer",
+        "aws:TokenIssueTime",
+        "aws:ViaAWSService",
+        "aws:CalledVia",
+        "aws:CalledViaFirst",
+        "aws:CalledViaLast",
+    )
+)
+
+
 def _sort_statement(statement, action, resource, key, undecided, where):
-    """(effect, (clauses, decided)) for a statement that may apply, or None."""
+    """(effect, (clauses, decided)) for a statement that may apply, or None. Conditions on
+    ``CALLER_CONTEXT_KEYS`` are the caller's to meet or dodge: an Allow's hold, a Deny with one does
+    not apply."""
     if statement.effect not in ("Allow", "Deny") or not statement.matches_action(action):
         return None
     applies = statement.resource_applies(resource)
@@ -783,6 +837,10 @@ def _sort_statement(statement, action, resource, key, undecided, where):
     clauses, others = key_clauses(statement.conditions, key)
     if clauses is None:
         return None
+    context = [c for c in others if c[1].lower() in CALLER_CONTEXT_KEYS]
+    if context and statement.effect == "Deny":
+        return None
+    others = [c for c in others if c not in context]
     decided = applies is True and not others
     for operator, name, values in others:
         undecided.append(dict(where, effect=statement.effect, operator=operator, key=name, values=values))

@@ -240,9 +240,10 @@ class RoleService(object):
     ``scan_usage(role_arn, regions)``: the in-use scan (``_usage``); ``waits``: ``read_back``'s
     ``sleep`` and ``pauses``, for tests."""
 
-    def __init__(self, client, check_mode, account_info, scan_usage, **waits):
+    def __init__(self, client, check_mode, account_info, scan_usage, known_regions=None, **waits):
         self._client, self.check_mode = client, check_mode
         self.account_info, self.scan_usage = account_info, scan_usage
+        self.known_regions = known_regions  # () -> (partition, region names) or None: see region_errors
         self.waits = waits
 
     @property
@@ -260,6 +261,7 @@ class RoleService(object):
             module.check_mode,
             lambda: _iam.caller_account(module.client("sts")),
             lambda role_arn, regions: _usage.scan_for_module(module, role_arn, regions),
+            known_regions=lambda: _usage.known_regions(module.region),
         )
 
     # -------------------------------------------------------- ecs_infrastructure_role
@@ -307,13 +309,19 @@ class RoleService(object):
             )
         return plan, result
 
-    @staticmethod
-    def validate(params, spec):
+    def validate(self, params, spec):
         """Every check that needs no AWS call, all reported at once."""
         errors = _plan.validate_params(params)
         errors.extend(_grants.validate_spec(spec))
+        errors.extend(self.region_errors(params))
         if errors:
             raise InvalidInput(" ".join(errors))
+
+    def region_errors(self, params):
+        """Both modules' check of ``usage_regions``: against the partition's region list when given."""
+        if not params.get("usage_regions"):
+            return []
+        return _plan.region_errors(params["usage_regions"], self.known_regions() if self.known_regions else None)
 
     def read_role(self, params, spec, for_deletion=False):
         """Step 1, the role: GetRole and its lists; the account from its ARN, else from STS."""
@@ -463,6 +471,7 @@ class RoleService(object):
     def describe(self, params):
         """The info module's result: the role, its grants and who else can pass it, findings."""
         errors = _plan.name_errors(params, (("name", "role"), ("pass_role_policy_name", "policy")))
+        errors.extend(self.region_errors(params))
         if errors:
             raise InvalidInput(" ".join(errors))
         role = _iam.read_role(self.client, params["name"])

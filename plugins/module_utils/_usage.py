@@ -27,6 +27,7 @@ from concurrent.futures import ThreadPoolExecutor
 try:
     import boto3
     import botocore
+    import botocore.session
 except ImportError:
     pass  # AnsibleAWSModule reports the missing library
 
@@ -49,6 +50,22 @@ _TASKS_PER_DESCRIBE = 100  # DescribeTasks limit
 
 def _batches(items, size):
     return [items[i : i + size] for i in range(0, len(items), size)]
+
+
+def known_regions(region=None):
+    """``(partition, region names)``: the regions botocore's endpoint data lists for EC2 in the partition of
+    ``region`` (the module's connection region; ``aws`` when unset or unknown). Reads files installed
+    with botocore, no network. ``None`` when the data cannot be read (then only the name's shape is checked)."""
+    try:
+        session = botocore.session.get_session()
+        try:
+            partition = session.get_partition_for_region(region) if region else "aws"
+        except Exception:  # botocore's UnknownRegionError for a region of no partition
+            partition = "aws"
+        names = session.get_available_regions("ec2", partition_name=partition)
+    except Exception:  # pylint: disable=broad-except  # no botocore (reported by AnsibleAWSModule), old data
+        return None
+    return (partition, frozenset(names)) if names else None
 
 
 @AWSErrorHandler.common_error_handler("describe enabled regions")

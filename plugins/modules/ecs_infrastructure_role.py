@@ -242,8 +242,9 @@ attributes:
   diff_mode:
     support: full
     description: >-
-      Shows the trust policy, attached policies, tags and other settings before and after; an adopted grant policy
-      under C(pass_role.adopted) (its C(arn), C(versions) and C(holders)).
+      Shows the trust policy, attached policies, tags and other settings before and after; the grants with the
+      ownership mark of the grant managed policy (C(pass_role.mark), see RV(diff.after.pass_role.mark)); an adopted
+      grant policy under C(pass_role.adopted) (its C(arn), C(versions) and C(holders)).
 notes:
   - IAM is eventually consistent. ECS can refuse a role for a short time after it is created
     ("ECS was unable to assume the configured ECS Infrastructure Role"); keep O(wait=true).
@@ -257,9 +258,10 @@ seealso:
 """
 
 EXAMPLES = r"""
-# The examples run in this order in one account. They assume credentials allowed by the collection's
-# docs/iam-policies/all.json, and these objects, which the module never creates (it fails before any
-# change, naming each one that is missing):
+# The examples run in this order in one account, each keeping what the ones before it did (a task without
+# capabilities or managed_policies leaves the attached policies alone), and the last two delete both roles.
+# They assume credentials allowed by the collection's docs/iam-policies/all.json, and these objects, which
+# the module never creates (it fails before any change, naming each one that is missing):
 # - the customer managed policies EcsBoundary (a permissions boundary) and EcsInfraExtraPermissions;
 # - the IAM role github-actions-deploy, the group platform-engineers and the user alice.
 
@@ -298,7 +300,6 @@ EXAMPLES = r"""
 
 - name: Let the deploy pipeline role and the platform team pass the first role to ECS (and nobody else)
   ecs_tools.iam.ecs_infrastructure_role:
-    capabilities: [volumes]
     pass_role:
       roles: [github-actions-deploy]
       groups: [platform-engineers]
@@ -306,7 +307,6 @@ EXAMPLES = r"""
 
 - name: The same grants as inline policies on each principal, keeping grantees added by hand
   ecs_tools.iam.ecs_infrastructure_role:
-    capabilities: [volumes]
     pass_role:
       mode: inline
       roles: [github-actions-deploy]
@@ -461,6 +461,39 @@ in_use:
       type: list
       elements: dict
       sample: []
+diff:
+  description:
+    - With C(--diff) (diff mode), the role and its grants before and after the change, each under C(before) and
+      C(after) (in check mode, what they would be).
+  returned: in diff mode
+  type: dict
+  contains:
+    before:
+      description: The role's settings and, when O(pass_role) is set, the grants (C(pass_role)) before the change.
+      type: dict
+      contains:
+        pass_role:
+          description: The grants found, as in RV(pass_role), with RV(diff.after.pass_role.mark).
+          type: dict
+          returned: when O(pass_role) is set
+    after:
+      description: The role's settings and, when O(pass_role) is set, the grants (C(pass_role)) after the change.
+      type: dict
+      contains:
+        pass_role:
+          description: The grants as the run leaves them, as in RV(pass_role), with C(mark) and, on adoption, C(adopted).
+          type: dict
+          returned: when O(pass_role) is set
+          contains:
+            mark:
+              description:
+                - The ownership mark of the grant managed policy, the value of its tag C(ecs_tools.iam:role-arn), the ARN
+                  of the role whose grant it holds. The module changes a managed policy only when the mark names this role
+                  (or when it adopts an unmarked policy, see O(pass_role)); a policy marked for another role is foreign.
+                - Under C(before), null for an untagged (unmarked) policy; under C(after), this role's ARN.
+              type: str
+              returned: when the grant is held in a managed policy (O(pass_role.mode=managed_policy), or under C(before) a policy found)
+              sample: arn:aws:iam::123456789012:role/ecsInfrastructureRole
 differences:
   description:
     - What IAM showed after this run's writes that differs from what it wrote (another writer changed the role

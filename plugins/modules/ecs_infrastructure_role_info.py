@@ -111,9 +111,15 @@ pass_role:
   description:
     - The PassRole grants held in the collection's policy; C(mode) (V(managed_policy), V(inline), or null when
       there is no grant), C(policy_name), C(policy_arn) (managed), C(policy_document), C(users), C(groups), C(roles).
+    - C(mark) (when the grant is held in the collection's own managed policy) is that policy's ownership mark, the
+      value of its tag C(ecs_tools.iam:role-arn), this role's ARN. A managed policy of that name that is untagged
+      (written by hand or by release 1.0.0) or marked for another role is not the grant here; it is listed in
+      RV(foreign_objects) with its C(mark) (null when untagged), and M(ecs_tools.iam.ecs_infrastructure_role) adopts
+      an untagged one only when it is provably the grant.
   returned: when the role exists
   type: dict
-  sample: {"mode": "managed_policy", "policy_name": "ecsInfrastructureRolePassRole", "users": ["alice"], "groups": [], "roles": []}
+  sample: {"mode": "managed_policy", "policy_name": "ecsInfrastructureRolePassRole", "users": ["alice"], "groups": [], "roles": [],
+           "mark": "arn:aws:iam::123456789012:role/ecsInfrastructureRole"}
 usage:
   description:
     - What uses the role, as the in-use guard of M(ecs_tools.iam.ecs_infrastructure_role) sees it
@@ -193,8 +199,9 @@ findings:
     - Problems found, each with a C(code), a C(severity) (V(high), V(medium), V(low) or V(info)) and a C(message).
     - Codes are C(trust_missing_ecs), C(trust_extra_principal), C(trust_extra_action), C(overprivileged_managed_policy),
       C(volumes_policy_missing), C(volume_actions_blocked), C(pass_role_any_service), C(pass_role_administrators), C(pass_role_conditional),
-      C(pass_role_without_condition), C(pass_role_wildcard_resource), C(pass_role_not_owned), C(task_deprovisioning) and
-      C(usage_region_unreadable); the user guide's findings table gives each one's severity, meaning and fix.
+      C(pass_role_without_condition), C(pass_role_wildcard_resource), C(pass_role_not_owned), C(pass_role_orphaned_grant),
+      C(task_deprovisioning) and C(usage_region_unreadable); the user guide's findings table gives each one's severity,
+      meaning and fix.
     - Who can pass the role; a principal that can pass it to a service other than ECS is C(pass_role_any_service)
       (V(high)), whatever the shape of its policy, unless it is an administrator (C(administrator) in RV(pass_role_principals));
       the administrators are one C(pass_role_administrators) finding (V(low)) per role, naming each of them.

@@ -25,17 +25,28 @@ ASSUME = "arn:aws:iam::{0}:role/OrganizationAccountAccessRole"
 ARN = "arn:aws:iam::{0}:role/ecsInfrastructureRole"
 PIPELINES = ["pipeline-a", "pipeline-b"]
 
-# The answers the AWX guide's survey sends (docs/docsite/rst/guide_awx.rst): multiselect -> list,
-# textarea -> one string, integer -> int, multiplechoice -> string, a text field left empty -> "".
+# The answers the collection's manage survey (extensions/awx/surveys/manage.json, which the AWX guide
+# points to) sends for every question: multiselect -> list, textarea -> one string, integer -> int,
+# multiplechoice -> string, a text field left empty -> "" (blank means "not set": the boundary and the
+# description are left alone, the PassRole users keep their holders).
 SURVEY = {
+    "ecs_infrastructure_role_name": "ecsInfrastructureRole",
+    "ecs_infrastructure_role_state": "present",
     "ecs_infrastructure_role_capabilities": ["volumes", "service_connect_tls"],
-    "ecs_infrastructure_role_pass_role_roles": "pipeline-a\npipeline-b\n",
+    "ecs_infrastructure_role_managed_policies": "",
     "ecs_infrastructure_role_pass_role_users": "",
+    "ecs_infrastructure_role_pass_role_groups": "",
+    "ecs_infrastructure_role_pass_role_roles": "pipeline-a\npipeline-b\n",
+    "ecs_infrastructure_role_pass_role_mode": "managed_policy",
+    "ecs_infrastructure_role_permissions_boundary": "",
+    "ecs_infrastructure_role_remove_permissions_boundary": "false",
+    "ecs_infrastructure_role_description": "",
     "ecs_infrastructure_role_max_session_duration": 7200,
     "ecs_infrastructure_role_usage_regions": "us-east-1",
-    "ecs_infrastructure_role_state": "present",
     "ecs_infrastructure_role_force": "false",
+    "ecs_infrastructure_role_fail_on_severity": "high",
 }
+MANAGE_SURVEY = os.path.join(os.path.dirname(__file__), "..", "..", "extensions", "awx", "surveys", "manage.json")
 # Stands in for the guide's ECS service stack: what matters here is the parameter it receives.
 WEB_SERVICE = """
 Parameters:
@@ -69,12 +80,17 @@ def guide_code_blocks():
     return blocks
 
 
-def test_the_guide_survey_asks_for_what_this_test_answers():
-    survey = [b for b in guide_code_blocks() if isinstance(b, dict) and "spec" in b][0]
+def test_the_shipped_survey_asks_for_what_this_test_answers():
+    with open(MANAGE_SURVEY) as f:
+        survey = json.load(f)
     assert [q["variable"] for q in survey["spec"]] == list(SURVEY)
     types = dict((q["variable"], q["type"]) for q in survey["spec"])
     sent = {"multiselect": list, "textarea": str, "text": str, "integer": int, "multiplechoice": str}
     assert all(isinstance(SURVEY[name], sent[kind]) for name, kind in types.items())
+    for question in survey["spec"]:
+        if question["type"] in ("multiplechoice", "multiselect"):
+            answer = SURVEY[question["variable"]]
+            assert set(answer if isinstance(answer, list) else [answer]) <= set(question["choices"])
 
 
 def account_client(server, service, account_id):

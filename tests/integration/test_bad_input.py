@@ -53,6 +53,12 @@ CASES = [
     ("tag-value-too-long", {"tags": {"team": "t" * 257}}, "257 characters"),
     ("too-many-tags", {"tags": dict(("k{0}".format(i), "v") for i in range(51))}, "51 tags"),
     ("usage-region", {"usage_regions": ["mars-north"]}, "mars-north"),
+    # the shape of a region, but no region of the partition: refused, not retried nine times
+    (
+        "usage-region-unknown",
+        {"usage_regions": ["us-east-1", "xx-nowhere-1"]},
+        "'xx-nowhere-1': not a region of the aws",
+    ),
     # malformed ARNs
     ("boundary-not-arn", {"permissions_boundary": "Boundary"}, "'Boundary'"),
     ("boundary-role-arn", {"permissions_boundary": "arn:aws:iam::123456789012:role/x"}, "role/x"),
@@ -86,6 +92,12 @@ CASES = [
 INFO_CASES = [
     ("info-name", {"name": "bad name"}, "'bad name'"),
     ("info-unknown-option", {"capabilities": ["volumes"]}, "capabilities"),
+    (
+        "info-region",
+        {"usage_regions": ["mars-north"]},
+        "'mars-north': not a region of the aws partition. Known regions:",
+    ),
+    ("info-region-unknown", {"usage_regions": ["xx-nowhere-1"]}, "'xx-nowhere-1': not a region of the aws partition"),
 ]
 
 

@@ -6,6 +6,7 @@ import collections
 import json
 
 import playbook
+from checks import authorization_snapshot
 from expected import TRUST_EC2
 
 ANY_SERVICE = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iam:PassRole", "Resource": "*"}]}
@@ -167,3 +168,77 @@ def test_a_listed_kind_is_exact_and_an_unset_kind_keeps_its_holders(runner, serv
     rc, output, fact = run_role(runner, tmp_path, {"ecs_infrastructure_role_pass_role_roles": []})
     assert rc == 0, output
     assert holders(iam) == {"users": ["alice"], "roles": []}
+
+
+BOUNDARY = {
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Action": ["ec2:*", "ecs:*", "elasticloadbalancing:*"], "Resource": "*"}],
+}
+
+
+def test_a_blank_survey_answer_keeps_the_boundary_and_only_the_explicit_variable_removes_it(
+    runner, server, aws, tmp_path
+):
+    # An AWX survey sends a field left empty as "": that must never remove the permissions boundary.
+    iam = aws("iam")
+    boundary = iam.create_policy(PolicyName="Boundary", PolicyDocument=json.dumps(BOUNDARY))["Policy"]["Arn"]
+    base = {
+        "ecs_infrastructure_role_usage_regions": "us-east-1",
+        "ecs_infrastructure_role_description": "Used by ECS",
+        "ecs_infrastructure_role_verify": False,
+    }
+    rc, output, fact = run_role(runner, tmp_path, dict(base, ecs_infrastructure_role_permissions_boundary=boundary))
+    assert rc == 0, output
+    role = iam.get_role(RoleName="ecsInfrastructureRole")["Role"]
+    assert role["PermissionsBoundary"]["PermissionsBoundaryArn"] == boundary
+
+    # Blank answers (what a survey sends) for every string variable: nothing is written, the boundary and the
+    # description stay.
+    before = authorization_snapshot(iam)
+    blanks = {
+        "ecs_infrastructure_role_permissions_boundary": "",
+        "ecs_infrastructure_role_description": "  ",
+        "ecs_infrastructure_role_path": "",
+        "ecs_infrastructure_role_pass_role_policy_name": " \n",
+        "ecs_infrastructure_role_usage_regions": "us-east-1",
+        "ecs_infrastructure_role_verify": False,
+    }
+    with server.recording() as rec:
+        rc, output, fact = run_role(runner, tmp_path, blanks)
+    assert rc == 0, output
+    assert fact["changed"] is False
+    assert rec.writes == []
+    assert authorization_snapshot(iam) == before
+    role = iam.get_role(RoleName="ecsInfrastructureRole")["Role"]
+    assert role["PermissionsBoundary"]["PermissionsBoundaryArn"] == boundary
+    assert role["Description"] == "Used by ECS"
+
+    # Asking to set a boundary and to remove it at once fails before any write.
+    with server.recording() as rec:
+        rc, output, fact = run_role(
+            runner,
+            tmp_path,
+            dict(
+                base,
+                ecs_infrastructure_role_permissions_boundary=boundary,
+                ecs_infrastructure_role_remove_permissions_boundary=True,
+            ),
+        )
+    assert rc != 0
+    assert "ecs_infrastructure_role_remove_permissions_boundary is true and" in output
+    assert rec.writes == []
+    assert authorization_snapshot(iam) == before
+
+    # The explicit variable (as a survey's "true" answer) removes it, next to a blank boundary answer.
+    rc, output, fact = run_role(
+        runner,
+        tmp_path,
+        dict(
+            base,
+            ecs_infrastructure_role_permissions_boundary="",
+            ecs_infrastructure_role_remove_permissions_boundary="true",
+        ),
+    )
+    assert rc == 0, output
+    assert fact["changed"] is True
+    assert "PermissionsBoundary" not in iam.get_role(RoleName="ecsInfrastructureRole")["Role"]

@@ -1,12 +1,11 @@
 # Copyright: Contributors to the ecs_tools.iam collection
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Runs benchmarks/pass_role_eval.py in `make test`: the evaluation of "who can pass the role" on
-a synthetic account of 5,000 users, 500 roles, 200 groups and 2,000 managed policies stays well
-under a second, and gives the same answer as on a small copy of it checked by hand."""
+"""benchmarks/pass_role_eval.py's synthetic account (5,000 users, 500 roles, 200 groups and 2,000
+managed policies): it has that size, exercises every kind of answer, and gives the same answer as a
+small copy of it checked by hand. Its time is the benchmark's (`make bench-smoke`), not a test's."""
 
 import importlib.util
 import os
-import statistics
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PATH = os.path.join(HERE, "..", "..", "..", "benchmarks", "pass_role_eval.py")
@@ -21,18 +20,10 @@ def test_synthetic_account_has_the_required_size():
     assert sizes == [5000, 500, 200, 2000]
 
 
-def test_evaluation_finishes_well_under_a_second(capsys):
+def test_evaluation_exercises_every_kind_of_answer():
     details = bench.synthetic_account()
-    times, principals, findings = bench.measure(details, runs=5)
-    with capsys.disabled():
-        print(
-            "\npass_role_principals, synthetic account (5,000 users, 500 roles, 200 groups, 2,000 policies): "
-            "best {0:.3f}s, median {1:.3f}s of {2} cold runs, {3} principals, {4} findings".format(
-                min(times), statistics.median(times), len(times), len(principals), len(findings)
-            )
-        )
-    # The best run: the machine is shared (other suites run beside this one), the evaluation is not.
-    assert min(times) < bench.LIMIT_SECONDS
+    times, principals, findings = bench.measure(details, runs=1)
+    assert len(times) == 1
     # Every kind of answer occurs: the benchmark exercises the whole evaluator, not a shortcut.
     assert {p["classification"] for p in principals} == {"any_service", "conditional", "ecs_only"}
     assert {f["code"] for f in findings} >= {"pass_role_any_service", "pass_role_administrators"}

@@ -137,3 +137,35 @@ def test_booleans_the_role_maps_are_passed_as_booleans():
     for option in ("purge_policies", "purge_tags", "force", "trust_source_account"):
         line = '{0}: "{{{{ ecs_infrastructure_role_{0} | bool }}}}"'.format(option)
         assert line in TASKS["ensure_present.yml"], option
+
+
+STRING_VARIABLES = ("path", "description", "permissions_boundary", "pass_role_policy_name")
+
+
+def test_every_string_variable_goes_through_survey_text():
+    # A blank survey answer is "not set" for every string the role hands the module: validate.yml
+    # reads each with ecs_tools.iam.survey_text (blank -> None -> dropped -> option omitted).
+    tasks = TASKS["validate.yml"]
+    for short in STRING_VARIABLES:
+        name = "ecs_infrastructure_role_" + short
+        assert SPEC[name]["type"] == "str", name
+        assert "{0} | default(None)\n".format(name) in tasks, name
+        assert "ecs_tools.iam.survey_text('{0}')".format(name) in tasks, name
+    # Every str variable without a default (so without choices a survey must answer) is one of these.
+    optional_strings = set(
+        name[len("ecs_infrastructure_role_") :]
+        for name, option in SPEC.items()
+        if option["type"] == "str" and "default" not in option
+    )
+    assert optional_strings == set(STRING_VARIABLES)
+
+
+def test_only_the_explicit_variable_removes_the_permissions_boundary():
+    tasks = TASKS["validate.yml"]
+    # The one "" the role passes for the boundary comes from the explicit boolean.
+    assert "'permissions_boundary': '' if ecs_infrastructure_role_remove_permissions_boundary | bool else\n" in tasks
+    assert tasks.count("''") == 1
+    remove = SPEC["ecs_infrastructure_role_remove_permissions_boundary"]
+    assert remove["type"] == "bool" and remove["default"] is False
+    boundary = " ".join(SPEC["ecs_infrastructure_role_permissions_boundary"]["description"])
+    assert 'V("")' not in boundary and "O(ecs_infrastructure_role_remove_permissions_boundary)" in boundary

@@ -116,6 +116,11 @@ BOUNDARY = "arn:aws:iam::123456789012:policy/Boundary"
 DENIER = "arn:aws:iam::123456789012:policy/NoVolumeCleanup"
 KEEPER = "arn:aws:iam::123456789012:policy/KeepVolumeCleanup"
 ACTIONS = ["ec2:DetachVolume", "ec2:DeleteVolume", "ec2:DescribeVolumes"]
+MAY_DENY_ALL = (
+    "policy arn:aws:iam::123456789012:policy/NoVolumeCleanup may deny {0} (under a condition or on resources "
+    "the module cannot decide)".format(", ".join(ACTIONS))
+)
+ELSEWHERE = {"StringEquals": {"aws:PrincipalTag/team": "storage"}}
 # AWS's own AmazonECSInfrastructureRolePolicyForVolumes (v5), as a security team would copy it into a
 # boundary or a customer policy: its conditions on the volume's ECS tags hold for ECS's requests.
 AWS_VOLUMES_COPY = doc(
@@ -316,19 +321,28 @@ def test_volume_blockers_decide_the_ecs_tags_exactly():
         (role(), role(trust=NO_ECS_TRUST), {}, ["the trust policy no longer lets ecs.amazonaws.com assume the role"]),
         # A role that never had the actions loses nothing.
         (role([LATTICE_POLICY]), role([LATTICE_POLICY], boundary=BOUNDARY), {BOUNDARY: S3_ONLY}, []),
-        # A Deny under an undecided condition, there before and after, is no loss by itself ...
+        # A Deny under an undecided condition, there before and after: the role only may have the actions,
+        # so a change is scanned (refused only when in use) rather than trusted ...
         (
             role([VOLUMES_POLICY, DENIER]),
             role([VOLUMES_POLICY, DENIER, LATTICE_POLICY]),
             {DENIER: doc(deny("ec2:*", Condition=NOWHERE))},
-            [],
+            [MAY_DENY_ALL],
         ),
-        # ... and does not hide what a change takes away: the role only may have lost the actions.
+        # ... and it does not hide what a change takes away.
         (
             role([VOLUMES_POLICY, DENIER]),
             role([DENIER, LATTICE_POLICY]),
             {DENIER: doc(deny("ec2:*", Condition=NOWHERE))},
-            ["no policy of the role allows " + ", ".join(ACTIONS)],
+            [MAY_DENY_ALL, "no policy of the role allows " + ", ".join(ACTIONS)],
+        ),
+        # Two conditional policies, the one that works detached: the same uncertainty before and after,
+        # still a change that may take the actions away (the reviewer's side door).
+        (
+            role([KEEPER, DENIER]),
+            role([DENIER]),
+            {KEEPER: doc(allow("ec2:*", Condition=NOWHERE)), DENIER: doc(allow("ec2:*", Condition=ELSEWHERE))},
+            ["the role's policies allow {0} only under conditions or on some volumes".format(", ".join(ACTIONS))],
         ),
         # A boundary that allowed them only under a condition replaced by one that allows none.
         (
@@ -670,6 +684,23 @@ def aws_managed(arn, *statements):
         ([allow("*")], None, ("any_service", True, [("pass_role_administrators", "low")])),
         ([allow("*:*")], None, ("any_service", True, [("pass_role_administrators", "low")])),
         ([allow("*"), deny("s3:DeleteBucket")], None, ("any_service", True, [("pass_role_administrators", "low")])),
+        # A routine MFA or TLS Deny is the caller's to dodge: still an administrator, still one low finding;
+        # and such a condition cannot buy an any-service grant a lower severity.
+        (
+            [allow("*"), deny("*", Condition={"BoolIfExists": {"aws:MultiFactorAuthPresent": "false"}})],
+            None,
+            ("any_service", True, [("pass_role_administrators", "low")]),
+        ),
+        (
+            [allow("iam:PassRole"), deny("*", Condition={"Bool": {"aws:SecureTransport": "false"}})],
+            None,
+            ("any_service", False, [("pass_role_any_service", "high")]),
+        ),
+        (
+            [allow("iam:PassRole", Condition={"Bool": {"aws:SecureTransport": "true"}})],
+            None,
+            ("any_service", False, [("pass_role_any_service", "high")]),
+        ),
         # ... but not under a condition (undecided: conditional, medium).
         (
             [allow("*", Condition=NOWHERE)],

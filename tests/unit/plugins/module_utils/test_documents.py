@@ -79,6 +79,9 @@ ECS_ARN = "arn:aws:ecs:*:{0}:*".format(ACCOUNT)
         ({"ArnLike": {"aws:SourceArn": [ECS_ARN, "arn:aws:ecs:*:999999999999:*"]}}, False),
         ({"ArnLike": {"aws:SourceArn": "arn:aws:ec2:*:{0}:*".format(ACCOUNT)}}, False),
         ({"ArnLike": {"aws:SourceArn": "arn:aws:ecs:*:*:*"}}, False),
+        # StringEquals compares literally: a wildcard there matches no real ARN and shuts ECS out.
+        ({"StringEquals": {"aws:SourceArn": ECS_ARN}}, False),
+        ({"StringLike": {"aws:SourceArn": ECS_ARN}}, True),
         ({"StringLike": {"aws:SourceAccount": "*"}}, False),
         ({"StringEqualsIfExists": {"aws:SourceAccount": ACCOUNT}}, False),
         ({"StringEquals": {"aws:SourceAccount": ACCOUNT, "aws:PrincipalTag/x": "y"}}, False),

@@ -76,7 +76,6 @@ def current(**kw):
         (dict(tags={"k" * 129: "1"}), "k" * 129),
         (dict(tags={"k": "v" * 257}), "257 characters"),
         (dict(tags=dict(("k%d" % i, "v") for i in range(51))), "51 tags"),
-        (dict(usage_regions=["eu-west-1", "europe"]), "'europe'"),
         # IAM names are ASCII: Python's \w would accept these letters
         (dict(name="r\u00f4le"), "ASCII"),
         (dict(path="/\u00e9quipe/"), "ASCII"),
@@ -394,3 +393,35 @@ def test_trust_source_account_replaces_a_source_account_of_another_account():
         None,
     )
     assert plan.actions[0].args["trust_policy"] == hardened(SOURCE_ACCOUNT)
+
+
+AWS_REGIONS = ("aws", frozenset(["eu-west-1", "us-east-1"]))
+
+
+@pytest.mark.parametrize(
+    "regions,known,named",
+    [
+        (["eu-west-1", "mars-north"], AWS_REGIONS, "'mars-north': not a region of the aws partition"),
+        # the right shape is not enough: a region must be in the partition's list
+        (["xx-nowhere-1"], AWS_REGIONS, "'xx-nowhere-1': not a region of the aws partition"),
+        (["cn-north-1"], AWS_REGIONS, "'cn-north-1': not a region of the aws partition"),
+        (["eu-west-1"], ("aws-cn", frozenset(["cn-north-1"])), "'eu-west-1': not a region of the aws-cn partition"),
+        # without botocore's data, only the shape is checked
+        (["eu-west-1", "europe"], None, "'europe': expected a region name such as eu-west-1"),
+    ],
+)
+def test_region_errors_name_the_bad_region_and_where_to_look(regions, known, named):
+    errors = _plan.region_errors(regions, known)
+    assert len(errors) == 1
+    assert named in errors[0]
+    if known is not None:
+        assert "Known regions: " + ", ".join(sorted(known[1])) + "." in errors[0]
+        assert "aws ec2 describe-regions" in errors[0]
+
+
+@pytest.mark.parametrize(
+    "regions,known",
+    [([], AWS_REGIONS), (None, AWS_REGIONS), (["us-east-1", "eu-west-1"], AWS_REGIONS), (["xx-nowhere-1"], None)],
+)
+def test_region_errors_accept_known_regions(regions, known):
+    assert _plan.region_errors(regions, known) == []

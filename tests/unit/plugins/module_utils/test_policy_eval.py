@@ -223,9 +223,15 @@ def cond(operator, values, key=KEY):
             [doc(st(Condition={"StringEquals": {KEY: ECS, "aws:RequestedRegion": "eu-west-1"}}))],
             (True, False, False, False),
         ),
+        # Conditions on the caller's request context (TLS, MFA, network, time, client) are the caller's
+        # to meet or dodge: a Deny with one does not apply, an Allow with one holds.
+        ([doc(st(), st("Deny", Condition=cond("Bool", "false", key="aws:MultiFactorAuthPresent")))], ANY),
+        ([doc(st(), st("Deny", Condition=cond("Bool", "false", key="aws:SecureTransport")))], ANY),
+        ([doc(st(Condition=cond("Bool", "true", key="aws:SecureTransport")))], ANY),
+        ([doc(st(Condition=cond("IpAddress", "10.0.0.0/8", key="aws:SourceIp")))], ANY),
         (
-            [doc(st(), st("Deny", Condition=cond("Bool", "false", key="aws:MultiFactorAuthPresent")))],
-            (True, False, True, False),
+            [doc(st(Condition={"StringEquals": {KEY: ECS}, "BoolIfExists": {"aws:MultiFactorAuthPresent": "true"}}))],
+            ECS_ONLY,
         ),
         # Policy variables in Resource are undecided.
         ([doc(st(resource="arn:aws:iam::123456789012:role/${aws:username}"))], (True, False, True, False)),

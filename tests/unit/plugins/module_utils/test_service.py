@@ -2,6 +2,8 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The service layer: the whole plan built in one place (pure), and the five steps on moto.mock_aws."""
 
+import re
+
 import boto3
 import pytest
 from moto import mock_aws
@@ -10,6 +12,7 @@ from ansible_collections.ecs_tools.iam.plugins.module_utils import _authorizatio
 from ansible_collections.ecs_tools.iam.plugins.module_utils import _documents
 from ansible_collections.ecs_tools.iam.plugins.module_utils import _grants
 from ansible_collections.ecs_tools.iam.plugins.module_utils import _service
+from ansible_collections.ecs_tools.iam.plugins.module_utils import _usage
 from ansible_collections.ecs_tools.iam.plugins.module_utils._errors import ConcurrentChange
 from ansible_collections.ecs_tools.iam.plugins.module_utils._errors import InUseError
 from ansible_collections.ecs_tools.iam.plugins.module_utils._errors import InvalidInput
@@ -274,6 +277,54 @@ def test_bad_input_fails_before_the_client_is_made():
         service.present(params(name="bad name!"))
     with pytest.raises(InvalidInput, match="Invalid name"):
         service.describe(dict(name="bad name!", pass_role_policy_name=None, check_usage=False, usage_regions=None))
+
+
+@pytest.mark.parametrize("region", ["mars-north", "xx-nowhere-1"])
+def test_both_modules_refuse_a_region_of_no_partition_before_any_call(region):
+    """One validation for both modules' usage_regions, from botocore's region list, before a client exists."""
+
+    def unreachable(*args):
+        raise AssertionError("a bad region is refused before any AWS call")
+
+    known = [0]
+
+    def known_regions():
+        known[0] += 1
+        return _usage.known_regions("eu-west-1")
+
+    service = _service.RoleService(unreachable, False, unreachable, unreachable, known_regions=known_regions)
+    expected = "Invalid usage_regions entry '{0}': not a region of the aws partition. Known regions: ".format(region)
+    with pytest.raises(InvalidInput, match=re.escape(expected) + ".*us-east-1"):
+        service.present(params(capabilities=["volumes"], usage_regions=["us-east-1", region]))
+    with pytest.raises(InvalidInput, match=re.escape(expected)):
+        service.absent(params(state="absent", usage_regions=[region]))
+    with pytest.raises(InvalidInput, match=re.escape(expected)):
+        service.describe(dict(name=ROLE, pass_role_policy_name=None, check_usage=True, usage_regions=[region]))
+    assert known[0] == 3
+
+
+def test_regions_are_those_of_the_connection_regions_partition():
+    aws, china = _usage.known_regions("us-east-1"), _usage.known_regions("cn-north-1")
+    assert aws[0] == "aws" and {"us-east-1", "eu-west-1"} <= aws[1] and "cn-north-1" not in aws[1]
+    assert china[0] == "aws-cn" and "cn-north-1" in china[1] and "us-east-1" not in china[1]
+    assert _usage.known_regions(None)[0] == _usage.known_regions("mars-north")[0] == "aws"
+    assert _usage.known_regions("us-gov-west-1")[0] == "aws-us-gov"
+
+
+def test_info_pass_role_carries_the_grant_policys_mark(service):
+    """The info module's pass_role.mark, as documented in its RETURN: the tag naming the role; untagged, foreign."""
+    make, iam = service
+    iam.create_user(UserName="alice")
+    make().present(params(capabilities=["volumes"], pass_role={"users": ["alice"]}, wait=False))
+    info = dict(name=ROLE, pass_role_policy_name=None, check_usage=False, usage_regions=None)
+    described = make().describe(info)
+    assert described["pass_role"]["mark"] == ROLE_ARN and described["pass_role"]["users"] == ["alice"]
+    policy_arn = described["pass_role"]["policy_arn"]
+    iam.untag_policy(PolicyArn=policy_arn, TagKeys=[_grants.OWNER_TAG])
+    # untagged, the policy is not provably the collection's: no mark in pass_role, a foreign object with mark null
+    untagged = make().describe(info)
+    assert "mark" not in untagged["pass_role"] and untagged["pass_role"]["mode"] is None
+    assert [(o["arn"], o["mark"]) for o in untagged["foreign_objects"]] == [(policy_arn, None)]
 
 
 def test_grantees_are_matched_to_iams_spelling_regardless_of_case(service):
