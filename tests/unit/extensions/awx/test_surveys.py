@@ -19,19 +19,6 @@ ROLE_SPEC = yaml.safe_load((ROLE / "meta" / "argument_specs.yml").read_text())["
 SEVERITIES = yaml.safe_load((ROLE / "vars" / "main.yml").read_text())["__ecs_infrastructure_role_severities"]
 AUDIT_PLAYBOOK = (ROOT / "playbooks" / "audit.yml").read_text()
 
-# The audit playbook's variables of the next release, fixed by docs/contract.md ("Next release"); the
-# audit playbook reads them once the issue-19 audit work is merged. Any other audit survey variable must
-# appear in playbooks/audit.yml itself.
-AUDIT_CONTRACT = {
-    "ecs_infrastructure_role_audit_fail_on_severity",
-    "ecs_infrastructure_role_audit_fail_on_unreadable",
-    "ecs_infrastructure_role_report_s3_bucket",
-    "ecs_infrastructure_role_report_s3_prefix",
-    "ecs_infrastructure_role_report_s3_kms_key_id",
-    "ecs_infrastructure_role_report_s3_presign_seconds",
-    "ecs_infrastructure_role_report_baseline",
-}
-
 # AWX's survey question types (awx/api/views: JobTemplateSurveySpec) and what each default must be.
 TEXT_TYPES = ("text", "textarea", "password")
 CHOICE_TYPES = ("multiplechoice", "multiselect")
@@ -191,13 +178,13 @@ def test_the_boundary_question_and_its_explicit_removal():
 def test_audit_survey_variables_are_the_audit_playbook_s():
     for question in SPECS["audit.json"]["spec"]:
         variable = question["variable"]
-        assert variable in AUDIT_PLAYBOOK or variable in AUDIT_CONTRACT, variable
+        # A question the playbook does not read would be a field that does nothing.
+        assert variable in AUDIT_PLAYBOOK, variable
     questions = {q["variable"]: q for q in SPECS["audit.json"]["spec"]}
     # fail_on_severity: the finding severities, most severe first, and "none".
     assert choices_of(questions["ecs_infrastructure_role_audit_fail_on_severity"]) == SEVERITIES + ["none"]
     assert questions["ecs_infrastructure_role_audit_fail_on_severity"]["default"] == "high"
     assert questions["ecs_infrastructure_role_audit_fail_on_unreadable"]["default"] == "true"
-    assert questions["ecs_infrastructure_role_report_s3_prefix"]["default"] == "ecs-infrastructure-role-report/"
 
 
 SETUP = yaml.safe_load((ROOT / "playbooks" / "awx_setup.yml").read_text())
