@@ -448,33 +448,45 @@ def witness(terms, lower_case=False, limit=None):
     # A first pass gives each term an equal share, so that one hard term cannot hide another's witness;
     # the terms it left undecided then share what is left. ``work`` bounds states x patterns as well.
     share = max(64, limit // (2 * len(compiled)))
-    spent = work = 0
+    budget = _Budget(limit, lower_case)
     undecided = []
     for term in compiled:
-        cost = _term_cost(term)
-        budget = min(share, limit - spent, max(1, (WORK_LIMIT - work) // cost))
-        answer, states = _term_search(term[0], term[1], term[2], lower_case, budget)
-        spent += states
-        work += states * cost
-        STATS["states"] += states
+        answer = budget.search(term, share)
         if answer:
             return True
         if answer is None:
             undecided.append(term)
-        if spent >= limit or work >= WORK_LIMIT:
+        if budget.exhausted():
             return None
     for term in undecided:
-        cost = _term_cost(term)
-        budget = min(limit - spent, max(1, (WORK_LIMIT - work) // cost))
-        answer, states = _term_search(term[0], term[1], term[2], lower_case, budget)
-        spent += states
-        work += states * cost
-        STATS["states"] += states
+        answer = budget.search(term, limit)
         if answer:
             return True
-        if answer is None or work >= WORK_LIMIT:
+        if answer is None or budget.exhausted():
             return None
     return False
+
+
+class _Budget:
+    """The states (``limit``) and the states x patterns (``WORK_LIMIT``) one ``witness`` call may spend."""
+
+    def __init__(self, limit, lower_case):
+        self.limit = limit
+        self.lower_case = lower_case
+        self.spent = self.work = 0
+
+    def search(self, term, cap):
+        """``_term_search`` of ``term`` with at most ``cap`` states of what is left."""
+        cost = _term_cost(term)
+        allowed = min(cap, self.limit - self.spent, max(1, (WORK_LIMIT - self.work) // cost))
+        answer, states = _term_search(term[0], term[1], term[2], self.lower_case, allowed)
+        self.spent += states
+        self.work += states * cost
+        STATS["states"] += states
+        return answer
+
+    def exhausted(self):
+        return self.spent >= self.limit or self.work >= WORK_LIMIT
 
 
 def _term_cost(term):
