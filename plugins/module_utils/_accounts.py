@@ -22,12 +22,14 @@ and this module turns it into hosts: which accounts, their variables and their g
 import difflib
 import re
 
-ACCOUNT_ID = re.compile(r"^\d{12}$")
+# Whole-string patterns (used with fullmatch: "$" would let a trailing newline through). IAM names are
+# ASCII: Python's \w would also accept letters such as "ô".
+ACCOUNT_ID = re.compile(r"[0-9]{12}")
 # AWS Organizations' own patterns for the ids of a root and an organizational unit.
-ROOT_ID = re.compile(r"^r-[0-9a-z]{4,32}$")
-OU_ID = re.compile(r"^ou-[0-9a-z]{4,32}-[0-9a-z]{8,32}$")
-ROLE_PATH = re.compile(r"^[\x21-\x7E]*$")
-ROLE_NAME = re.compile(r"^[\w+=,.@-]{1,64}$")
+ROOT_ID = re.compile(r"r-[0-9a-z]{4,32}")
+OU_ID = re.compile(r"ou-[0-9a-z]{4,32}-[0-9a-z]{8,32}")
+ROLE_PATH = re.compile(r"[\x21-\x7E]*")
+ROLE_NAME = re.compile(r"[A-Za-z0-9+=,.@_-]{1,64}")
 
 DEFAULT_ASSUME_ROLE_NAME = "OrganizationAccountAccessRole"
 HOSTNAMES = ("id", "name")
@@ -49,13 +51,13 @@ def validate_options(organizational_unit_ids, exclude_account_ids, assume_role_n
     """Problems with the plugin's options (a list of messages), found before any AWS call."""
     problems = []
     for ou_id in organizational_unit_ids or []:
-        if not isinstance(ou_id, str) or not (OU_ID.match(ou_id) or ROOT_ID.match(ou_id)):
+        if not isinstance(ou_id, str) or not (OU_ID.fullmatch(ou_id) or ROOT_ID.fullmatch(ou_id)):
             problems.append(
                 "organizational_unit_ids: {0!r} is not an organizational unit id (ou-xxxx-xxxxxxxx) "
                 "or a root id (r-xxxx)".format(ou_id)
             )
     for account_id in exclude_account_ids or []:
-        if not isinstance(account_id, str) or not ACCOUNT_ID.match(account_id):
+        if not isinstance(account_id, str) or not ACCOUNT_ID.fullmatch(account_id):
             problems.append("exclude_account_ids: {0!r} is not a 12-digit AWS account id".format(account_id))
     problems.extend(role_name_problems(assume_role_name))
     if hostname not in HOSTNAMES:
@@ -99,11 +101,11 @@ def role_name_problems(assume_role_name):
         return ["assume_role_name: a role name is required"]
     path, _sep, name = assume_role_name.strip("/").rpartition("/")
     problems = []
-    if not ROLE_NAME.match(name):
+    if not ROLE_NAME.fullmatch(name):
         problems.append(
             "assume_role_name: {0!r} is not a valid IAM role name (1 to 64 of letters, digits and +=,.@_-)".format(name)
         )
-    if path and (not ROLE_PATH.match(path) or len(path) > 510):
+    if path and (not ROLE_PATH.fullmatch(path) or len(path) > 510):
         problems.append("assume_role_name: {0!r} is not a valid IAM path".format(path))
     return problems
 

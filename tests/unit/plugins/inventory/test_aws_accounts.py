@@ -117,6 +117,11 @@ def test_host_vars_groups_and_partition():
         (([], [], "", "id"), "a role name is required"),
         (([], [], "a b", "id"), "'a b' is not a valid IAM role name"),
         (([], [], "x" * 65, "id"), "is not a valid IAM role name"),
+        (([], [], "R\u00f4le", "id"), "is not a valid IAM role name"),
+        (([], [], "Role\n", "id"), "is not a valid IAM role name"),
+        (([], ["123456789012\n"], "R", "id"), "is not a 12-digit"),
+        (([], ["\u0661" * 12], "R", "id"), "is not a 12-digit"),
+        ((["ou-ab12-00000001\n"], [], "R", "id"), "is not an organizational unit id"),
         (([], [], "R", "email"), "'email' is not one of id, name"),
     ],
 )
