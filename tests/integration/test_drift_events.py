@@ -25,6 +25,7 @@ ROLE = "ecsInfrastructureRole"
 TAG = "ecs_tools.iam:drift-events"
 MODULE = "ecs_tools.iam.ecs_infrastructure_role_drift_events"
 ACCESS_ROLE = "arn:aws:iam::{0}:role/OrganizationAccountAccessRole"
+VOLUMES = "arn:aws:iam::aws:policy/service-role/AmazonECSInfrastructureRolePolicyForVolumes"
 NO_TRAIL = "no CloudTrail trail logs write management events in us-east-1"
 
 
@@ -136,11 +137,7 @@ def test_converge_check_mode_delivery_and_absent(runner, aws, tmp_path):
     # Delivery: matching events arrive, an event about another role or policy does not.
     events.put_events(
         Entries=[
-            cloudtrail_event(
-                "DetachRolePolicy",
-                roleName=ROLE,
-                policyArn="arn:aws:iam::aws:policy/service-role/AmazonECSInfrastructureRolePolicyForVolumes",
-            ),
+            cloudtrail_event("DetachRolePolicy", roleName=ROLE, policyArn=VOLUMES),
             cloudtrail_event(
                 "DetachRolePolicy", roleName="someoneElse", policyArn="arn:aws:iam::aws:policy/ReadOnlyAccess"
             ),
@@ -274,6 +271,21 @@ def test_organization_wide(runner, server, organization, tmp_path):
         assert trust["Statement"][0]["Condition"] == {"StringEquals": {"aws:SourceAccount": account_id}}
         # Nothing of the central plumbing in a member.
         assert account_client(env, account_id, "sqs").list_queues().get("QueueUrls", []) == []
+
+    # Delivery across accounts: a member's IAM event reaches the central queue through the bus.
+    member_a = org.account_id("member-a")
+    account_client(env, member_a, "events").put_events(
+        Entries=[
+            cloudtrail_event("DetachRolePolicy", roleName=ROLE, policyArn=VOLUMES),
+            cloudtrail_event("DetachRolePolicy", roleName="someoneElse", policyArn=VOLUMES),
+        ]
+    )
+    central_sqs = account_client(env, central_id, "sqs")
+    arrived = received(central_sqs, central_sqs.get_queue_url(QueueName=NAME)["QueueUrl"])
+    # moto's SQS delivery leaves out the envelope's "account" (AWS sets it): the detail identifies the event.
+    assert [(m["source"], m["detail"]["eventName"], m["detail"]["requestParameters"]["roleName"]) for m in arrived] == [
+        ("aws.iam", "DetachRolePolicy", ROLE)
+    ], json.dumps(arrived)
 
     second = run(runner, tmp_path, extra, inventory=inventory)
     assert second.succeeded(hosts=3) and second.changed == 0, second.describe()
