@@ -240,11 +240,21 @@ def test_organization_wide(runner, server, organization, tmp_path):
         "ecs_infrastructure_role_drift_events_central_assume_role_arn": ACCESS_ROLE.format(central_id),
     }
     inventory = [str(tmp_path / "accounts.yml")]
-    first = run(runner, tmp_path, extra, inventory=inventory)
+    account_client(env, central_id, "s3").create_bucket(Bucket="central-trail")
+    account_client(env, central_id, "cloudtrail").create_trail(
+        Name="management", S3BucketName="central-trail", IsMultiRegionTrail=True
+    )
+    account_client(env, central_id, "cloudtrail").start_logging(Name="management")
+    with server.recording() as first_calls:
+        first = run(runner, tmp_path, extra, inventory=inventory)
     assert first.succeeded(hosts=3), first.describe()
     central = first_ran(first, "Converge the central account's plumbing")
     bus_arn = "arn:aws:events:us-east-1:{0}:event-bus/{1}".format(central_id, NAME)
     assert central["drift_events"]["event_bus"]["arn"] == bus_arn
+    assert central["trail"]["ok"] is True and central["trail"]["trail"] == "management"
+    # The members have no trail (and no organization trail): each is warned.
+    for name in ("member-a", "member-b"):
+        assert module_result(first, name)["trail"]["ok"] is False
 
     # Central: the bus admits the organization only; the rule on it sends to the queue.
     events = account_client(env, central_id, "events")
@@ -287,12 +297,15 @@ def test_organization_wide(runner, server, organization, tmp_path):
         ("aws.iam", "DetachRolePolicy", ROLE)
     ], json.dumps(arrived)
 
-    second = run(runner, tmp_path, extra, inventory=inventory)
+    with server.recording() as second_calls:
+        second = run(runner, tmp_path, extra, inventory=inventory)
     assert second.succeeded(hosts=3) and second.changed == 0, second.describe()
+    assert second_calls.writes == []
 
-    absent = run(
-        runner, tmp_path, dict(extra, ecs_infrastructure_role_drift_events_state="absent"), inventory=inventory
-    )
+    with server.recording() as absent_calls:
+        absent = run(
+            runner, tmp_path, dict(extra, ecs_infrastructure_role_drift_events_state="absent"), inventory=inventory
+        )
     assert absent.succeeded(hosts=3), absent.describe()
     assert events.list_event_buses(NamePrefix=NAME)["EventBuses"] == []
     assert account_client(env, central_id, "sqs").list_queues().get("QueueUrls", []) == []
@@ -301,3 +314,22 @@ def test_organization_wide(runner, server, organization, tmp_path):
         assert account_client(env, account_id, "events").list_rules()["Rules"] == []
         roles = account_client(env, account_id, "iam").list_roles()["Roles"]
         assert NAME + "-forward" not in [r["RoleName"] for r in roles]
+
+    # docs/iam-policies/drift_events.json holds exactly what the module calls: every call is in it, and
+    # every action in it is called, but for those a lifecycle without drift does not reach.
+    with open(os.path.join(HERE, "..", "..", "docs", "iam-policies", "drift_events.json")) as f:
+        documented = set()
+        for statement in json.load(f)["Statement"]:
+            actions = statement["Action"]
+            documented.update([actions] if isinstance(actions, str) else actions)
+    called = set(
+        "{0}:{1}".format(call.service, call.action)
+        for recording in (first_calls, second_calls, absent_calls)
+        for call in recording.calls
+    )
+    # The controller's (sts:AssumeRole) and amazon.aws.aws_caller_info's optional alias lookup.
+    called -= {"sts:AssumeRole", "iam:ListAccountAliases"}
+    assert called - documented == set()
+    implied = {"sqs:TagQueue", "events:TagResource", "iam:TagRole", "iam:PassRole"}  # checked by AWS on create
+    drift_only = {"sqs:SetQueueAttributes", "iam:UpdateAssumeRolePolicy"}  # repairs of the plumbing itself
+    assert documented - called == implied | drift_only
