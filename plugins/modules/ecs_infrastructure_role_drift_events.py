@@ -68,7 +68,7 @@ options:
   central_event_bus_arn:
     description:
       - With O(scope=member), the ARN of the central account's event bus (what O(scope=central) returned in
-        RV(drift_events.event_bus.arn)).
+        C(event_bus.arn) of RV(drift_events)).
     type: str
   organization_id:
     description:
