@@ -30,6 +30,7 @@ from playbook import ansible_env
 REPO = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
 RULEBOOK = os.path.join(REPO, "extensions", "eda", "rulebooks", "repair_drift.yml")
 ACCOUNT = "123456789012"  # moto's default account
+OTHER_ACCOUNT = "210987654321"  # a second inventory host: a run limited to the event's account skips it
 ROLE = "ecsInfrastructureRole"
 GRANT = ROLE + "PassRole"
 VOLUMES = "arn:aws:iam::aws:policy/service-role/AmazonECSInfrastructureRolePolicyForVolumes"
@@ -116,7 +117,11 @@ class Drift(object):
         self.sqs = server.client("sqs")
         self.queue_url = None
         self.process = None
+        self._before = set()
         self.log_path = os.path.join(self.tmp, "ansible-rulebook.log")
+        # Every ansible-playbook the rulebook starts appends here, each line with its process id
+        # ("p=1234"): runs are counted here, not in the rulebook's output, which repeats a failed run's.
+        self.ansible_log = os.path.join(self.tmp, "ansible.log")
         self.inventory = os.path.join(self.tmp, "inventory")
 
     # --- setup -----------------------------------------------------------------------------------
@@ -126,7 +131,7 @@ class Drift(object):
             self.iam.create_user(UserName=user)
         os.makedirs(os.path.join(self.inventory, "group_vars"), exist_ok=True)
         with open(os.path.join(self.inventory, "hosts.yml"), "w") as f:
-            yaml.safe_dump({"all": {"hosts": {ACCOUNT: {}}}}, f)
+            yaml.safe_dump({"all": {"hosts": {ACCOUNT: {}, OTHER_ACCOUNT: {}}}}, f)
         with open(os.path.join(self.inventory, "group_vars", "all.yml"), "w") as f:
             yaml.safe_dump(DESIRED, f)
         with open(os.path.join(self.tmp, "rulebook-vars.yml"), "w") as f:
@@ -150,6 +155,7 @@ class Drift(object):
             ANSIBLE_COLLECTIONS_PATH=collections_path(),
             JAVA_HOME=java_home(),
             PYTHONUNBUFFERED="1",
+            ANSIBLE_LOG_PATH=self.ansible_log,
         )
         env.pop("VIRTUAL_ENV", None)
         return env
@@ -157,7 +163,14 @@ class Drift(object):
     def manage(self):
         """Creates the role with the real playbook (the eda venv's ansible-playbook), as a job would."""
         proc = subprocess.run(
-            [os.path.join(eda_venv(), "bin", "ansible-playbook"), "-i", self.inventory, "ecs_tools.iam.manage"],
+            [
+                os.path.join(eda_venv(), "bin", "ansible-playbook"),
+                "-i",
+                self.inventory,
+                "--limit",
+                ACCOUNT,
+                "ecs_tools.iam.manage",
+            ],
             env=self.env(),
             cwd=self.tmp,
             capture_output=True,
@@ -170,6 +183,7 @@ class Drift(object):
 
     def start(self, timeout=180):
         """Starts ansible-rulebook and waits until its source polls the queue (the log says so)."""
+        self._before = set(self._playbook_lines(PLAY_BANNER))  # the manage run that created the role
         argv = [
             os.path.join(eda_venv(), "bin", "ansible-rulebook"),
             "--rulebook",
@@ -210,9 +224,31 @@ class Drift(object):
         with open(self.log_path, errors="replace") as f:
             return f.read()
 
+    def _playbook_lines(self, text):
+        """The process ids of the ansible-playbook runs that logged ``text``, in order."""
+        if not os.path.exists(self.ansible_log):
+            return []
+        with open(self.ansible_log, errors="replace") as f:
+            return [line.split(" p=", 1)[1].split()[0] for line in f if text in line and " p=" in line]
+
     def runs(self):
-        """How many times ansible-rulebook ran ecs_tools.iam.manage so far."""
-        return self.log().count(PLAY_BANNER)
+        """How many times ecs_tools.iam.manage started since the rulebook started."""
+        return len(set(self._playbook_lines(PLAY_BANNER)) - self._before)
+
+    def recap_hosts(self):
+        """The hosts in the recaps of the runs since the rulebook started."""
+        if not os.path.exists(self.ansible_log):
+            return []
+        hosts = []
+        with open(self.ansible_log, errors="replace") as f:
+            for line in f:
+                if " : ok=" in line and " p=" in line and line.split(" p=", 1)[1].split()[0] not in self._before:
+                    hosts.append(line.split("|", 1)[-1].split(" : ok=")[0].strip())
+        return hosts
+
+    def running(self):
+        """True while a run has started and not printed its recap."""
+        return bool(set(self._playbook_lines(PLAY_BANNER)) - set(self._playbook_lines("PLAY RECAP")))
 
     def put_event(self, event_name, request_parameters, **identity):
         event = cloudtrail_event(event_name, request_parameters, **identity)
@@ -301,7 +337,7 @@ def repair_times(drift):
         getattr(drift, change)()
         times.append((label, drift.wait_until(getattr(drift, restored))))
         # Wait for the run to finish, so the next change is not undone by this run's tail.
-        drift.wait_until(lambda: "PLAY RECAP" in drift.log().rsplit(PLAY_BANNER, 1)[-1], timeout=120)
+        drift.wait_until(lambda: not drift.running(), timeout=120)
     return times
 
 
