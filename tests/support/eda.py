@@ -118,6 +118,7 @@ class Drift(object):
         self.queue_url = None
         self.process = None
         self._before = set()
+        self.last_sent = None
         self.log_path = os.path.join(self.tmp, "ansible-rulebook.log")
         # Every ansible-playbook the rulebook starts appends here, each line with its process id
         # ("p=1234"): runs are counted here, not in the rulebook's output, which repeats a failed run's.
@@ -252,6 +253,7 @@ class Drift(object):
 
     def put_event(self, event_name, request_parameters, **identity):
         event = cloudtrail_event(event_name, request_parameters, **identity)
+        self.last_sent = time.time()
         self.sqs.send_message(QueueUrl=self.queue_url, MessageBody=json.dumps(event))
         return event
 
