@@ -82,11 +82,15 @@ format: $(STAMP)
 sanity: $(STAMP)
 	tests/sanity.sh
 
-# The execution environment definition builds a context (building the image needs a container engine).
+# The execution environment definition builds a context (building the image needs a container engine);
+# so does the decision environment for an EDA controller (decision-environment.yml).
 ee: $(STAMP)
 	rm -rf .build/ee-context
 	$(BIN)/ansible-builder create -f execution-environment.yml -c .build/ee-context
 	grep -q "ansible-galaxy collection install" .build/ee-context/Dockerfile
+	rm -rf .build/de-context
+	$(BIN)/ansible-builder create -f decision-environment.yml -c .build/de-context
+	grep -q "ansible-rulebook" .build/de-context/_build/requirements.txt
 
 collection-link:
 	$(PYTHON) tests/support/collection_link.py
