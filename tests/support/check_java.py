@@ -27,7 +27,7 @@ class JavaMissing(RuntimeError):
 
 def _major(java):
     try:
-        proc = subprocess.run([java, "-version"], capture_output=True, text=True, timeout=60)
+        proc = subprocess.run([java, "-version"], capture_output=True, text=True, timeout=60, check=False)
     except OSError as exc:
         raise JavaMissing("{0} does not run ({1}). {2}".format(java, exc, HOW_TO_INSTALL)) from None
     found = re.search(r'version "(\d+)(?:\.(\d+))?', proc.stderr + proc.stdout)

@@ -177,6 +177,7 @@ class Drift(object):
             capture_output=True,
             text=True,
             timeout=600,
+            check=False,
         )
         if proc.returncode != 0:
             raise AssertionError("manage failed:\n" + proc.stdout[-4000:] + proc.stderr[-2000:])
