@@ -48,6 +48,9 @@ def test_built_tarball_installs_and_runs(tmp_path, server, aws):
     assert top == sorted(USER_FILES), top
     assert not [n for n in names if n.endswith(".png")]
     assert not [n for n in names if n.startswith("extensions/molecule")]
+    # Event-Driven Ansible ships: ansible-rulebook finds the source and the rulebook in the installed collection.
+    assert "extensions/eda/plugins/event_source/iam_role_events.py" in names
+    assert "extensions/eda/rulebooks/repair_drift.yml" in names
 
     installed = tmp_path / "collections"
     # --no-deps: Galaxy is unreachable here; amazon.aws comes from the ansible package on PyPI.
