@@ -221,3 +221,24 @@ def test_the_setup_playbook_creates_everything_the_guide_names():
     for task in setup_tasks("awx.awx.job_template") + setup_tasks("awx.awx.inventory_source"):
         module = [key for key in task if key.startswith("awx.awx.")][0]
         assert task[module]["notification_templates_error"] == [name]
+
+
+def test_audit_s3_questions_are_optional_and_read_by_the_upload():
+    """Blank means "no upload": every S3 question may be left empty, each names a variable that the
+    upload's settings file reads, and the survey's presign bounds are the ones the play checks."""
+    settings = (ROOT / "playbooks" / "vars" / "report_s3.yml").read_text()
+    checks = (ROOT / "playbooks" / "tasks" / "report_s3_checks.yml").read_text()
+    questions = {q["variable"]: q for q in SPECS["audit.json"]["spec"]}
+    s3 = [name for name in questions if name.startswith("ecs_infrastructure_role_report_s3_")]
+    assert sorted(s3) == sorted(
+        "ecs_infrastructure_role_report_s3_" + suffix
+        for suffix in ("bucket", "prefix", "kms_key_id", "presign_seconds")
+    )
+    for name in s3:
+        assert questions[name]["required"] is False, name
+        assert questions[name].get("default", "") == "", name
+        assert "{{ " + name in settings or "if " + name in settings, name
+    presign = questions["ecs_infrastructure_role_report_s3_presign_seconds"]
+    assert (presign["type"], presign["min"], presign["max"]) == ("integer", 1, 604800)
+    assert "1 <= __ecs_audit_s3_presign_raw | int <= 604800" in checks
+    assert questions["ecs_infrastructure_role_report_s3_bucket"]["max"] == 63

@@ -1,0 +1,298 @@
+# Copyright: Contributors to the ecs_tools.iam collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The report outlives the job: ecs_tools.iam.audit with ecs_infrastructure_role_report_s3_bucket, through
+the real ``ansible-playbook``, on a moto organization, uploads report.json and report.html to a moto S3
+bucket (this audit's folder and latest/), encrypted, with their content types, bodies equal to the local
+files, presigned links that work; a failing audit uploads too; check mode uploads nothing; bad settings
+are refused before any account is read; an upload that fails names the bucket and the key."""
+
+import json
+import os
+import re
+import sys
+import urllib.request
+
+import pytest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "support"))
+
+import playbook  # noqa: E402
+from organization import build  # noqa: E402
+from organization import create_role  # noqa: E402
+
+ROLE = "ecsInfrastructureRole"
+VOLUMES = "arn:aws:iam::aws:policy/service-role/AmazonECSInfrastructureRolePolicyForVolumes"
+BUCKET = "audit-reports"
+NEVER_FAIL = {
+    "ecs_infrastructure_role_audit_fail_on_severity": "none",
+    "ecs_infrastructure_role_audit_fail_on_unreadable": False,
+    "ecs_infrastructure_role_usage_regions": "us-east-1",
+}
+FILES = {"report.json": "application/json", "report.html": "text/html; charset=utf-8"}
+
+
+@pytest.fixture
+def fleet(server, tmp_path):
+    """Two member accounts: one with a sound role, one whose role ECS cannot assume (a high finding)."""
+    org = build(server.env(), {"": ["acct-ok", "acct-bad"]})
+    create_role(server.env(), org.account_id("acct-ok"), ["ecs.amazonaws.com"], [VOLUMES], role_name=ROLE)
+    create_role(server.env(), org.account_id("acct-bad"), ["ec2.amazonaws.com"], [VOLUMES], role_name=ROLE)
+    (tmp_path / "org.aws_accounts.yml").write_text("plugin: ecs_tools.iam.aws_accounts\n")
+    return org
+
+
+@pytest.fixture
+def bucket(aws):
+    aws("s3").create_bucket(Bucket=BUCKET)
+    return BUCKET
+
+
+def run_audit(runner, tmp_path, extra_vars, args=()):
+    return playbook.run(
+        "ecs_tools.iam.audit",
+        runner.env(extra={"ANSIBLE_SHOW_CUSTOM_STATS": "true"}),
+        cwd=tmp_path,
+        inventory=[tmp_path / "org.aws_accounts.yml"],
+        forks=2,
+        extra_vars=dict({"ecs_infrastructure_role_usage_regions": "us-east-1"}, **extra_vars),
+        args=args,
+        results=True,
+    )
+
+
+def custom_stats(proc):
+    """What set_stats published for the run (AWX's artifacts): the json callback's global_custom_stats."""
+    return (proc.document or {}).get("global_custom_stats", {}).get("ecs_infrastructure_role_audit", {})
+
+
+def messages(proc):
+    """Every msg the play printed or failed with (the json callback's results)."""
+    found = []
+    for task in proc.tasks:
+        for result in task["hosts"].values():
+            for item in result.get("results", [result]):
+                if isinstance(item, dict) and isinstance(item.get("msg"), str):
+                    found.append(item["msg"])
+    return found
+
+
+def keys(aws, bucket=BUCKET):
+    return sorted(o["Key"] for o in aws("s3").list_objects_v2(Bucket=bucket).get("Contents", []))
+
+
+def stamp_of(report):
+    return re.sub("[-:]", "", report["generated_at"])
+
+
+def test_a_failing_audit_uploads_both_files_encrypted_with_links(fleet, bucket, runner, server, aws, tmp_path):
+    report_dir = tmp_path / "ecs-infrastructure-role-report"
+    with server.recording() as rec:
+        proc = run_audit(
+            runner,
+            tmp_path,
+            {
+                "ecs_infrastructure_role_report_s3_bucket": bucket,
+                "ecs_infrastructure_role_report_s3_prefix": "/fleet//audits//",  # normalised to fleet/audits/
+                "ecs_infrastructure_role_report_s3_presign_seconds": "900",  # as an AWX survey sends it
+            },
+        )
+    # acct-bad's high finding fails the job (the default threshold), after the upload.
+    assert proc.returncode == 2, proc.describe()
+    failed = [m for m in messages(proc) if "; failed: " in m]
+    assert failed and failed[0].endswith("(ecs_infrastructure_role_audit_fail_on_severity)"), messages(proc)
+
+    report = json.loads((report_dir / "report.json").read_text())
+    stamp = stamp_of(report)
+    assert re.fullmatch(r"\d{8}T\d{6}Z", stamp), stamp
+    folder, latest = "fleet/audits/{0}/".format(stamp), "fleet/audits/latest/"
+    assert keys(aws) == sorted(folder + name for name in FILES) + sorted(latest + name for name in FILES)
+
+    s3 = aws("s3")
+    for key in keys(aws):
+        name = key.rsplit("/", 1)[1]
+        obj = s3.get_object(Bucket=bucket, Key=key)
+        assert obj["ServerSideEncryption"] == "AES256", key
+        assert obj["ContentType"] == FILES[name], key
+        assert obj["Body"].read() == (report_dir / name).read_bytes(), key
+        # No ACL asked for (that would need s3:PutObjectAcl): the owner's full control only.
+        grants = s3.get_object_acl(Bucket=bucket, Key=key)["Grants"]
+        assert [g["Permission"] for g in grants] == ["FULL_CONTROL"], grants
+
+    # The accounts were only read (moto's recorder names no action for S3's REST calls: the objects
+    # above are what S3 got).
+    assert rec.writes == [], rec.writes
+    assert "s3" in {c.service for c in rec.calls}
+
+    stats = custom_stats(proc)
+    assert stats["accounts"] == 2 and stats["findings"]["high"] >= 1, stats  # the counts are still there
+    urls = stats["report_urls"]
+    assert urls["html_s3"] == "s3://{0}/{1}report.html".format(bucket, folder)
+    assert urls["json_s3"] == "s3://{0}/{1}report.json".format(bucket, folder)
+    assert urls["latest_html_s3"] == "s3://{0}/{1}report.html".format(bucket, latest)
+    assert urls["latest_json_s3"] == "s3://{0}/{1}report.json".format(bucket, latest)
+    assert urls["html_url"] == "{0}/{1}/{2}report.html".format(server.url, bucket, folder), urls
+    assert stats["report_s3"] == {
+        "bucket": bucket,
+        "prefix": "fleet/audits/",
+        "uploaded": True,
+        "encryption": "AES256",
+        "keys": [folder + "report.json", folder + "report.html", latest + "report.json", latest + "report.html"],
+        "presign_seconds": 900,
+    }
+    for name, short in (("report.json", "json"), ("report.html", "html")):
+        link = urls[short + "_presigned"]
+        assert "Expires=" in link or "X-Amz-Expires=900" in link, link
+        with urllib.request.urlopen(link, timeout=30) as response:  # no credentials: the link is the grant
+            assert response.read() == (report_dir / name).read_bytes()
+
+    line = [m for m in messages(proc) if m.startswith("ECS infrastructure role audit report in S3: ")]
+    assert line == [
+        "ECS infrastructure role audit report in S3: {0} ({1}) and report.json beside it; latest: {2}; "
+        "presigned links valid 900 s: {3} {4}".format(
+            urls["html_s3"], urls["html_url"], urls["latest_html_s3"], urls["html_presigned"], urls["json_presigned"]
+        )
+    ], messages(proc)
+    print(line[0])
+    print(keys(aws))
+
+
+def test_sse_kms_and_latest_replaced(fleet, bucket, runner, aws, tmp_path):
+    """SSE-KMS with a customer managed key; a second audit adds its own folder and replaces latest/."""
+    key_arn = aws("kms").create_key(Description="audit reports")["KeyMetadata"]["Arn"]
+    extra = dict(
+        NEVER_FAIL,
+        ecs_infrastructure_role_report_s3_bucket=bucket,
+        ecs_infrastructure_role_report_s3_kms_key_id=key_arn,
+    )
+    stamps = []
+    for run in ("first", "second"):
+        report_dir = tmp_path / run
+        proc = run_audit(runner, tmp_path, dict(extra, ecs_infrastructure_role_report_dir=str(report_dir)))
+        assert proc.returncode == 0, proc.describe()
+        stamps.append(stamp_of(json.loads((report_dir / "report.json").read_text())))
+        stats = custom_stats(proc)
+        assert stats["report_s3"]["encryption"] == "aws:kms" and stats["report_s3"]["uploaded"] is True
+        assert "html_presigned" not in stats["report_urls"]  # no presign_seconds, no links
+    if stamps[0] == stamps[1]:
+        pytest.skip("both audits ran within the same second")
+    prefix = "ecs-infrastructure-role-report/"  # the default
+    assert keys(aws) == sorted(prefix + folder + "/" + name for folder in stamps + ["latest"] for name in FILES)
+    s3 = aws("s3")
+    for key in keys(aws):
+        head = s3.head_object(Bucket=bucket, Key=key)
+        assert head["ServerSideEncryption"] == "aws:kms", key
+        assert head["SSEKMSKeyId"] == key_arn, key
+        assert head["ContentType"] == FILES[key.rsplit("/", 1)[1]], key
+    for name in FILES:
+        latest = s3.get_object(Bucket=bucket, Key=prefix + "latest/" + name)["Body"].read()
+        assert latest == (tmp_path / "second" / name).read_bytes()
+        assert latest == s3.get_object(Bucket=bucket, Key=prefix + stamps[1] + "/" + name)["Body"].read()
+        first = s3.get_object(Bucket=bucket, Key=prefix + stamps[0] + "/" + name)["Body"].read()
+        assert first == (tmp_path / "first" / name).read_bytes()
+
+
+def test_check_mode_uploads_nothing_and_says_where_it_would(fleet, bucket, runner, server, aws, tmp_path):
+    with server.recording() as rec:
+        proc = run_audit(
+            runner,
+            tmp_path,
+            dict(
+                NEVER_FAIL,
+                ecs_infrastructure_role_report_s3_bucket=bucket,
+                ecs_infrastructure_role_report_s3_presign_seconds=60,
+            ),
+            args=("--check",),
+        )
+    assert proc.returncode == 0, proc.describe()
+    assert proc.changed == 0, proc.stats
+    assert keys(aws) == []
+    assert "s3" not in {c.service for c in rec.calls}, rec.calls  # not even a look at the bucket
+    report = json.loads((tmp_path / "ecs-infrastructure-role-report" / "report.json").read_text())
+    folder = "s3://{0}/ecs-infrastructure-role-report/".format(bucket)
+    would = [m for m in messages(proc) if "not uploaded" in m]
+    assert would == [
+        "ECS infrastructure role audit report: check mode, not uploaded; would upload report.json and report.html "
+        "to {0}{1}/ and {0}latest/ (AES256)".format(folder, stamp_of(report))
+    ], messages(proc)
+    stats = custom_stats(proc)
+    assert stats["report_s3"]["uploaded"] is False and stats["report_urls"] == {}, stats
+    assert stats["accounts"] == 2
+
+
+BAD_SETTINGS = [
+    (
+        {"ecs_infrastructure_role_report_s3_bucket": "s3://audit-reports"},
+        "ecs_infrastructure_role_report_s3_bucket 's3://audit-reports' is not an S3 bucket name: 3 to 63",
+    ),
+    ({"ecs_infrastructure_role_report_s3_bucket": "Audit_Reports"}, "'Audit_Reports' is not an S3 bucket name"),
+    ({"ecs_infrastructure_role_report_s3_bucket": "a..b"}, "'a..b' is not an S3 bucket name"),
+    ({"ecs_infrastructure_role_report_s3_bucket": "192.168.1.1"}, "'192.168.1.1' is not an S3 bucket name"),
+    (
+        {"ecs_infrastructure_role_report_s3_bucket": BUCKET, "ecs_infrastructure_role_report_s3_presign_seconds": 0},
+        "ecs_infrastructure_role_report_s3_presign_seconds must be a whole number of seconds from 1 to 604800"
+        " (7 days, the longest a presigned link can be valid); got '0'",
+    ),
+    (
+        {"ecs_infrastructure_role_report_s3_bucket": BUCKET, "ecs_infrastructure_role_report_s3_presign_seconds": "1h"},
+        "got '1h'",
+    ),
+    (
+        # Two problems at once, both named.
+        {
+            "ecs_infrastructure_role_report_s3_kms_key_id": "alias/reports",
+            "ecs_infrastructure_role_report_s3_presign_seconds": "604801",
+        },
+        "got '604801'; ecs_infrastructure_role_report_s3_kms_key_id is set but ecs_infrastructure_role_report_s3_bucket"
+        " is not: set the bucket to upload the report, or leave the key blank; "
+        "ecs_infrastructure_role_report_s3_presign_seconds is set but ecs_infrastructure_role_report_s3_bucket is not",
+    ),
+    (
+        {"ecs_infrastructure_role_report_s3_bucket": BUCKET, "ecs_infrastructure_role_report_s3_prefix": "x" * 901},
+        "ecs_infrastructure_role_report_s3_prefix is 902 characters long; at most 900",
+    ),
+]
+
+
+def test_bad_settings_are_refused_before_any_account_is_read(bucket, runner, server, aws, tmp_path):
+    """One account host (a static inventory: no organization to read); each bad setting fails the play
+    before the account's role is assumed, with every problem named; nothing in the bucket, no report."""
+    (tmp_path / "static.yml").write_text(
+        "all:\n  hosts:\n    member:\n"
+        "      ecs_infrastructure_role_assume_role_arn: arn:aws:iam::111111111111:role/OrganizationAccountAccessRole\n"
+    )
+    for settings, message in BAD_SETTINGS:
+        with server.recording() as rec:
+            proc = playbook.run(
+                "ecs_tools.iam.audit",
+                runner.env(),
+                cwd=tmp_path,
+                inventory=[tmp_path / "static.yml"],
+                extra_vars=settings,
+                results=True,
+            )
+        assert proc.returncode == 2, (settings, proc.describe())
+        failures = [m for m in messages(proc) if m.endswith("; nothing was read and no report was written")]
+        assert len(failures) == 1 and message in failures[0], (settings, messages(proc))
+        assert rec.calls == [], rec.calls  # not even AssumeRole
+        assert keys(aws) == []
+        assert not (tmp_path / "ecs-infrastructure-role-report").exists()
+    print(failures[0])
+
+
+def test_a_failed_upload_names_the_bucket_and_key_after_the_local_report(fleet, runner, aws, tmp_path):
+    proc = run_audit(runner, tmp_path, dict(NEVER_FAIL, ecs_infrastructure_role_report_s3_bucket="no-such-bucket"))
+    assert proc.returncode == 2, proc.describe()
+    report_dir = tmp_path / "ecs-infrastructure-role-report"
+    report = json.loads((report_dir / "report.json").read_text())  # written before the upload
+    failed = [m for m in messages(proc) if "could not be uploaded" in m]
+    assert len(failed) == 1, messages(proc)
+    assert failed[0].startswith("ECS infrastructure role audit: 2 accounts, 2 read, 0 not readable;"), failed[0]
+    expected = (
+        "; failed: the report could not be uploaded to "
+        "s3://no-such-bucket/ecs-infrastructure-role-report/{0}/report.json (Put the report files in the bucket): "
+    ).format(stamp_of(report))
+    assert expected in failed[0], failed[0]
+    assert "NoSuchBucket" in failed[0], failed[0]
+    assert failed[0].endswith("; the local report is in {0}".format(report_dir)), failed[0]
+    print(failed[0])
