@@ -106,7 +106,7 @@ units: $(STAMP)
 
 # The end-to-end EDA proof needs .build/eda-venv and runs in `make eda`.
 integration: $(STAMP)
-	$(BIN)/pytest tests/integration -q -n $(PYTEST_WORKERS) --ignore=tests/integration/test_eda_repair.py
+	$(BIN)/pytest tests/integration -q -n $(PYTEST_WORKERS) --durations=20 --ignore=tests/integration/test_eda_repair.py
 
 # ansible-test integration targets (tests/integration/targets/) against a moto_server of their own,
 # on a copy laid out as .../ansible_collections/ecs_tools/iam: see tests/ansible_test_integration.sh.
