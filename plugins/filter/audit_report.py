@@ -33,9 +33,10 @@ description:
   - Strings in the result are marked unsafe (they come from AWS), so Ansible never templates them.
 options:
   _input:
-    description: The accounts' entries, from P(ecs_tools.iam.audit_row#filter).
-    type: list
-    elements: dict
+    description:
+      - The accounts' entries, from P(ecs_tools.iam.audit_row#filter); or a dictionary of inventory host to its entry,
+        where V(null) stands for a host that failed before its entry was built (it becomes an entry with an error).
+    type: raw
     required: true
   accepted_principals:
     description:

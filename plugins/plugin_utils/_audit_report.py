@@ -19,6 +19,7 @@ that names none is new when its text changes)."""
 import json
 import os
 import re
+from collections.abc import Mapping
 
 from ansible_collections.ecs_tools.iam.plugins.module_utils._analysis import SEVERITIES
 
@@ -29,6 +30,16 @@ NO_RESULT = "no result (the host failed before its entry was built)"
 
 class AuditInputError(ValueError):
     """Bad input to the audit (accepted principals, baseline, threshold): the message names the variable."""
+
+
+def plain(value):
+    """``value`` as plain dicts and lists: templating engines hand over their own containers (ansible-core
+    2.19's lazy ones cannot be rebuilt by their type, as ``wrap_var`` does with a sequence)."""
+    if isinstance(value, Mapping):
+        return dict((k, plain(v)) for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    return value
 
 
 # ---------------------------------------------------------------- accepted principals
@@ -43,6 +54,7 @@ def accepted_principals(value, name=ACCEPTED_VARIABLE):
     None or a blank string: no entry. Returns the entries trimmed."""
     if _blank(value):
         return []
+    value = plain(value)
     if not isinstance(value, (list, tuple)):
         raise AuditInputError(
             "{0} must be a list of {{arn, reason}} entries, got {1}".format(name, type(value).__name__)
@@ -146,7 +158,7 @@ def baseline(source, contents=None):
         except ValueError as e:
             raise AuditInputError("{0}: {1} is not JSON ({2})".format(BASELINE_VARIABLE, source, e)) from None
     else:
-        data = contents
+        data = plain(contents)
     not_report = "{0}: {1} is not a report.json of the audit ({2})".format(BASELINE_VARIABLE, source, "{0}")
     if not isinstance(data, dict) or not isinstance(data.get("accounts"), list):
         raise AuditInputError(not_report.format("no list of accounts"))
@@ -187,7 +199,7 @@ def mark_findings(findings, account_id, accepted=None, known=None):
     when its key is in the baseline's ``known`` keys, else ``new``)."""
     known = set(known or [])
     marked = []
-    for raw in findings or []:
+    for raw in plain(findings) or []:
         item = _finding(raw)
         item["accepted"], item["accepted_reason"] = acceptance(item["principals"], accepted or [])
         item["status"] = "known" if finding_key(account_id, item) in known else "new"
@@ -212,8 +224,8 @@ def row(info, host, variables=None, error=None):
     """One account's entry of the report: ``info`` the info module's result (None or {} when it did
     not run), ``variables`` the host's (aws_account_id, aws_account_name, aws_organizational_unit_path,
     ecs_infrastructure_role_assume_role_arn), ``error`` why it could not be read (None when it was)."""
-    info = info if isinstance(info, dict) else {}
-    variables = variables or {}
+    info = plain(info) if isinstance(info, Mapping) else {}
+    variables = plain(variables) or {}
     role = info.get("role") or {}
     usage = info.get("usage") or {}
     account_id = variables.get("aws_account_id")
@@ -264,9 +276,14 @@ def row(info, host, variables=None, error=None):
 
 
 def report(rows, accepted=None, baseline_data=None, regions=None, role_name="ecsInfrastructureRole", generated_at=None):
-    """report.json: the rows (sorted by account ID) with their findings marked, and the summary."""
+    """report.json: the rows (sorted by account ID) with their findings marked, and the summary.
+    ``rows``: a list of rows, or a mapping of host to its row, None for a host that has none (it failed
+    before its row was built: an error row)."""
     accepted = accepted_principals(accepted)
     known = (baseline_data or {}).get("keys") if baseline_data else None
+    rows = plain(rows)
+    if isinstance(rows, dict):
+        rows = [item or row(None, host, None, NO_RESULT) for host, item in rows.items()]
     accounts = []
     for item in rows or []:
         item = dict(item)

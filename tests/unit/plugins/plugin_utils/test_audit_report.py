@@ -293,6 +293,12 @@ def test_report_without_accepted_principals_or_baseline():
     assert audit.report([], regions=None)["regions"] == []  # every enabled region
 
 
+def test_a_host_without_a_row_is_an_error_row():
+    report = audit.report({"z": None, "b": rows()[0]})
+    assert [(r["host"], r["error"]) for r in report["accounts"]] == [("b", None), ("z", audit.NO_RESULT)]
+    assert report["accounts"][1]["highest_severity"] == "error" and report["summary"]["errors"] == 1
+
+
 def test_accepted_findings_are_shown_counted_and_left_out_of_the_highest_severity_and_the_gate():
     accepted = [{"arn": "arn:aws:iam::*:role/*", "reason": "roles of the organization"}, {"arn": CI, "reason": "CI"}]
     report = audit.report(rows(), accepted)
