@@ -45,6 +45,14 @@ def plain(value):
 # ---------------------------------------------------------------- accepted principals
 
 
+def _kind(value):
+    """The name of ``value``'s type as the user knows it (ansible-core 2.19 hands over tagged subclasses)."""
+    for kind in (bool, str, int, float, dict, list, tuple):
+        if isinstance(value, kind):
+            return kind.__name__
+    return type(value).__name__
+
+
 def _blank(value):
     return value is None or (isinstance(value, str) and not value.strip())
 
@@ -56,16 +64,12 @@ def accepted_principals(value, name=ACCEPTED_VARIABLE):
         return []
     value = plain(value)
     if not isinstance(value, (list, tuple)):
-        raise AuditInputError(
-            "{0} must be a list of {{arn, reason}} entries, got {1}".format(name, type(value).__name__)
-        )
+        raise AuditInputError("{0} must be a list of {{arn, reason}} entries, got {1}".format(name, _kind(value)))
     entries = []
     for index, item in enumerate(value):
         where = "{0}[{1}]".format(name, index)
         if not isinstance(item, dict):
-            raise AuditInputError(
-                "{0} must be a dictionary with arn and reason, got {1}".format(where, type(item).__name__)
-            )
+            raise AuditInputError("{0} must be a dictionary with arn and reason, got {1}".format(where, _kind(item)))
         unknown = sorted(str(key) for key in item if key not in ("arn", "reason"))
         if unknown:
             raise AuditInputError(
@@ -142,7 +146,7 @@ def baseline(source, contents=None):
         return None
     if not isinstance(source, str):
         raise AuditInputError(
-            "{0} must be a path or an s3://bucket/key URL, got {1}".format(BASELINE_VARIABLE, type(source).__name__)
+            "{0} must be a path or an s3://bucket/key URL, got {1}".format(BASELINE_VARIABLE, _kind(source))
         )
     source = source.strip()
     if source.startswith("s3://"):

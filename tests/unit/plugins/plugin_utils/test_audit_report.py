@@ -361,3 +361,9 @@ def test_mark_findings_for_the_role():
     assert audit.blocking(
         audit.mark_findings([ADMINS, TRUST], ACCOUNT, [{"arn": "arn:aws:iam::*:role/*", "reason": "r"}]), "info"
     ) == [dict(TRUST, accepted=False, accepted_reason=None, status="new")]
+
+
+def test_messages_name_the_type_the_user_gave_not_a_templating_subclass():
+    tagged = type("_AnsibleTaggedStr", (str,), {})  # what ansible-core 2.19 hands a filter
+    with pytest.raises(audit.AuditInputError, match="entries, got str$"):
+        audit.accepted_principals(tagged("arn:aws:iam::1:role/x"))
