@@ -458,8 +458,16 @@ SEVERITY = {
 }
 
 
-def finding(code, message, severity=None):
-    return {"code": code, "severity": severity or SEVERITY[code], "message": message}
+def finding(code, message, severity=None, principals=None):
+    """``principals``: what the finding is about, sorted: the ARNs of the IAM principals (users, roles)
+    that can pass the role, or the principals a trust statement lets in (ARNs, or the other values
+    a trust policy may hold: account IDs, service names, ``*``); empty when it is about no principal."""
+    return {
+        "code": code,
+        "severity": severity or SEVERITY[code],
+        "message": message,
+        "principals": sorted(set(str(p) for p in principals or [] if p)),
+    }
 
 
 def at_or_above(findings, threshold="high"):
@@ -482,6 +490,21 @@ def _trust_principals(statement):
         for value in _as_list(values):
             found.append("*" if value == "*" else "{0} {1}".format(kind, value))
     return found
+
+
+def _trust_principal_values(statement):
+    """The values of a statement's principals (without their kind), for a finding's ``principals``."""
+    if "NotPrincipal" in statement:
+        return ["*"]  # everyone but some: not one principal that could be accepted
+    principal = statement.get("Principal")
+    if not isinstance(principal, dict):
+        return ["*"]
+    return [
+        str(value)
+        for kind, values in sorted(principal.items())
+        for value in _as_list(values)
+        if not (kind == "Service" and value == ECS_SERVICE_PRINCIPAL)
+    ]
 
 
 def _trust_actions(statement):
@@ -585,6 +608,7 @@ def trust_findings(document, partition=None, account_id=None):
                         when,
                         ECS_SERVICE_PRINCIPAL,
                     ),
+                    principals=_trust_principal_values(statement),
                 )
             )
         elif ecs_principal in principals:
@@ -955,6 +979,7 @@ def exposure_findings(principals, role_name):
     policies attached to it let it pass itself, is ``overprivileged_managed_policy`` already."""
     found = []
     administrators = []
+    administrator_arns = []
     for principal in principals:
         if principal["type"] == "role" and principal["name"] == role_name and _only_attached_aws_policies(principal):
             continue
@@ -963,8 +988,10 @@ def exposure_findings(principals, role_name):
         how = "; ".join(
             _describe_grant(g, principal["type"], principal["name"]) for g in reaching or principal["grants"]
         )
+        arns = [principal["arn"]] if principal.get("arn") else []
         if principal["administrator"]:
             administrators.append("{0} ({1})".format(who, how))
+            administrator_arns.extend(arns)
         elif principal["classification"] == "any_service":
             found.append(
                 finding(
@@ -972,6 +999,7 @@ def exposure_findings(principals, role_name):
                     "{0} can pass role {1} to services other than {2}: {3}.".format(
                         who, role_name, ECS_SERVICE_PRINCIPAL, how
                     ),
+                    principals=arns,
                 )
             )
         elif principal["classification"] == "conditional" and principal["reaches_other_services"]:
@@ -993,6 +1021,7 @@ def exposure_findings(principals, role_name):
                         else "",
                     ),
                     severity="high" if exhausted else None,
+                    principals=arns,
                 )
             )
     if administrators:
@@ -1004,6 +1033,7 @@ def exposure_findings(principals, role_name):
                 "should administer the account.".format(
                     len(administrators), "" if len(administrators) == 1 else "s", role_name, "; ".join(administrators)
                 ),
+                principals=administrator_arns,
             )
         )
     return found

@@ -214,11 +214,19 @@ findings:
     - C(pass_role_orphaned_grant) (V(medium)), also when RV(exists=false), names the collection's own grant policy of a role
       of that name that does not exist and who still holds it; M(ecs_tools.iam.ecs_infrastructure_role) with
       O(ecs_tools.iam.ecs_infrastructure_role#module:state=absent) deletes it.
+    - Each finding also has C(principals), the sorted principals it is about (added in 1.2.0), what the audit's accepted
+      principals and baseline match on. For C(pass_role_any_service) and C(pass_role_conditional), the ARN of the
+      principal; for C(pass_role_administrators), the ARN of every administrator it names; for C(trust_extra_principal),
+      the values of the trust statement's other principals (ARNs, account IDs, service names, or C(*), also for a
+      C(NotPrincipal) statement). Every other finding is about no principal (V([])).
   returned: always
   type: list
   elements: dict
-  sample: [{"code": "overprivileged_managed_policy", "severity": "medium",
-            "message": "AWS managed policy arn:aws:iam::aws:policy/AdministratorAccess is attached; ..."}]
+  sample: [{"code": "overprivileged_managed_policy", "severity": "medium", "principals": [],
+            "message": "AWS managed policy arn:aws:iam::aws:policy/AdministratorAccess is attached; ..."},
+           {"code": "pass_role_administrators", "severity": "low",
+            "principals": ["arn:aws:iam::123456789012:role/OrganizationAccountAccessRole"],
+            "message": "1 administrator of the account can pass role ecsInfrastructureRole to any service, ..."}]
 """
 
 from ansible_collections.ecs_tools.iam.plugins.module_utils._module import EcsToolsIAMModule

@@ -17,6 +17,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "support"))
 
 import playbook  # noqa: E402
+from organization import account_client  # noqa: E402
 from organization import build  # noqa: E402
 from organization import create_role  # noqa: E402
 
@@ -351,3 +352,138 @@ def test_audit_runs_from_an_inventory_without_an_interpreter(fleet, runner, serv
     print(missing)
     assert "traceback unavailable" not in pinned, pinned
     print(pinned)  # shown by pytest -rP
+
+
+PASS_ANYTHING = json.dumps(
+    {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iam:PassRole", "Resource": "*"}]}
+)
+
+
+def pass_anything(server, account_id, user):
+    """A user (made by hand in a member account) who may pass any role to any service: high."""
+    iam = account_client(server.env(), account_id)
+    iam.create_user(UserName=user)
+    iam.put_user_policy(UserName=user, PolicyName="pass-anything", PolicyDocument=PASS_ANYTHING)
+    return "arn:aws:iam::{0}:user/{1}".format(account_id, user)
+
+
+def test_accepted_principals_and_what_is_new_since_a_baseline(fleet, runner, server, aws, tmp_path):
+    """prod-ok gets a CI user who may pass any role (high). First run: it fails the audit and is new.
+    Accepted, against the first report as baseline: the audit passes and it is known. Then a second
+    such user by hand, baseline from S3: exactly that finding is new, and it fails the audit."""
+    prod_ok = fleet.account_id("prod-ok")
+    ci = pass_anything(server, prod_ok, "ci")
+    base = {"ecs_infrastructure_role_target_hosts": prod_ok, "ecs_infrastructure_role_usage_regions": "us-east-1"}
+
+    first_dir = tmp_path / "first"
+    proc = run_audit(runner, tmp_path, dict(base, ecs_infrastructure_role_report_dir=str(first_dir)), forks=1)
+    assert proc.returncode == 2, proc.output
+    failed = FAILED_SUMMARY.search(proc.output)
+    assert failed and failed.group(1).endswith(
+        "failed: 1 finding(s) of severity high or worse (ecs_infrastructure_role_audit_fail_on_severity)"
+    ), proc.output
+    assert "info 0; 1 new, 0 accepted);" in failed.group(1), failed.group(1)
+    first = json.loads((first_dir / "report.json").read_text())
+    assert first["baseline"] is None and first["summary"]["new"] == 1 and first["summary"]["accepted"] == 0
+    [finding] = first["accounts"][0]["findings"]
+    assert finding["code"] == "pass_role_any_service" and finding["principals"] == [ci]
+    assert (finding["accepted"], finding["accepted_reason"], finding["status"]) == (False, None, "new")
+    assert first["accounts"][0]["highest_severity"] == "high"
+
+    accepted = [{"arn": "arn:aws:iam::*:user/ci", "reason": "CI pipeline deploys ECS services"}]
+    second_dir = tmp_path / "second"
+    proc = run_audit(
+        runner,
+        tmp_path,
+        dict(
+            base,
+            ecs_infrastructure_role_report_dir=str(second_dir),
+            ecs_infrastructure_role_accepted_principals=accepted,
+            ecs_infrastructure_role_report_baseline=str(first_dir / "report.json"),
+        ),
+        forks=1,
+    )
+    assert proc.returncode == 0, proc.output  # the high finding is accepted: shown, not gated
+    second = json.loads((second_dir / "report.json").read_text())
+    assert second["baseline"] == {"source": str(first_dir / "report.json"), "generated_at": first["generated_at"]}
+    [finding] = second["accounts"][0]["findings"]
+    assert (finding["accepted"], finding["accepted_reason"], finding["status"]) == (
+        True,
+        "CI pipeline deploys ECS services",
+        "known",
+    )
+    assert second["accounts"][0]["highest_severity"] == "none"
+    summary = second["summary"]
+    assert (summary["new"], summary["accepted"], summary["findings"]["high"]) == (0, 1, 1)
+    assert "0 new since {0}, 1 accepted);".format(first_dir / "report.json") in proc.output
+
+    # A new grant by hand; the baseline is the first report, in an S3 bucket (read with the controller's credentials).
+    ops = pass_anything(server, prod_ok, "ops")
+    s3 = aws("s3")
+    s3.create_bucket(Bucket="audit-reports")
+    s3.put_object(Bucket="audit-reports", Key="fleet/first/report.json", Body=(first_dir / "report.json").read_bytes())
+    third_dir = tmp_path / "third"
+    proc = run_audit(
+        runner,
+        tmp_path,
+        dict(
+            base,
+            ecs_infrastructure_role_report_dir=str(third_dir),
+            ecs_infrastructure_role_accepted_principals=accepted,
+            ecs_infrastructure_role_report_baseline="s3://audit-reports/fleet/first/report.json",
+        ),
+        forks=1,
+    )
+    assert proc.returncode == 2, proc.output
+    failed = FAILED_SUMMARY.search(proc.output)
+    assert failed and failed.group(1).endswith(
+        "failed: 1 finding(s) of severity high or worse (ecs_infrastructure_role_audit_fail_on_severity)"
+    ), proc.output
+    third = json.loads((third_dir / "report.json").read_text())
+    assert third["baseline"]["source"] == "s3://audit-reports/fleet/first/report.json"
+    marks = sorted((f["principals"], f["status"], f["accepted"]) for f in third["accounts"][0]["findings"])
+    assert marks == [([ci], "known", True), ([ops], "new", False)]
+    assert third["summary"]["new"] == 1 and third["accounts"][0]["highest_severity"] == "high"
+
+
+@pytest.mark.parametrize(
+    "variable, value, message",
+    [
+        (
+            "ecs_infrastructure_role_accepted_principals",
+            [{"arn": "arn:aws:iam::*:role/Admin", "reason": " "}],
+            "ecs_infrastructure_role_accepted_principals[0]: reason is missing or blank; "
+            "each entry needs an arn and a reason",
+        ),
+        (
+            "ecs_infrastructure_role_accepted_principals",
+            "arn:aws:iam::*:role/Admin",
+            "ecs_infrastructure_role_accepted_principals must be a list of {arn, reason} entries, got str",
+        ),
+        (
+            "ecs_infrastructure_role_report_baseline",
+            "missing/report.json",
+            "ecs_infrastructure_role_report_baseline: cannot read missing/report.json: ",
+        ),
+        (
+            "ecs_infrastructure_role_report_baseline",
+            "not-a-report.json",
+            "ecs_infrastructure_role_report_baseline: not-a-report.json is not a report.json of the audit "
+            "(no list of accounts)",
+        ),
+        (
+            "ecs_infrastructure_role_report_baseline",
+            "s3://audit-reports/none/report.json",
+            "ecs_infrastructure_role_report_baseline: cannot read s3://audit-reports/none/report.json: ",
+        ),
+    ],
+)
+def test_bad_accepted_principals_or_baseline_read_no_account(fleet, runner, server, tmp_path, variable, value, message):
+    (tmp_path / "not-a-report.json").write_text('{"generated_at": "2026-12-01T00:00:00Z"}')
+    with server.recording() as rec:
+        proc = run_audit(runner, tmp_path, {variable: value})
+    assert proc.returncode == 2, proc.output
+    assert message in proc.output, proc.output
+    assert rec.writes == []
+    assert {c.service for c in rec.calls} <= {"organizations", "s3"}, rec.calls  # the inventory (and the baseline)
+    assert not (tmp_path / "ecs-infrastructure-role-report").exists()

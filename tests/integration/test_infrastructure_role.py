@@ -76,6 +76,67 @@ def test_verify_fails_at_or_above_the_severity_threshold(runner, aws, tmp_path):
     assert "at or above severity low" in output and "[low]" in output and "pass_role_administrators" in output
 
 
+def test_verify_accepts_principals_and_marks_what_is_new_since_a_baseline(runner, server, aws, tmp_path):
+    """The audit's accepted principals and baseline in the verify phase (the same filter): an accepted
+    high finding stays in the fact but does not fail; a finding the baseline lacks is new."""
+    iam = aws("iam")
+    iam.create_user(UserName="deployer")
+    iam.put_user_policy(UserName="deployer", PolicyName="pass-anything", PolicyDocument=json.dumps(ANY_SERVICE))
+    deployer = "arn:aws:iam::123456789012:user/deployer"
+    accepted = [{"arn": "arn:aws:iam::123456789012:user/deploy*", "reason": "the deployment pipeline"}]
+    base = {
+        "ecs_infrastructure_role_capabilities": "volumes",
+        "ecs_infrastructure_role_verify_always": True,
+        "ecs_infrastructure_role_accepted_principals": accepted,
+    }
+
+    # Accepted: the high finding does not fail the verify phase; it is in the fact, marked.
+    rc, output, fact = run_role(runner, tmp_path, base)
+    assert rc == 0, output
+    [finding] = [f for f in fact["findings"] if f["code"] == "pass_role_any_service"]
+    assert finding["principals"] == [deployer]
+    assert (finding["accepted"], finding["accepted_reason"], finding["status"]) == (
+        True,
+        "the deployment pipeline",
+        "new",
+    )
+
+    # That run's findings as an earlier report.json: all known; then a second grant by hand is new and fails.
+    baseline = tmp_path / "report.json"
+    baseline.write_text(json.dumps({"accounts": [{"account_id": "123456789012", "findings": fact["findings"]}]}))
+    iam.create_user(UserName="intern")
+    iam.put_user_policy(UserName="intern", PolicyName="pass-anything", PolicyDocument=json.dumps(ANY_SERVICE))
+    rc, output, dummy = run_role(runner, tmp_path, dict(base, ecs_infrastructure_role_report_baseline=str(baseline)))
+    assert rc != 0
+    assert "1 finding(s) at or above severity high" in output and "user intern" in output
+    rc, output, fact = run_role(
+        runner,
+        tmp_path,
+        dict(
+            base, ecs_infrastructure_role_report_baseline=str(baseline), ecs_infrastructure_role_fail_on_findings=False
+        ),
+    )
+    assert rc == 0, output
+    marks = sorted((f["principals"], f["status"], f["accepted"]) for f in fact["findings"])
+    assert marks == [([deployer], "known", True), (["arn:aws:iam::123456789012:user/intern"], "new", False)]
+
+    # Bad input: refused before any AWS call to the role.
+    for variables, message in (
+        (
+            {"ecs_infrastructure_role_report_baseline": "missing.json"},
+            "ecs_infrastructure_role_report_baseline: cannot read missing.json",
+        ),
+        (
+            {"ecs_infrastructure_role_accepted_principals": [{"arn": "deployer", "reason": "x"}]},
+            "ecs_infrastructure_role_accepted_principals[0]: arn 'deployer' is not an ARN pattern",
+        ),
+    ):
+        with server.recording() as rec:
+            rc, output, dummy = run_role(runner, tmp_path, dict(base, **variables))
+        assert rc != 0 and message in output, output
+        assert rec.calls == [], rec.calls
+
+
 def role_and_module_converged_calls(runner, server, tmp_path, variables, module_args):
     """Apply the role, then count the API calls of a converged role run and of a converged module run
     with the same inputs; both must change nothing."""

@@ -72,7 +72,23 @@ def test_capability_choices_derive_from_the_catalog():
     assert set(re.findall(r"V\((\w+)\)", description)) == set(_catalog.CAPABILITY_NAMES)
 
 
-LIST_VARIABLES = sorted(name for name, option in SPEC.items() if option["type"] == "list")
+# Lists of strings; ecs_infrastructure_role_accepted_principals is a list of {arn, reason} (below).
+LIST_VARIABLES = sorted(
+    name for name, option in SPEC.items() if option["type"] == "list" and option.get("elements") != "dict"
+)
+
+
+def test_accepted_principals_are_checked_by_the_audits_filter_before_any_aws_call():
+    tasks = TASKS["validate.yml"]
+    assert (
+        "ecs_infrastructure_role_accepted_principals | default(none) | ecs_tools.iam.audit_accepted_principals" in tasks
+    )
+    assert "ecs_tools.iam.audit_baseline(" in tasks
+    spec = SPEC["ecs_infrastructure_role_accepted_principals"]
+    assert spec["elements"] == "dict" and set(spec["options"]) == {"arn", "reason"}
+    assert all(option["required"] for option in spec["options"].values())
+    verify = TASKS["verify.yml"]
+    assert "ecs_tools.iam.audit_findings(" in verify and "rejectattr('accepted')" in verify
 
 
 def test_every_list_variable_goes_through_survey_list():
@@ -139,7 +155,8 @@ def test_booleans_the_role_maps_are_passed_as_booleans():
         assert line in TASKS["ensure_present.yml"], option
 
 
-STRING_VARIABLES = ("path", "description", "permissions_boundary", "pass_role_policy_name")
+# report_baseline is not a module option, but a survey may leave it blank too.
+STRING_VARIABLES = ("path", "description", "permissions_boundary", "pass_role_policy_name", "report_baseline")
 
 
 def test_every_string_variable_goes_through_survey_text():

@@ -486,6 +486,38 @@ def test_trust_findings(document, codes, named):
         assert f["severity"] == _analysis.SEVERITY[f["code"]]
 
 
+@pytest.mark.parametrize(
+    "document,principals",
+    [
+        (trust(trusted({"AWS": "arn:aws:iam::999999999999:root"})), [["arn:aws:iam::999999999999:root"]]),
+        (
+            doc(dict(ECS_STATEMENT, Principal={"Service": [ECS, "lambda.amazonaws.com"]})),
+            [["lambda.amazonaws.com"]],
+        ),
+        (
+            trust(trusted({"AWS": ["arn:aws:iam::1:role/b", "arn:aws:iam::1:role/a"], "Service": "ec2.amazonaws.com"})),
+            [["arn:aws:iam::1:role/a", "arn:aws:iam::1:role/b", "ec2.amazonaws.com"]],
+        ),
+        (trust(trusted("*")), [["*"]]),
+        # everyone but some: no principal that could be accepted by name
+        (
+            trust({"Effect": "Allow", "NotPrincipal": {"AWS": "arn:aws:iam::1:root"}, "Action": "sts:AssumeRole"}),
+            [["*"]],
+        ),
+        # about no principal
+        (trust(trusted({"Service": ECS}, "sts:TagSession")), [[]]),
+        (doc(), [[]]),
+    ],
+)
+def test_trust_findings_name_their_principals(document, principals):
+    assert [f["principals"] for f in _analysis.trust_findings(document)] == principals
+
+
+def test_findings_about_no_principal_name_none():
+    assert _analysis.finding("overprivileged_managed_policy", "m")["principals"] == []
+    assert _analysis.finding("pass_role_any_service", "m", principals=["b", "a", "b", None])["principals"] == ["a", "b"]
+
+
 def test_trust_findings_one_per_statement():
     document = trust(trusted({"AWS": "arn:aws:iam::999999999999:root"}), trusted({"Service": "ec2.amazonaws.com"}))
     found = _analysis.trust_findings(document)
@@ -768,6 +800,13 @@ def test_administrators_are_one_low_finding_naming_them_all():
         "user ci can pass role ecsInfrastructureRole to services other than ecs.amazonaws.com: "
         "inline policy i of user ci."
     )
+    # The principals each finding is about, by ARN: what accepted principals and baselines match on.
+    assert findings[0]["principals"] == ["arn:aws:iam::123456789012:user/ci"]
+    assert findings[1]["principals"] == [
+        "arn:aws:iam::123456789012:role/OrganizationAccountAccessRole",
+        "arn:aws:iam::123456789012:user/alice",
+        "g",
+    ]
     assert findings[1]["message"] == (
         "3 administrators of the account can pass role ecsInfrastructureRole to any service, as administrators "
         "can (an unconditional Allow of * on *, not held back by a boundary or a Deny): group admins (inline "
