@@ -166,7 +166,15 @@ def test_large_report_structure(tmp_path):
     assert text.count('<span class="tag-new">new</span>') == summary["new"]
 
     # unreadable regions: region and error, readable; no Python repr anywhere
-    assert "<code>ap-southeast-2</code>: An error occurred (UnrecognizedClientException): token invalid" in text
+    # (the error once: in the usage_region_unreadable finding, or in the Regions cell when there is none)
+    unreadable = [row for row in report["accounts"] if row["regions_unreadable"]]
+    said = [row for row in unreadable if any(f["code"] == "usage_region_unreadable" for f in row["findings"])]
+    assert 0 < len(said) < len(unreadable)
+    assert text.count('">ap-southeast-2</code></li>') == len(said)
+    spelled = '">ap-southeast-2</code>: <span title="Failed to list ECS clusters'
+    assert text.count(spelled) == len(unreadable) - len(said)
+    table = text[text.index('id="accounts"') :]
+    assert table.count("when calling the ListClusters operation") == len(unreadable) * 2  # message, tooltip
     assert "{'" not in text and "u'" not in text and "': " not in text
     assert "regions: every enabled region;" in text  # regions [] in report.json
 

@@ -71,7 +71,19 @@ def account(index):
     kind = index % 6
     if kind == 0:
         row["findings"].append(
-            finding("trust_missing_ecs", "high", "The trust policy does not let ecs.amazonaws.com assume the role.")
+            finding(
+                "trust_missing_ecs",
+                "high",
+                "The trust policy does not let ecs.amazonaws.com assume the role: ECS cannot use it.",
+            )
+        )
+        row["findings"].append(
+            finding(
+                "overprivileged_managed_policy",
+                "medium",
+                "AWS managed policy arn:aws:iam::aws:policy/AdministratorAccess is attached; it is not one of the "
+                "ECS infrastructure policies.",
+            )
         )
     elif kind == 1:
         row["findings"].append(
@@ -93,14 +105,21 @@ def account(index):
         row["findings"].append(finding("usage_volumes_unmanaged", "info", "Context only.", status="known"))
     elif kind == 4:
         row["regions_unreadable"] = [
-            {"region": "ap-southeast-2", "error": "An error occurred (UnrecognizedClientException): token invalid"}
+            {
+                "region": "ap-southeast-2",
+                "error": "Failed to list ECS clusters (UnrecognizedClientException: An error occurred "
+                "(UnrecognizedClientException) when calling the ListClusters operation: The security token "
+                "included in the request is invalid.)",
+            }
         ]
         row["regions_scanned"].append("ap-southeast-2")
         row["findings"].append(
             finding(
                 "usage_region_unreadable",
                 "low",
-                "Region ap-southeast-2 could not be scanned for usage: UnrecognizedClientException.",
+                "Region ap-southeast-2 could not be scanned for usage: Failed to list ECS clusters "
+                "(UnrecognizedClientException: An error occurred (UnrecognizedClientException) when calling the "
+                "ListClusters operation: The security token included in the request is invalid.).",
             )
         )
     open_findings = [f["severity"] for f in row["findings"] if not f["accepted"]]
@@ -119,6 +138,8 @@ def account(index):
             regions_unreadable=[],
             usage={"services": 0, "tasks": 0, "volumes": 0},
         )
+    if index == 46:  # an unreadable region without its finding: the Regions cell says why
+        row["findings"] = []
     if index == 5:  # a role missing
         row.update(role_exists=False, role_arn=None, capabilities=[], attached_policies=[], pass_role_principals=[])
     return row

@@ -90,8 +90,9 @@ def test_a_report_without_the_next_release_fields_validates_until_they_are_requi
     for row in old["accounts"]:
         row["findings"] = [dict((k, f[k]) for k in ("code", "severity", "message")) for f in row["findings"]]
     assert errors(old) == []
-    # one error per missing field: baseline, 2 in summary, 4 in each of the 5 findings
-    assert len(errors(old, strict_schema())) == 1 + 2 + 5 * 4
+    findings = [f for row in old["accounts"] for f in row["findings"]]
+    # one error per missing field: baseline, 2 in summary, 4 in each finding
+    assert len(findings) >= 5 and len(errors(old, strict_schema())) == 1 + 2 + 4 * len(findings)
 
 
 def broken(change):
