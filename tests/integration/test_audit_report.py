@@ -96,7 +96,7 @@ class Page(HTMLParser):
     def handle_data(self, data):
         self.text.append(data)
         for item in self.items[-1:]:
-            if any(tag == "li" for tag, _ in self.stack):
+            if any(entry[0] == "li" for entry in self.stack):
                 item[1] += data
 
 
@@ -246,7 +246,8 @@ def test_layout_at_1280_px_and_sort_buttons_in_chromium(tmp_path):
     command = [browser(), "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--hide-scrollbars"]
     command += ["--disable-background-networking", "--disable-component-update", "--disable-sync"]
     command += ["--user-data-dir=" + str(tmp_path / "profile"), "--window-size=1280,800", "--dump-dom"]
-    dom = subprocess.run(command + ["file://" + str(page)], capture_output=True, text=True, timeout=120).stdout
+    run = subprocess.run(command + ["file://" + str(page)], capture_output=True, text=True, timeout=120, check=False)
+    dom = run.stdout
     found = re.search(r'<pre id="probe">(.*?)</pre>', dom)
     assert found, dom[-2000:]
     result = json.loads(html.unescape(found.group(1)))

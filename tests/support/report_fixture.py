@@ -146,7 +146,7 @@ def account(index):
 
 
 def expected_counts(accounts):
-    rows = [row for row in accounts]
+    rows = list(accounts)
     findings = [f for row in rows for f in row["findings"]]
     return {
         "accounts": len(rows),

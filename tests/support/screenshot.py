@@ -96,7 +96,7 @@ BROWSER_FLAGS = [
 
 def audit(server, workdir):
     org = build(server.env(), layout())
-    names = sorted(org.accounts, key=lambda name: org.account_id(name))
+    names = sorted(org.accounts, key=org.account_id)
     for index, name in enumerate(names):
         role = role_of(index)
         if role is not None:
