@@ -22,6 +22,17 @@ from organization import build  # noqa: E402
 from organization import create_role  # noqa: E402
 
 ROLE = "ecsInfrastructureRole"
+SCHEMA = os.path.join(HERE, "..", "..", "docs", "report.schema.json")
+
+
+def schema_errors(report):
+    """What docs/report.schema.json finds wrong with a real report.json (jsonschema comes with ansible-lint)."""
+    jsonschema = pytest.importorskip("jsonschema")
+    with open(SCHEMA) as f:
+        validator = jsonschema.Draft202012Validator(json.load(f))
+    return sorted("{0}: {1}".format(list(e.absolute_path), e.message) for e in validator.iter_errors(report))
+
+
 VOLUMES = "arn:aws:iam::aws:policy/service-role/AmazonECSInfrastructureRolePolicyForVolumes"
 ODD_NAME = 'top <b>"&'  # must come out escaped in the HTML
 LAYOUT = {
@@ -136,10 +147,15 @@ def test_audit_reports_every_account_and_never_writes(fleet, runner, server, tmp
     for severity in ("high", "medium", "low", "info"):
         assert summary["findings"][severity] == len([f for f in all_findings if f["severity"] == severity])
     assert report["regions"] == ["us-east-1", "eu-west-1"]
+    assert schema_errors(report) == []  # docs/report.schema.json describes what the audit writes
 
-    # The HTML: every account, findings highlighted, escaped, self-contained, sortable.
+    # The HTML: every account, findings highlighted, escaped, self-contained, sortable (by keyboard too).
     for row in report["accounts"]:
         assert row["account_id"] in html
+    assert "regions: us-east-1, eu-west-1." in html
+    assert html.count('<button type="button">') == 9 and 'aria-sort="ascending"' in html
+    assert '<div class="card c-low' in html and 'data-card="with_unreadable_regions"' in html
+    assert "{'" not in html  # no Python repr of a dict or a list
     assert 'class="sev-high"' in html and 'class="sev-error"' in html
     assert "top &lt;b&gt;&#34;&amp;" in html and ODD_NAME not in html
     assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", html), "external asset"
@@ -208,6 +224,9 @@ def test_check_mode_audits_the_same_accounts_and_writes_the_same_report(fleet, r
 
     check, normal = reports["check"], reports["normal"]
     assert comparable(check) == comparable(normal)
+    # No usage_regions: every enabled region, said as an empty list (not a sentence) in report.json.
+    assert check["regions"] == [] and schema_errors(check) == []
+    assert "regions: every enabled region." in (tmp_path / "check" / "report.html").read_text()
     rows = dict((row["account_name"], row) for row in check["accounts"])
     assert rows["prod-bad-trust"]["highest_severity"] == "high"
     assert rows["prod-ok"]["role_arn"] == "arn:aws:iam::{0}:role/{1}".format(fleet.account_id("prod-ok"), ROLE)

@@ -236,4 +236,5 @@ def test_audit_playbook_keeps_templates_from_aws_literal(evil_org, runner, serve
         assert str(escape(name)) in html
         assert str(escape(path)) in html
     assert "{{ lookup(&#39;pipe&#39;, &#39;touch $MARKERS/acct&#39;) }}" in html
-    assert "<code>deployer</code> (any_service)" in html  # the page shows the principal by name
+    # the page shows the principal by name, its ARN as a tooltip
+    assert '<code title="{0}">deployer</code> (any_service)'.format(escape(user_arn)) in html

@@ -1,15 +1,21 @@
 # Copyright: Contributors to the ecs_tools.iam collection
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""A screenshot of the audit's report.html, taken by a real browser (headless Chromium).
+"""A screenshot of the audit's report.html, taken by a real browser (headless Chromium) 1,280 px wide.
 
-Starts a moto_server, builds a small organization (a healthy role, one whose trust policy lets EC2
-in, one with AdministratorAccess attached, accounts without the role, and one account the audit
-cannot assume into), runs ``ecs_tools.iam.audit`` on it through ``ecs_tools.iam.aws_accounts``, and
-photographs the report. ``make screenshot`` runs it (and installs Debian's chromium first).
+Starts a moto_server, builds an organization of 30 accounts with 60-character names (tests/support/
+organization.py) and a mix of roles: healthy ones, one whose trust policy lets EC2 in (high), ones with
+AdministratorAccess attached, one with a user who may pass the role to any service, accounts without
+the role; one account the audit cannot assume into; and one region one account cannot read (an opt-in
+region it has not enabled, played by tests/support/region_outage.py in front of moto). Runs
+``ecs_tools.iam.audit`` on it through ``ecs_tools.iam.aws_accounts`` and photographs the report.
+``make screenshot`` runs it (and installs Debian's chromium first).
 
-    .venv/bin/python tests/support/screenshot.py docs/audit-report.png
+    .venv/bin/python tests/support/screenshot.py docs/audit-report.png [KEEP_DIR]
+
+With KEEP_DIR, report.json and report.html are copied there too (to look at, or to check the layout).
 """
 
+import json
 import os
 import shutil
 import subprocess
@@ -21,18 +27,60 @@ sys.path.insert(0, HERE)
 
 import playbook  # noqa: E402
 from moto_server import MotoServer  # noqa: E402
+from organization import account_client  # noqa: E402
 from organization import build  # noqa: E402
 from organization import create_role  # noqa: E402
+from region_outage import RegionOutage  # noqa: E402
 
 VOLUMES = "arn:aws:iam::aws:policy/service-role/AmazonECSInfrastructureRolePolicyForVolumes"
 TLS = "arn:aws:iam::aws:policy/service-role/AmazonECSInfrastructureRolePolicyForServiceConnectTransportLayerSecurity"
 ADMIN = "arn:aws:iam::aws:policy/AdministratorAccess"
-LAYOUT = {"Workloads": {"Prod": ["payments-prod", "search-prod"], "Dev": ["payments-dev"]}, "Sandbox": ["sandbox-1"]}
-ROLES = {
-    "payments-prod": (["ecs.amazonaws.com"], [VOLUMES, TLS]),
-    "search-prod": (["ec2.amazonaws.com"], [VOLUMES]),
-    "payments-dev": (["ecs.amazonaws.com"], [VOLUMES, ADMIN]),
-}
+TEAMS = ["payments", "search", "checkout", "identity", "ledger", "catalog"]
+STAGES = {"Prod": "production", "Staging": "staging"}
+NAME_LENGTH = 60
+OUTAGE_REGION = "ap-southeast-2"
+REGIONS = ["us-east-1", "eu-west-1", OUTAGE_REGION]
+
+
+def account_name(team, stage, number):
+    """60 characters, as long names of real organizations run."""
+    stem = "{0}-{1}-workloads-eu-central-platform-{2:02d}-".format(team, stage, number)
+    return (stem + "shared-services-account")[:NAME_LENGTH]
+
+
+def layout():
+    """30 accounts: Workloads/{Prod,Staging} with 12 each, Sandbox with 6."""
+    workloads = {}
+    for ou, stage in STAGES.items():
+        workloads[ou] = [account_name(team, stage, n) for team in TEAMS for n in (1, 2)]
+    sandbox = [account_name(team, "sandbox", 1) for team in TEAMS]
+    return {"Workloads": workloads, "Sandbox": sandbox}
+
+
+def role_of(index):
+    """What the role looks like in the index-th account: (trust services, policies) or None (no role)."""
+    if index % 5 == 4:
+        return None
+    if index == 3:
+        return (["ec2.amazonaws.com"], [VOLUMES])
+    if index in (7, 18):
+        return (["ecs.amazonaws.com"], [VOLUMES, ADMIN])
+    return (["ecs.amazonaws.com"], [VOLUMES, TLS] if index % 2 else [VOLUMES])
+
+
+def passer(env, account_id):
+    """A user who may pass every role to any service (no iam:PassedToService condition)."""
+    iam = account_client(env, account_id)
+    iam.create_user(UserName="ci-deployer")
+    policy = {"Effect": "Allow", "Action": "iam:PassRole", "Resource": "*"}
+    iam.put_user_policy(
+        UserName="ci-deployer",
+        PolicyName="pass-anything",
+        PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [policy]}),
+    )
+
+
+WIDTH, HEIGHT = 1280, 1000
 SHORT_ARN = "arn:aws:iam::1:role"
 BROWSER_FLAGS = [
     "--headless",
@@ -47,9 +95,21 @@ BROWSER_FLAGS = [
 
 
 def audit(server, workdir):
-    org = build(server.env(), LAYOUT)
-    for name, (trust, policies) in ROLES.items():
-        create_role(server.env(), org.account_id(name), trust, policies)
+    org = build(server.env(), layout())
+    names = sorted(org.accounts, key=org.account_id)
+    for index, name in enumerate(names):
+        role = role_of(index)
+        if role is not None:
+            create_role(server.env(), org.account_id(name), *role)
+    passer(server.env(), org.account_id(names[1]))
+    outage = RegionOutage(server.url, OUTAGE_REGION, org.account_id(names[0])).start()
+    try:
+        return run_audit(server, workdir, outage)
+    finally:
+        outage.stop()
+
+
+def run_audit(server, workdir, outage):
     with open(os.path.join(workdir, "org.aws_accounts.yml"), "w") as f:
         f.write("plugin: ecs_tools.iam.aws_accounts\n")
     with open(os.path.join(workdir, "legacy.yml"), "w") as f:
@@ -60,14 +120,14 @@ def audit(server, workdir):
             )
         )
     extra = {
-        "ecs_infrastructure_role_usage_regions": ["us-east-1", "eu-west-1"],
+        "ecs_infrastructure_role_usage_regions": REGIONS,
         # the organization has high findings and an unreadable account on purpose: report, do not fail
         "ecs_infrastructure_role_audit_fail_on_severity": "none",
         "ecs_infrastructure_role_audit_fail_on_unreadable": False,
     }
     proc = playbook.run(
         "ecs_tools.iam.audit",
-        playbook.ansible_env(server),
+        playbook.ansible_env(server, extra={"AWS_ENDPOINT_URL": outage.url}),
         cwd=workdir,
         inventory=["org.aws_accounts.yml", "legacy.yml"],
         forks=5,
@@ -75,6 +135,8 @@ def audit(server, workdir):
     )
     if proc.returncode != 0:
         raise SystemExit("the audit failed: " + proc.describe())
+    if not outage.refused:
+        raise SystemExit("no request reached the unreadable region: the screenshot would not show one")
     for line in proc.stdout.splitlines():
         if "ECS infrastructure role audit:" in line:  # the audit's printed summary
             sys.stdout.write(line.split('"msg": ', 1)[-1].strip().strip('"') + "\n")
@@ -86,7 +148,7 @@ def screenshot(html, output, workdir):
     if not browser:
         raise SystemExit("chromium is not installed: run tests/support/install_chromium.sh (make screenshot does)")
     profile = tempfile.mkdtemp(prefix="chromium-", dir=workdir)  # a fresh profile every time
-    command = [browser] + BROWSER_FLAGS + ["--user-data-dir=" + profile, "--window-size=1500,720"]
+    command = [browser] + BROWSER_FLAGS + ["--user-data-dir=" + profile, "--window-size={0},{1}".format(WIDTH, HEIGHT)]
     command += ["--screenshot=" + os.path.abspath(output), "file://" + html]
     subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=180)
     if not os.path.getsize(output):
@@ -98,7 +160,12 @@ def main(argv):
     server = MotoServer().start()
     try:
         with tempfile.TemporaryDirectory(prefix="ecs-tools-screenshot-") as workdir:
-            screenshot(audit(server, workdir), output, workdir)
+            html = audit(server, workdir)
+            screenshot(html, output, workdir)
+            if len(argv) > 1:
+                os.makedirs(argv[1], exist_ok=True)
+                for name in ("report.json", "report.html"):
+                    shutil.copy(os.path.join(os.path.dirname(html), name), argv[1])
     finally:
         server.stop()
     sys.stdout.write("wrote {0}\n".format(output))
