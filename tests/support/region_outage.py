@@ -7,9 +7,11 @@ region with credentials of that account get ``UnrecognizedClientException`` / ``
 moto answers every region of every account; the audit's report needs a region it could not scan.
 The proxy learns which temporary credentials belong to the account from the STS ``AssumeRole``
 calls that pass through it (the request names the role ARN, the response holds the access key).
-Everything else is forwarded unchanged. Used by tests/support/screenshot.py.
+With ``denied_accounts``, an ``AssumeRole`` into a role of those accounts is refused with
+``AccessDenied``, as STS answers when the role's trust policy does not admit the caller (moto would
+let anyone in). Everything else is forwarded unchanged. Used by tests/support/screenshot.py.
 
-    outage = RegionOutage(server.url, "ap-southeast-2", account_id).start()
+    outage = RegionOutage(server.url, "ap-southeast-2", account_id, denied_accounts=["999999999999"]).start()
     env["AWS_ENDPOINT_URL"] = outage.url
 """
 
@@ -28,14 +30,20 @@ _EC2_ERROR = (
     "<Message>AWS was not able to validate the provided access credentials</Message></Error></Errors>"
     "<RequestID>region-outage</RequestID></Response>"
 )
+_STS_DENIED = (
+    '<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type>'
+    "<Code>AccessDenied</Code><Message>User: {caller} is not authorized to perform: sts:AssumeRole on resource: "
+    "{role}</Message></Error><RequestId>region-outage</RequestId></ErrorResponse>"
+)
 
 
 class RegionOutage(object):
-    def __init__(self, upstream, region, account_id):
+    def __init__(self, upstream, region, account_id, denied_accounts=()):
         parsed = urllib.parse.urlparse(upstream)
         self.upstream = (parsed.hostname, parsed.port)
         self.region = region
         self.account_id = account_id
+        self.denied_accounts = set(denied_accounts)
         self.keys = set()  # access keys of the account's temporary credentials
         self.refused = 0
         self._lock = threading.Lock()
@@ -79,9 +87,13 @@ class RegionOutage(object):
                         *(("application/x-amz-json-1.1", _ECS_ERROR) if service == "ecs" else ("text/xml", _EC2_ERROR)),
                     )
                     return
-                status, headers, data = self._forward(body)
                 form = urllib.parse.parse_qs(body.decode("utf-8", "replace")) if service == "sts" else {}
                 role_arn = (form.get("RoleArn") or [""])[0]
+                if role_arn.split(":")[4:5] and role_arn.split(":")[4] in proxy.denied_accounts:
+                    caller = "arn:aws:iam::123456789012:user/moto"  # who moto says the test credentials are
+                    self._reply(403, "text/xml", _STS_DENIED.format(caller=caller, role=role_arn))
+                    return
+                status, headers, data = self._forward(body)
                 if status == 200 and role_arn.split(":")[4:5] == [proxy.account_id]:
                     access_key = re.search(rb"<AccessKeyId>([^<]+)</AccessKeyId>", data)
                     if access_key:

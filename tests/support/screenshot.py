@@ -5,9 +5,12 @@
 Starts a moto_server, builds an organization of 30 accounts with 60-character names (tests/support/
 organization.py) and a mix of roles: healthy ones, one whose trust policy lets EC2 in (high), ones with
 AdministratorAccess attached, one with a user who may pass the role to any service, accounts without
-the role; one account the audit cannot assume into; and one region one account cannot read (an opt-in
-region it has not enabled, played by tests/support/region_outage.py in front of moto). Runs
-``ecs_tools.iam.audit`` on it through ``ecs_tools.iam.aws_accounts`` and photographs the report.
+the role; one account the audit cannot assume into (STS refuses it) and one region one account cannot
+read (an opt-in region it has not enabled), both played by tests/support/region_outage.py in front of
+moto. Runs ``ecs_tools.iam.audit`` on it through ``ecs_tools.iam.aws_accounts``; then, as a team would
+the next week, someone grants a second user PassRole by hand, and the audit runs again with the first
+report as its baseline and the first user accepted (``ecs_infrastructure_role_accepted_principals``).
+The second report, which opens with what is new, is photographed.
 ``make screenshot`` runs it (and installs Debian's chromium first).
 
     .venv/bin/python tests/support/screenshot.py docs/audit-report.png [KEEP_DIR]
@@ -68,20 +71,22 @@ def role_of(index):
     return (["ecs.amazonaws.com"], [VOLUMES, TLS] if index % 2 else [VOLUMES])
 
 
-def passer(env, account_id):
+def passer(env, account_id, user="ci-deployer"):
     """A user who may pass every role to any service (no iam:PassedToService condition)."""
     iam = account_client(env, account_id)
-    iam.create_user(UserName="ci-deployer")
+    iam.create_user(UserName=user)
     policy = {"Effect": "Allow", "Action": "iam:PassRole", "Resource": "*"}
     iam.put_user_policy(
-        UserName="ci-deployer",
+        UserName=user,
         PolicyName="pass-anything",
         PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [policy]}),
     )
 
 
 WIDTH, HEIGHT = 1280, 1000
-SHORT_ARN = "arn:aws:iam::1:role"
+DENIED_ACCOUNT = "999999999999"
+DENIED_ROLE = "arn:aws:iam::{0}:role/OrganizationAccountAccessRole".format(DENIED_ACCOUNT)
+ACCEPTED = [{"arn": "arn:aws:iam::*:user/ci-deployer", "reason": "CI deploys every service (reviewed in CHG-1042)"}]
 BROWSER_FLAGS = [
     "--headless",
     "--no-sandbox",
@@ -102,21 +107,27 @@ def audit(server, workdir):
         if role is not None:
             create_role(server.env(), org.account_id(name), *role)
     passer(server.env(), org.account_id(names[1]))
-    outage = RegionOutage(server.url, OUTAGE_REGION, org.account_id(names[0])).start()
+    outage = RegionOutage(server.url, OUTAGE_REGION, org.account_id(names[0]), [DENIED_ACCOUNT]).start()
     try:
-        return run_audit(server, workdir, outage)
+        first = run_audit(server, workdir, outage, "week-1")
+        passer(server.env(), org.account_id(names[5]), user="release-bot")  # granted by hand since
+        extra = {
+            "ecs_infrastructure_role_report_baseline": os.path.join(os.path.dirname(first), "report.json"),
+            "ecs_infrastructure_role_accepted_principals": ACCEPTED,
+        }
+        return run_audit(server, workdir, outage, "week-2", extra)
     finally:
         outage.stop()
 
 
-def run_audit(server, workdir, outage):
+def run_audit(server, workdir, outage, report_dir, more_vars=None):
     with open(os.path.join(workdir, "org.aws_accounts.yml"), "w") as f:
         f.write("plugin: ecs_tools.iam.aws_accounts\n")
     with open(os.path.join(workdir, "legacy.yml"), "w") as f:
-        # an account the audit cannot assume into (STS refuses an ARN this short)
+        # an account the audit cannot assume into (the proxy's STS refuses it)
         f.write(
             "all:\n  hosts:\n    legacy-account:\n      ecs_infrastructure_role_assume_role_arn: '{0}'\n".format(
-                SHORT_ARN
+                DENIED_ROLE
             )
         )
     extra = {
@@ -124,7 +135,9 @@ def run_audit(server, workdir, outage):
         # the organization has high findings and an unreadable account on purpose: report, do not fail
         "ecs_infrastructure_role_audit_fail_on_severity": "none",
         "ecs_infrastructure_role_audit_fail_on_unreadable": False,
+        "ecs_infrastructure_role_report_dir": os.path.join(workdir, report_dir),
     }
+    extra.update(more_vars or {})
     proc = playbook.run(
         "ecs_tools.iam.audit",
         playbook.ansible_env(server, extra={"AWS_ENDPOINT_URL": outage.url}),
@@ -140,7 +153,7 @@ def run_audit(server, workdir, outage):
     for line in proc.stdout.splitlines():
         if "ECS infrastructure role audit:" in line:  # the audit's printed summary
             sys.stdout.write(line.split('"msg": ', 1)[-1].strip().strip('"') + "\n")
-    return os.path.join(workdir, "ecs-infrastructure-role-report", "report.html")
+    return os.path.join(workdir, report_dir, "report.html")
 
 
 def screenshot(html, output, workdir):
