@@ -124,8 +124,8 @@ from ansible.utils.unsafe_proxy import wrap_var
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.plugin_utils.inventory import AWSInventoryBase
 
-from ansible_collections.ecs_tools.iam.plugins.module_utils import _accounts
 from ansible_collections.ecs_tools.iam.plugins.module_utils._module import BOTOCORE_CONFIG
+from ansible_collections.ecs_tools.iam.plugins.plugin_utils import _accounts
 
 DEFAULT_REGION = "us-east-1"
 
@@ -150,7 +150,7 @@ def list_accounts_for_parent(client, parent_id):
 
 
 def read_organization(client):
-    """The organization as a snapshot (see module_utils/_accounts.py): every root, OU and account."""
+    """The organization as a snapshot (see plugin_utils/_accounts.py): every root, OU and account."""
     organization = describe_organization(client)
     snapshot = {
         "management_account_id": organization.get("MasterAccountId"),
