@@ -194,7 +194,7 @@ class InventoryModule(AWSInventoryBase):
         unknown = _accounts.unknown_option_keys(config, self.option_definitions)
         if unknown:
             raise AnsibleParserError(
-                "{0}: {1}".format(self.NAME, _accounts.unknown_options_message(unknown, self.option_definitions, path))
+                f"{self.NAME}: {_accounts.unknown_options_message(unknown, self.option_definitions, path)}"
             )
         return config
 
@@ -218,15 +218,15 @@ class InventoryModule(AWSInventoryBase):
         try:
             return read_organization(client)
         except is_boto3_error_code("AWSOrganizationsNotInUseException") as e:
-            self.fail_aws("{0}: the credentials' account is not in an AWS Organization".format(self.NAME), e)
+            self.fail_aws(f"{self.NAME}: the credentials' account is not in an AWS Organization", e)
         except is_boto3_error_code("AccessDeniedException") as e:  # pylint: disable=duplicate-except
             self.fail_aws(
-                "{0}: cannot read the organization; use credentials of its management account or of a "
-                "delegated administrator".format(self.NAME),
+                f"{self.NAME}: cannot read the organization; use credentials of its management account or of a "
+                "delegated administrator",
                 e,
             )
         except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:  # pylint: disable=duplicate-except
-            self.fail_aws("{0}: cannot read the organization".format(self.NAME), e)
+            self.fail_aws(f"{self.NAME}: cannot read the organization", e)
 
     def _hosts(self, snapshot):
         unit_ids = self.get_option("organizational_unit_ids")
@@ -264,7 +264,7 @@ class InventoryModule(AWSInventoryBase):
         otherwise run on the controller: in compose, groups and keyed_groups here, and wherever a
         playbook reads the variable). Done after the cache, which stores plain JSON."""
         return [
-            (wrap_var(name), dict((key, wrap_var(value)) for key, value in host_vars.items()), wrap_var(ou_groups))
+            (wrap_var(name), {key: wrap_var(value) for key, value in host_vars.items()}, wrap_var(ou_groups))
             for name, host_vars, ou_groups in hosts
         ]
 
