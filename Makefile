@@ -102,7 +102,7 @@ ansible-lint: $(STAMP) collection-link
 	$(BIN)/antsibull-changelog lint
 
 units: $(STAMP)
-	$(BIN)/pytest tests/unit -q -p no:randomly
+	$(BIN)/pytest tests/unit -q -p no:randomly -n $(PYTEST_WORKERS)
 
 # The end-to-end EDA proof needs .build/eda-venv and runs in `make eda`.
 integration: $(STAMP)

@@ -62,14 +62,14 @@ def parse_args(argv):
     parser.add_argument(
         "--quick",
         action="store_true",
-        help="smoke run: N in {0}, accounts in {1}, 1 repetition unless --repeat; "
-        "writes its table and plot under .build/bench-quick/".format(QUICK_NS, QUICK_ACCOUNTS),
+        help=f"smoke run: N in {QUICK_NS}, accounts in {QUICK_ACCOUNTS}, 1 repetition unless --repeat; "
+        "writes its table and plot under .build/bench-quick/",
     )
     parser.add_argument(
         "--smoke",
         action="store_true",
-        help="the smallest run: N in {0}, 1 account, 1 repetition unless --repeat; "
-        "writes under .build/bench-smoke/".format(SMOKE_NS),
+        help=f"the smallest run: N in {SMOKE_NS}, 1 account, 1 repetition unless --repeat; "
+        "writes under .build/bench-smoke/",
     )
     parser.add_argument("--repeat", type=int, help="repetitions of each measurement (default 3, or 1 with --quick)")
     parser.add_argument("--results", help="markdown table to write (default benchmarks/results.md)")
@@ -101,15 +101,13 @@ def main(argv):
     start = time.perf_counter()
     server = MotoServer().start()
     measure.log(
-        "moto_server on {0}; N in {1}, accounts in {2}, {3} repetition(s)".format(
-            server.url, args.ns, args.accounts, args.repeat
-        )
+        f"moto_server on {server.url}; N in {args.ns}, accounts in {args.accounts}, {args.repeat} repetition(s)"
     )
     try:
         with tempfile.TemporaryDirectory(prefix="ecs-tools-bench-") as workdir:
             runs, loads = measure.run_matrix(measure.Bench(server, workdir), args.ns, args.accounts, args.repeat)
     except (scenarios.RunFailed, botocore.exceptions.ClientError) as e:
-        measure.log("benchmark run FAILED: {0}".format(e))
+        measure.log(f"benchmark run FAILED: {e}")
         return 2
     finally:
         server.stop()

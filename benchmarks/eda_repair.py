@@ -74,7 +74,7 @@ def main(argv=None):
     if why:
         log("eda_repair: cannot run: " + why)
         return 2
-    times = dict((label, []) for label, dummy, dummy2 in eda.CHANGES)
+    times = {label: [] for label, dummy, dummy2 in eda.CHANGES}
     server = MotoServer().start()
     drift = None
     try:
@@ -89,7 +89,7 @@ def main(argv=None):
                     try:
                         seconds = drift.wait_until(getattr(drift, restored), timeout=120)
                     except AssertionError as exc:
-                        log("eda_repair: not repaired: {0}\n{1}".format(label, exc))
+                        log(f"eda_repair: not repaired: {label}\n{exc}")
                         return 2
                     split = phases(drift, sent, sent + seconds)
                     drift.wait_until(lambda: not drift.running(), timeout=120)
@@ -112,7 +112,7 @@ def main(argv=None):
             drift.stop()
         server.stop()
     failed = False
-    log("time to repair, median of {0} (goal: under {1:.0f}s each):".format(args.rounds, GOAL_SECONDS))
+    log(f"time to repair, median of {args.rounds} (goal: under {GOAL_SECONDS:.0f}s each):")
     for label, values in times.items():
         median = statistics.median(values)
         verdict = "ok" if median < GOAL_SECONDS else "ABOVE THE GOAL"
@@ -122,7 +122,7 @@ def main(argv=None):
                 label, median, ", ".join("%.1f" % v for v in values), verdict
             )
         )
-    log("playbook runs: {0} for {1} changes".format(runs, len(eda.CHANGES) * args.rounds))
+    log(f"playbook runs: {runs} for {len(eda.CHANGES) * args.rounds} changes")
     load = os.getloadavg()[0]
     log("1-minute load average at the end: {0:.1f} ({1})".format(load, time.strftime("%Y-%m-%d %H:%M:%S %Z")))
     return 1 if failed else 0

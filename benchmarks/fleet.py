@@ -40,19 +40,19 @@ FORKS = (1, 5)
 ROLE = "ecsInfrastructureRole"
 LAYOUT = {
     "Workloads": {
-        "Prod": ["prod-{0:02d}".format(i) for i in range(1, 9)],
-        "Dev": ["dev-{0:02d}".format(i) for i in range(1, 7)],
+        "Prod": [f"prod-{i:02d}" for i in range(1, 9)],
+        "Dev": [f"dev-{i:02d}" for i in range(1, 7)],
     },
-    "Sandbox": ["sandbox-{0:02d}".format(i) for i in range(1, 7)] + ["closed-01"],
+    "Sandbox": [f"sandbox-{i:02d}" for i in range(1, 7)] + ["closed-01"],
 }
 MEMBERS = 20
 VOLUMES = "arn:aws:iam::aws:policy/service-role/AmazonECSInfrastructureRolePolicyForVolumes"
 ADMIN = "arn:aws:iam::aws:policy/AdministratorAccess"
 # account name -> (trust, policies) for the accounts that have the role
 ROLES = dict(
-    [("prod-0{0}".format(i), ("ecs.amazonaws.com", [VOLUMES])) for i in range(1, 6)]
-    + [("prod-0{0}".format(i), ("ec2.amazonaws.com", [VOLUMES])) for i in range(6, 9)]
-    + [("dev-0{0}".format(i), ("ecs.amazonaws.com", [ADMIN])) for i in range(1, 3)]
+    [(f"prod-0{i}", ("ecs.amazonaws.com", [VOLUMES])) for i in range(1, 6)]
+    + [(f"prod-0{i}", ("ec2.amazonaws.com", [VOLUMES])) for i in range(6, 9)]
+    + [(f"dev-0{i}", ("ecs.amazonaws.com", [ADMIN])) for i in range(1, 3)]
 )
 
 
@@ -76,7 +76,7 @@ def run_audit(server, workdir, forks, regions):
     inventory = os.path.join(workdir, "org.aws_accounts.yml")
     with open(inventory, "w") as f:
         f.write("plugin: ecs_tools.iam.aws_accounts\n")
-    report_dir = os.path.join(workdir, "report-forks{0}".format(forks))
+    report_dir = os.path.join(workdir, f"report-forks{forks}")
     # Thresholds off: the benchmark measures the audit, whatever the fleet's findings.
     extra = {
         "ecs_infrastructure_role_report_dir": report_dir,
@@ -90,9 +90,9 @@ def run_audit(server, workdir, forks, regions):
     with server.recording() as rec:
         proc = playbook.run("ecs_tools.iam.audit", env, cwd=workdir, inventory=inventory, forks=forks, extra_vars=extra)
     if proc.returncode != 0:
-        raise RunFailed("forks={0}: {1}".format(forks, proc.describe(4000)))
+        raise RunFailed(f"forks={forks}: {proc.describe(4000)}")
     if rec.writes:
-        raise RunFailed("forks={0}: write calls: {1}".format(forks, rec.writes))
+        raise RunFailed(f"forks={forks}: write calls: {rec.writes}")
     with open(os.path.join(report_dir, "report.json")) as f:
         report = json.load(f)
     if len(report["accounts"]) != MEMBERS or report["summary"]["errors"]:
@@ -121,9 +121,7 @@ def versions():
     import ansible.release
     import moto
 
-    return "Python {0}, ansible-core {1}, moto {2}".format(
-        platform.python_version(), ansible.release.__version__, moto.__version__
-    )
+    return f"Python {platform.python_version()}, ansible-core {ansible.release.__version__}, moto {moto.__version__}"
 
 
 def table(results):
@@ -159,7 +157,7 @@ def plot(results, path, regions_label):
     left.bar_label(bars, fmt="%.1f s")
     left.set_xlabel("forks")
     left.set_ylabel("wall time of ansible-playbook (s)")
-    left.set_title("Audit of {0} accounts".format(MEMBERS), fontsize=10)
+    left.set_title(f"Audit of {MEMBERS} accounts", fontsize=10)
     left.set_ylim(0, max(walls) * 1.2)
 
     run = median_run(results[FORKS[-1]])
@@ -168,8 +166,8 @@ def plot(results, path, regions_label):
     bars = right.bar(services, per_account, color="#2e6da4")
     right.bar_label(bars, fmt="%.1f")
     right.set_ylabel("API calls per account")
-    right.set_title("API calls per account, forks {0} (0 writes)".format(FORKS[-1]), fontsize=10)
-    right.set_xlabel("service (usage scan: {0})".format(regions_label))
+    right.set_title(f"API calls per account, forks {FORKS[-1]} (0 writes)", fontsize=10)
+    right.set_xlabel(f"service (usage scan: {regions_label})")
     right.set_ylim(0, max(per_account) * 1.2)
     plotting.save(fig, path, dpi=110)
 
@@ -193,14 +191,10 @@ def main(argv):
     regions_label = "every enabled region" if not args.region_list else ", ".join(args.region_list)
     started = time.perf_counter()
     server = MotoServer().start()
-    results = dict((forks, []) for forks in FORKS)
+    results = {forks: [] for forks in FORKS}
     try:
         setup(server)
-        log(
-            "moto_server on {0}: organization of {1} member accounts; regions: {2}".format(
-                server.url, MEMBERS, regions_label
-            )
-        )
+        log(f"moto_server on {server.url}: organization of {MEMBERS} member accounts; regions: {regions_label}")
         with tempfile.TemporaryDirectory(prefix="ecs-tools-fleet-") as workdir:
             open(os.path.join(workdir, "ansible.cfg"), "w").close()
             for repetition in range(args.repeat):
@@ -213,7 +207,7 @@ def main(argv):
                     )
                     results[forks].append(run)
     except RunFailed as e:
-        log("fleet benchmark FAILED: {0}".format(e))
+        log(f"fleet benchmark FAILED: {e}")
         return 2
     finally:
         server.stop()
@@ -240,7 +234,7 @@ def main(argv):
             table(results),
             "",
             "Calls by service (forks {0}): {1}.".format(
-                FORKS[-1], ", ".join("{0} {1}".format(k, v) for k, v in sorted(fastest["by_service"].items()))
+                FORKS[-1], ", ".join(f"{k} {v}" for k, v in sorted(fastest["by_service"].items()))
             ),
             "",
             "The audit's printed summary: `ECS infrastructure role audit: {0}`".format(fastest["summary_line"]),
@@ -251,7 +245,7 @@ def main(argv):
     with open(args.results, "w") as f:
         f.write(text)
     plot(results, args.plot, regions_label)
-    log("wrote {0} and {1}".format(args.results, args.plot))
+    log(f"wrote {args.results} and {args.plot}")
     return 0
 
 

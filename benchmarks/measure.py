@@ -34,16 +34,16 @@ def log(message):
     sys.stderr.flush()
 
 
-class Bench(object):
+class Bench:
     def __init__(self, server, workdir):
         self.server = server
         self.accounts = scenarios.Accounts(server)
         self.workdir = workdir
         self.env = playbook.ansible_env(server, extra={"ANSIBLE_CONFIG": playbook.write_config(workdir)})
-        self.playbooks = dict(
-            (approach, playbook.write_playbook(os.path.join(workdir, approach + ".yml"), scenarios.plays(approach)))
+        self.playbooks = {
+            approach: playbook.write_playbook(os.path.join(workdir, approach + ".yml"), scenarios.plays(approach))
             for approach in scenarios.APPROACHES
-        )
+        }
 
     def playbook_run(self, approach, inventory_path, hosts):
         with self.server.recording() as rec:
@@ -56,7 +56,7 @@ class Bench(object):
                 forks=min(hosts, MAX_FORKS),
             )
         if not done.succeeded(hosts=hosts):
-            raise scenarios.RunFailed("{0}: {1}".format(approach, done.describe()))
+            raise scenarios.RunFailed(f"{approach}: {done.describe()}")
         calls = [c for c in rec.calls if tuple(c) != scenarios.PREAMBLE_CALL]
         return Run(
             wall=done.wall,
@@ -64,7 +64,7 @@ class Bench(object):
             calls=len(calls),
             writes=len([c for c in calls if c.is_write]),
             changed=done.changed,
-            actions=collections.Counter("{0}:{1}".format(c.service, c.action) for c in calls),
+            actions=collections.Counter(f"{c.service}:{c.action}" for c in calls),
         )
 
     def measure(self, approach, n_accounts, n_users):
@@ -73,7 +73,7 @@ class Bench(object):
         users = scenarios.user_names(n_users)
         self.server.reset()
         self.accounts.create_users(accounts, users)
-        inventory_path = os.path.join(self.workdir, "inventory-{0}-{1}.yml".format(n_accounts, n_users))
+        inventory_path = os.path.join(self.workdir, f"inventory-{n_accounts}-{n_users}.yml")
         with open(inventory_path, "w") as f:
             yaml.safe_dump(scenarios.inventory(accounts, users), f)
         first = self.playbook_run(approach, inventory_path, n_accounts)
@@ -87,7 +87,7 @@ def run_matrix(bench, ns, account_counts, repeat):
     One unmeasured warm-up of each approach first (caches, compiled files)."""
     for approach in scenarios.APPROACHES:
         bench.measure(approach, 1, 1)
-        log("warm-up run of {0} done (not measured)".format(approach))
+        log(f"warm-up run of {approach} done (not measured)")
     results = collections.defaultdict(list)
     loads = []
     total = len(ns) * len(account_counts) * repeat * len(scenarios.APPROACHES)
@@ -101,23 +101,10 @@ def run_matrix(bench, ns, account_counts, repeat):
                     results[(n_accounts, n_users, approach)].append((first, converged))
                     done += 1
                     log(
-                        "[{0}/{1}] accounts={2} N={3} rep {4}/{5} {6:<11} first {7:7.2f}s {8:5d} calls | "
-                        "converged {9:7.2f}s (CPU {13:.2f}s) {10:5d} calls {11} writes, changed={12}".format(
-                            done,
-                            total,
-                            n_accounts,
-                            n_users,
-                            rep + 1,
-                            repeat,
-                            approach,
-                            first.wall,
-                            first.calls,
-                            converged.wall,
-                            converged.calls,
-                            converged.writes,
-                            converged.changed,
-                            converged.cpu,
-                        )
+                        f"[{done}/{total}] accounts={n_accounts} N={n_users} rep {rep + 1}/{repeat} "
+                        f"{approach:<11} first {first.wall:7.2f}s {first.calls:5d} calls | "
+                        f"converged {converged.wall:7.2f}s (CPU {converged.cpu:.2f}s) "
+                        f"{converged.calls:5d} calls {converged.writes} writes, changed={converged.changed}"
                     )
     return results, loads
 

@@ -24,7 +24,7 @@ sys.path.insert(0, os.path.join(HERE, "..", "tests", "support"))
 from collection_link import collections_path  # noqa: E402
 
 ACCOUNT = "123456789012"
-ROLE_ARN = "arn:aws:iam::{0}:role/ecsInfrastructureRole".format(ACCOUNT)
+ROLE_ARN = f"arn:aws:iam::{ACCOUNT}:role/ecsInfrastructureRole"
 ECS = "ecs.amazonaws.com"
 SHAPE = {"users": 5000, "roles": 500, "groups": 200, "policies": 2000}
 LIMIT_SECONDS = 1.0
@@ -45,15 +45,15 @@ def _ordinary(rng, i):
     """A policy that has nothing to do with PassRole (most of a real account)."""
     service = SERVICES[i % len(SERVICES)]
     statements = [
-        _allow(["{0}:Get*".format(service), "{0}:List*".format(service), "{0}:Describe*".format(service)]),
+        _allow([f"{service}:Get*", f"{service}:List*", f"{service}:Describe*"]),
         _allow(
-            ["{0}:Put*".format(service), "{0}:Create*".format(service)],
-            "arn:aws:{0}:*:{1}:resource-{2}/*".format(service, ACCOUNT, i),
+            [f"{service}:Put*", f"{service}:Create*"],
+            f"arn:aws:{service}:*:{ACCOUNT}:resource-{i}/*",
             Condition={"StringEquals": {"aws:RequestedRegion": rng.choice(["eu-west-1", "us-east-1"])}},
         ),
     ]
     if i % 7 == 0:
-        statements.append({"Effect": "Deny", "Action": "{0}:Delete*".format(service), "Resource": "*"})
+        statements.append({"Effect": "Deny", "Action": f"{service}:Delete*", "Resource": "*"})
     return _doc(*statements)
 
 
@@ -65,9 +65,9 @@ def _pass_role_variant(rng, i):
     if kind == 1:
         return _doc(_allow("iam:PassRole", ROLE_ARN, Condition={"StringEquals": {"iam:PassedToService": ECS}}))
     if kind == 2:
-        return _doc(_allow("iam:Pass*", "arn:aws:iam::{0}:role/*".format(ACCOUNT)))
+        return _doc(_allow("iam:Pass*", f"arn:aws:iam::{ACCOUNT}:role/*"))
     if kind == 3:
-        return _doc(_allow("iam:PassRole", "arn:aws:iam::{0}:role/app-{1}-*".format(ACCOUNT, i)))
+        return _doc(_allow("iam:PassRole", f"arn:aws:iam::{ACCOUNT}:role/app-{i}-*"))
     if kind == 4:
         return _doc(
             _allow("iam:PassRole", Condition={"StringLike": {"iam:PassedToService": ["ecs*.amazonaws.com", "ec2.*"]}})
@@ -86,7 +86,7 @@ def _pass_role_variant(rng, i):
                 ROLE_ARN,
                 Condition={
                     "StringEquals": {"iam:PassedToService": ECS},
-                    "StringLike": {"aws:PrincipalTag/team": "platform-{0}".format(i)},
+                    "StringLike": {"aws:PrincipalTag/team": f"platform-{i}"},
                 },
             )
         )
@@ -101,7 +101,7 @@ def synthetic_account(seed=11, shape=None):
         document = _pass_role_variant(rng, i) if i % 10 == 0 else _ordinary(rng, i)
         policies.append(
             {
-                "Arn": "arn:aws:iam::{0}:policy/p{1}".format(ACCOUNT, i),
+                "Arn": f"arn:aws:iam::{ACCOUNT}:policy/p{i}",
                 "DefaultVersionId": "v2",
                 "PolicyVersionList": [
                     {"VersionId": "v1", "IsDefaultVersion": False, "Document": _doc(_allow("*"))},
@@ -118,7 +118,7 @@ def synthetic_account(seed=11, shape=None):
         found = []
         for j in range(count):
             document = _pass_role_variant(rng, i + j) if (i + j) % 25 == 0 else _ordinary(rng, i + j)
-            found.append({"PolicyName": "inline-{0}-{1}".format(i, j), "PolicyDocument": document})
+            found.append({"PolicyName": f"inline-{i}-{j}", "PolicyDocument": document})
         return found
 
     def boundary(i):
@@ -128,8 +128,8 @@ def synthetic_account(seed=11, shape=None):
 
     groups = [
         {
-            "GroupName": "g{0}".format(i),
-            "Arn": "arn:aws:iam::{0}:group/g{1}".format(ACCOUNT, i),
+            "GroupName": f"g{i}",
+            "Arn": f"arn:aws:iam::{ACCOUNT}:group/g{i}",
             "GroupPolicyList": inline(i, 1),
             "AttachedManagedPolicies": attached(rng.randint(0, 3)),
         }
@@ -138,8 +138,8 @@ def synthetic_account(seed=11, shape=None):
     users = [
         dict(
             {
-                "UserName": "u{0}".format(i),
-                "Arn": "arn:aws:iam::{0}:user/u{1}".format(ACCOUNT, i),
+                "UserName": f"u{i}",
+                "Arn": f"arn:aws:iam::{ACCOUNT}:user/u{i}",
                 "UserPolicyList": inline(i, rng.randint(0, 2)),
                 "AttachedManagedPolicies": attached(rng.randint(0, 3)),
                 "GroupList": ["g{0}".format(rng.randrange(shape["groups"])) for dummy in range(rng.randint(1, 3))],
@@ -151,8 +151,8 @@ def synthetic_account(seed=11, shape=None):
     roles = [
         dict(
             {
-                "RoleName": "r{0}".format(i),
-                "Arn": "arn:aws:iam::{0}:role/r{1}".format(ACCOUNT, i),
+                "RoleName": f"r{i}",
+                "Arn": f"arn:aws:iam::{ACCOUNT}:role/r{i}",
                 "RolePolicyList": inline(i, 1),
                 "AttachedManagedPolicies": attached(rng.randint(1, 3)),
             },

@@ -31,7 +31,7 @@ sys.path.insert(0, os.path.join(HERE, "..", "tests", "support"))
 from collection_link import collections_path  # noqa: E402
 
 ACCOUNT = "123456789012"
-ROLE_ARN = "arn:aws:iam::{0}:role/ecsInfrastructureRole".format(ACCOUNT)
+ROLE_ARN = f"arn:aws:iam::{ACCOUNT}:role/ecsInfrastructureRole"
 ECS = "ecs.amazonaws.com"
 SIZES = (8, 16, 64)
 LIMIT_SECONDS = 1.0
@@ -47,12 +47,12 @@ def patterns(count, leaking=False):
     allowed, denied = [], []
     for i in range(0, count, 4):
         allowed += [
-            "*.team{0}.*".format(i),
-            "*-{0}.amazonaws.c?m".format(i),
-            "svc{0}*".format(i),
-            "svc{0}?x*".format(i),
+            f"*.team{i}.*",
+            f"*-{i}.amazonaws.c?m",
+            f"svc{i}*",
+            f"svc{i}?x*",
         ]
-        denied += ["*.team{0}*".format(i), "*-{0}.*".format(i), "svc{0}".format(i), "svc{0}?*".format(i)]
+        denied += [f"*.team{i}*", f"*-{i}.*", f"svc{i}", f"svc{i}?*"]
     allowed[0] = ECS
     if leaking:
         denied[-1] = denied[-1][:-1]  # svc<k>? : svc<k>ab gets through
@@ -81,7 +81,7 @@ def account(count, leaking=False):
     }
     user = {
         "UserName": "patterns",
-        "Arn": "arn:aws:iam::{0}:user/patterns".format(ACCOUNT),
+        "Arn": f"arn:aws:iam::{ACCOUNT}:user/patterns",
         "UserPolicyList": [{"PolicyName": "many-patterns", "PolicyDocument": document}],
         "AttachedManagedPolicies": [],
         "GroupList": [],
@@ -141,7 +141,7 @@ def main(argv=None):
                     flag=" WRONG" if wrong else " TOO SLOW" if slow else "",
                 )
             )
-    print("limit: {0:.1f}s for N = {1}".format(LIMIT_SECONDS, max(SIZES)))
+    print(f"limit: {LIMIT_SECONDS:.1f}s for N = {max(SIZES)}")
     return 1 if failed else 0
 
 

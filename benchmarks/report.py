@@ -38,18 +38,18 @@ DESCRIPTIONS = scenarios.DESCRIPTIONS
 
 def cells(results):
     """(accounts, N, approach) -> that cell's medians."""
-    return dict(((c["accounts"], c["users"], c["approach"]), c) for c in results["cells"])
+    return {(c["accounts"], c["users"], c["approach"]): c for c in results["cells"]}
 
 
 def count(value, spread):
-    text = "{0:g}".format(value)
+    text = f"{value:g}"
     if spread[0] != spread[1]:
         text += " ({0}-{1})".format(*spread)
     return text
 
 
 def ratio(value, reference):
-    return "{0:.2f}".format(value / reference) if reference else "n/a"
+    return f"{value / reference:.2f}" if reference else "n/a"
 
 
 def table(results):
@@ -103,8 +103,9 @@ def check_goals(results):
     lines = []
     met = True
     lines.append(
-        "Goal 1: a converged run of the module makes no writes and at most {0} API calls per account, "
-        "whatever N is.".format(GOAL_MAX_CONVERGED_CALLS)
+        "Goal 1: a converged run of the module makes no writes and at most "
+        f"{GOAL_MAX_CONVERGED_CALLS} API calls per account, "
+        "whatever N is."
     )
     for n_accounts in results["accounts"]:
         for n_users in results["ns"]:
@@ -122,13 +123,12 @@ def check_goals(results):
                     s["conv_calls_range"][1],
                     s["runs"],
                     per_account,
-                    ", ".join("{0} x{1}".format(k, v) for k, v in sorted(s["conv_actions"].items())),
+                    ", ".join(f"{k} x{v}" for k, v in sorted(s["conv_actions"].items())),
                 )
             )
     lines.append(
-        "Goal 2: at N = {0}, 1 account, the module's converged wall time is at most {1:g} of the composition's.".format(
-            GOAL_WALL_N, GOAL_MAX_WALL_RATIO
-        )
+        f"Goal 2: at N = {GOAL_WALL_N}, 1 account, the module's converged wall time is at most "
+        f"{GOAL_MAX_WALL_RATIO:g} of the composition's."
     )
     if (1, GOAL_WALL_N, "module") in summaries:
         module = summaries[(1, GOAL_WALL_N, "module")]
@@ -148,7 +148,7 @@ def check_goals(results):
         )
     else:
         met = False
-        lines.append("  FAIL not measured (N = {0} with 1 account is not in this run)".format(GOAL_WALL_N))
+        lines.append(f"  FAIL not measured (N = {GOAL_WALL_N} with 1 account is not in this run)")
     changed = [
         "{0} accounts={1} N={2}".format(c["approach"], c["accounts"], c["users"])
         for c in results["cells"]
@@ -215,7 +215,7 @@ def _summary_rows(results):
         module, role, comp = (summaries[key + (a,)] for a in APPROACHES)
         value = ratio(module["conv_wall"], comp["conv_wall"])
         if goal:
-            value = "**{0}** (goal: at most {1:g})".format(value, GOAL_MAX_WALL_RATIO)
+            value = f"**{value}** (goal: at most {GOAL_MAX_WALL_RATIO:g})"
         rows.append(
             "| {0}: wall (s) | {1:.2f} | {2:.2f} | {3:.2f} | {4} |".format(
                 label, module["conv_wall"], role["conv_wall"], comp["conv_wall"], value
@@ -231,7 +231,7 @@ def _summary_rows(results):
         rows.append(
             "| {0}: API calls (writes) | {1} ({2}) | {3:g} ({4}) | {5:g} ({6}) | {7} |".format(
                 label,
-                "**{0}**".format(first) if bold else first,
+                f"**{first}**" if bold else first,
                 module["conv_writes"],
                 role["conv_calls"],
                 role["conv_writes"],
@@ -243,7 +243,7 @@ def _summary_rows(results):
 
     big = max(results["accounts"])
     wall(1, 1, "1 account, N = 1")
-    wall(1, GOAL_WALL_N, "1 account, N = {0}".format(GOAL_WALL_N), goal=True)
+    wall(1, GOAL_WALL_N, f"1 account, N = {GOAL_WALL_N}", goal=True)
     wall(1, max(results["ns"]), "1 account, N = {0}".format(max(results["ns"])))
     calls(1, max(results["ns"]), "1 account, N = {0}".format(max(results["ns"])), bold=True)
     if big > 1:
@@ -261,11 +261,7 @@ def benchmark_doc(results):
         for n_users in results["ns"]:
             s = summaries[(n_accounts, n_users, "module")]
             module_calls.add(s["conv_calls_range"][1] / float(n_accounts))
-    per_account = (
-        "exactly {0:g}".format(module_calls.pop())
-        if len(module_calls) == 1
-        else "at most {0:g}".format(max(module_calls))
-    )
+    per_account = f"exactly {module_calls.pop():g}" if len(module_calls) == 1 else f"at most {max(module_calls):g}"
     writes = sum(summaries[(a, n, "module")]["conv_writes"] for a in results["accounts"] for n in results["ns"])
     first_ratios = [
         ratio(summaries[(1, n, "module")]["first_wall"], summaries[(1, n, "composition")]["first_wall"])
@@ -282,7 +278,7 @@ def benchmark_doc(results):
         goals="Both goals of the project are met" if met else "NOT every goal of the project is met",
         summary_rows=_summary_rows(results),
         converged_calls="{0} API calls per account and {1}".format(
-            per_account, "no write" if writes == 0 else "{0} writes".format(writes)
+            per_account, "no write" if writes == 0 else f"{writes} writes"
         ),
         first_ratio_low=first_ratios[0],
         first_ratio_high=first_ratios[1],

@@ -61,7 +61,7 @@ def plays(scan):
     if scan == "one":
         args["usage_regions"] = [DEFAULT_REGION]
     task = {"name": "Describe the role and scan", "ecs_tools.iam.ecs_infrastructure_role_info": args}
-    return [playbook.play([task], name="Usage scan, {0} region(s)".format(scan))]
+    return [playbook.play([task], name=f"Usage scan, {scan} region(s)")]
 
 
 def seed(server, volume_region):
@@ -73,11 +73,11 @@ def seed(server, volume_region):
     iam.attach_role_policy(RoleName=ROLE_NAME, PolicyArn=VOLUMES_POLICY)
     regions = sorted(r["RegionName"] for r in client("ec2").describe_regions()["Regions"])
     if volume_region not in regions or volume_region == DEFAULT_REGION:
-        raise RunFailed("--volume-region must be an enabled region other than {0}: {1}".format(DEFAULT_REGION, regions))
+        raise RunFailed(f"--volume-region must be an enabled region other than {DEFAULT_REGION}: {regions}")
     ec2 = client("ec2", volume_region)
     image = ec2.describe_images(Owners=["amazon"])["Images"][0]["ImageId"]
     instance = ec2.run_instances(ImageId=image, MinCount=1, MaxCount=1, InstanceType="t3.micro")["Instances"][0]
-    task = "arn:aws:ecs:{0}:123456789012:task/prod/0123456789abcdef".format(volume_region)
+    task = f"arn:aws:ecs:{volume_region}:123456789012:task/prod/0123456789abcdef"
     volume = ec2.create_volume(
         AvailabilityZone=instance["Placement"]["AvailabilityZone"],
         Size=10,
@@ -92,7 +92,7 @@ def seed(server, volume_region):
     return volume, regions
 
 
-class Bench(object):
+class Bench:
     def __init__(self, server, workdir):
         self.server = server
         self.workdir = workdir
@@ -113,11 +113,11 @@ class Bench(object):
         except (TypeError, LookupError):
             result = None
         if not done.succeeded() or not result or result.get("failed"):
-            raise RunFailed("{0}-region scan: {1}".format(scan, done.describe()))
+            raise RunFailed(f"{scan}-region scan: {done.describe()}")
         return Run(
             wall=done.wall,
             task=seconds,
-            calls=collections.Counter("{0}:{1}".format(c.service, c.action) for c in rec.calls),
+            calls=collections.Counter(f"{c.service}:{c.action}" for c in rec.calls),
             usage=result["usage"],
         )
 
@@ -136,7 +136,7 @@ def check_usage(scan, usage, volume, volume_region, regions):
     if usage["unreadable_regions"]:
         problems.append("unreadable regions {0}".format(usage["unreadable_regions"]))
     if found != ([] if scan == "one" else [(volume, volume_region)]):
-        problems.append("volumes found {0}".format(found))
+        problems.append(f"volumes found {found}")
     if problems:
         raise RunFailed("{0}-region scan: {1}".format(scan, "; ".join(problems)))
 
@@ -144,7 +144,7 @@ def check_usage(scan, usage, volume, volume_region, regions):
 def measure(bench, repeat, volume, volume_region, regions):
     for scan in SCANS:
         check_usage(scan, bench.run(scan).usage, volume, volume_region, regions)
-        log("warm-up run of the {0}-region scan done (not measured)".format(scan))
+        log(f"warm-up run of the {scan}-region scan done (not measured)")
     runs = collections.defaultdict(list)
     for rep in range(repeat):
         for scan in SCANS:
@@ -152,9 +152,8 @@ def measure(bench, repeat, volume, volume_region, regions):
             check_usage(scan, run.usage, volume, volume_region, regions)
             runs[scan].append(run)
             log(
-                "rep {0}/{1} {2}-region scan: {3:6.2f}s (module task {4:.2f}s), {5} API calls".format(
-                    rep + 1, repeat, scan, run.wall, run.task, sum(run.calls.values())
-                )
+                f"rep {rep + 1}/{repeat} {scan}-region scan: {run.wall:6.2f}s (module task "
+                f"{run.task:.2f}s), {sum(run.calls.values())} API calls"
             )
     return runs
 
@@ -164,8 +163,9 @@ def versions():
     import botocore
     import moto
 
-    return "Python {0}, ansible-core {1}, botocore {2}, moto {3}".format(
-        sys.version.split()[0], ansible.release.__version__, botocore.__version__, moto.__version__
+    return (
+        f"Python {sys.version.split()[0]}, ansible-core {ansible.release.__version__}, "
+        f"botocore {botocore.__version__}, moto {moto.__version__}"
     )
 
 
@@ -175,20 +175,19 @@ def report(runs, regions, volume, volume_region, repeat, elapsed):
     ratio = every / one
     calls = runs["all"][-1].calls
     lines = [
-        "Usage scan of ecs_tools.iam.ecs_infrastructure_role_info on moto_server, {0} enabled regions, "
-        "median of {1} ansible-playbook runs each ({2}; {3} CPU(s); {4:.0f} s in all)".format(
-            len(regions), repeat, versions(), os.cpu_count(), elapsed
-        ),
+        f"Usage scan of ecs_tools.iam.ecs_infrastructure_role_info on moto_server, {len(regions)} enabled regions, "
+        f"median of {repeat} ansible-playbook runs each ({versions()}; {os.cpu_count()} CPU(s); "
+        f"{elapsed:.0f} s in all)",
         "",
         "| scan | ansible-playbook wall (s), median | runs (s) | module task (s), median | API calls |",
         "|---|---:|---|---:|---:|",
     ]
-    for scan, label in (("one", "one region ({0})".format(DEFAULT_REGION)), ("all", "every enabled region")):
+    for scan, label in (("one", f"one region ({DEFAULT_REGION})"), ("all", "every enabled region")):
         lines.append(
             "| {0} | {1:.2f} | {2} | {3:.2f} | {4} |".format(
                 label,
                 statistics.median(r.wall for r in runs[scan]),
-                ", ".join("{0:.2f}".format(r.wall) for r in runs[scan]),
+                ", ".join(f"{r.wall:.2f}" for r in runs[scan]),
                 statistics.median(r.task for r in runs[scan]),
                 sum(runs[scan][-1].calls.values()),
             )
@@ -196,9 +195,9 @@ def report(runs, regions, volume, volume_region, repeat, elapsed):
     lines.extend(
         [
             "",
-            "all-region / one-region wall: {0:.2f} (goal: at most {1})".format(ratio, GOAL_MAX_RATIO),
+            f"all-region / one-region wall: {ratio:.2f} (goal: at most {GOAL_MAX_RATIO})",
             "all-region scan found volume {0} in {1}; API calls of one all-region run: {2}".format(
-                volume, volume_region, ", ".join("{0} x{1}".format(k, v) for k, v in sorted(calls.items()))
+                volume, volume_region, ", ".join(f"{k} x{v}" for k, v in sorted(calls.items()))
             ),
         ]
     )
@@ -225,24 +224,16 @@ def main(argv):
             volume, regions = seed(server, args.volume_region)
             runs = measure(Bench(server, workdir), args.repeat, volume, args.volume_region, regions)
     except RunFailed as e:
-        log("run failed: {0}".format(e))
+        log(f"run failed: {e}")
         return 2
     finally:
         server.stop()
     ratio, text = report(runs, regions, volume, args.volume_region, args.repeat, time.perf_counter() - started)
     print(text)
     if ratio > GOAL_MAX_RATIO:
-        print(
-            "FAIL: the all-region scan costs {0:.2f}x the one-region scan (goal: at most {1}x)".format(
-                ratio, GOAL_MAX_RATIO
-            )
-        )
+        print(f"FAIL: the all-region scan costs {ratio:.2f}x the one-region scan (goal: at most {GOAL_MAX_RATIO}x)")
         return 1
-    print(
-        "PASS: the all-region scan costs {0:.2f}x the one-region scan (goal: at most {1}x)".format(
-            ratio, GOAL_MAX_RATIO
-        )
-    )
+    print(f"PASS: the all-region scan costs {ratio:.2f}x the one-region scan (goal: at most {GOAL_MAX_RATIO}x)")
     return 0
 
 

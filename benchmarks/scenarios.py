@@ -46,11 +46,11 @@ class RunFailed(Exception):
 
 
 def account_ids(count):
-    return ["1000000000{0:02d}".format(i + 1) for i in range(count)]
+    return [f"1000000000{i + 1:02d}" for i in range(count)]
 
 
 def user_names(count):
-    return ["bench-user-{0:03d}".format(i + 1) for i in range(count)]
+    return [f"bench-user-{i + 1:03d}" for i in range(count)]
 
 
 def _documents():
@@ -128,8 +128,7 @@ def plays(approach):
     """One play over the accounts: assume the account's role, then the approach with its credentials."""
     group = "group/amazon.aws.aws" if approach == "composition" else "group/ecs_tools.iam.aws"
     credentials = {
-        key: "{{{{ bench_assumed.sts_creds.{0} }}}}".format(key)
-        for key in ("access_key", "secret_key", "session_token")
+        key: f"{{{{ bench_assumed.sts_creds.{key} }}}}" for key in ("access_key", "secret_key", "session_token")
     }
     return [
         {
@@ -166,7 +165,7 @@ def inventory(accounts, users):
             },
             "hosts": {
                 "account_" + account: {
-                    "bench_assume_role_arn": "arn:aws:iam::{0}:role/{1}".format(account, ACCOUNT_ROLE),
+                    "bench_assume_role_arn": f"arn:aws:iam::{account}:role/{ACCOUNT_ROLE}",
                 }
                 for account in accounts
             },
@@ -177,7 +176,7 @@ def inventory(accounts, users):
 # --- moto state -----------------------------------------------------------------------------
 
 
-class Accounts(object):
+class Accounts:
     """boto3 IAM clients for accounts on the moto server, through STS AssumeRole (as the playbooks)."""
 
     def __init__(self, server):
@@ -198,7 +197,7 @@ class Accounts(object):
         for account in accounts:
             iam = self.iam(account)
             role = iam.get_role(RoleName=ROLE_NAME)["Role"]
-            role_arn = "arn:aws:iam::{0}:role/{1}".format(account, ROLE_NAME)
+            role_arn = f"arn:aws:iam::{account}:role/{ROLE_NAME}"
             problems = []
             if role["Arn"] != role_arn:
                 problems.append("role ARN {0}".format(role["Arn"]))
@@ -206,12 +205,12 @@ class Accounts(object):
                 problems.append("trust policy {0}".format(role["AssumeRolePolicyDocument"]))
             attached = iam.list_attached_role_policies(RoleName=ROLE_NAME)["AttachedPolicies"]
             if sorted(p["PolicyArn"] for p in attached) != sorted(CAPABILITY_POLICY_ARNS):
-                problems.append("attached {0}".format(attached))
-            grant_arn = "arn:aws:iam::{0}:policy/{1}".format(account, GRANT_POLICY)
+                problems.append(f"attached {attached}")
+            grant_arn = f"arn:aws:iam::{account}:policy/{GRANT_POLICY}"
             version = iam.get_policy(PolicyArn=grant_arn)["Policy"]["DefaultVersionId"]
             document = iam.get_policy_version(PolicyArn=grant_arn, VersionId=version)["PolicyVersion"]["Document"]
             if documents.documents_differ(document, passrole_grant(role_arn)):
-                problems.append("grant document {0}".format(document))
+                problems.append(f"grant document {document}")
             entities = iam.list_entities_for_policy(PolicyArn=grant_arn, EntityFilter="User", MaxItems=1000)
             if sorted(u["UserName"] for u in entities["PolicyUsers"]) != sorted(users):
                 problems.append("grantees {0}".format(entities["PolicyUsers"]))

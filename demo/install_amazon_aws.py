@@ -19,10 +19,10 @@ def main(wheel):
     with zipfile.ZipFile(wheel) as archive:
         members = [name for name in archive.namelist() if name.startswith(PREFIX)]
         if not members:
-            raise SystemExit("{0} holds no {1}".format(wheel, PREFIX))
+            raise SystemExit(f"{wheel} holds no {PREFIX}")
         archive.extractall(target, members)
         version = json.loads(archive.read(PREFIX + "MANIFEST.json"))["collection_info"]["version"]
-    print("amazon.aws {0} unpacked from {1} ({2} files)".format(version, wheel, len(members)))
+    print(f"amazon.aws {version} unpacked from {wheel} ({len(members)} files)")
     return 0
 
 

@@ -15,7 +15,7 @@ import playbook  # noqa: E402
 
 
 def run(label, result_file):
-    print("\n===== {0} =====".format(label), flush=True)
+    print(f"\n===== {label} =====", flush=True)
     # moto_server.py put the server's endpoint and credentials in this process's environment
     done = playbook.run(
         os.path.join(HERE, "site.yml"),
@@ -26,7 +26,7 @@ def run(label, result_file):
     sys.stdout.write(done.stdout)
     sys.stderr.write(done.stderr)
     if done.returncode != 0:
-        raise SystemExit("demo FAILED: ansible-playbook exited {0}".format(done.returncode))
+        raise SystemExit(f"demo FAILED: ansible-playbook exited {done.returncode}")
     with open(result_file) as f:
         return json.load(f)
 
@@ -40,7 +40,7 @@ def main():
     for arn in second["attached_policies"]:
         print("attached policy:          " + arn)
     for capability, session in sorted(second["cloudtrail_session_names"].items()):
-        print("CloudTrail session name:  {0} -> {1}".format(capability, session))
+        print(f"CloudTrail session name:  {capability} -> {session}")
     print("first run changed:  {0}".format(first["changed"]))
     print("second run changed: {0}".format(second["changed"]))
     if not first["changed"] or second["changed"]:

@@ -37,7 +37,7 @@ start=$(date +%s)
 # Each run's output goes to a file, then to stdout. (Not `tee /dev/stderr`: where stderr is a file, as
 # in a CI log, reopening /dev/stderr truncates it and loses everything printed before.)
 log="$venv/pytest.log"
-"$venv/bin/pytest" tests/unit -q -p no:randomly -p no:cacheprovider >"$log" 2>&1 || true
+"$venv/bin/pytest" tests/unit -q -p no:randomly -p no:cacheprovider -n "$workers" >"$log" 2>&1 || true
 cat "$log"
 units="$(tail -n 1 "$log")"
 "$venv/bin/pytest" "${slice[@]}" -q -n "$workers" -k "$selected" >"$log" 2>&1 || true

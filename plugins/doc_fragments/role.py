@@ -4,7 +4,7 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
 
-class ModuleDocFragment(object):
+class ModuleDocFragment:
     """Options and attributes both modules share (``_module.role_options`` is their argument spec)."""
 
     DOCUMENTATION = r"""

@@ -50,6 +50,6 @@ def audit_accepted_principals(value):
         raise AnsibleFilterError(str(e)) from None
 
 
-class FilterModule(object):
+class FilterModule:
     def filters(self):
         return {"audit_accepted_principals": audit_accepted_principals}

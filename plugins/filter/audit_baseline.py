@@ -55,6 +55,6 @@ def audit_baseline(source, contents=None):
         raise AnsibleFilterError(str(e)) from None
 
 
-class FilterModule(object):
+class FilterModule:
     def filters(self):
         return {"audit_baseline": audit_baseline}

@@ -65,6 +65,6 @@ def audit_findings(findings, account_id, accepted_principals=None, baseline=None
         raise AnsibleFilterError(str(e)) from None
 
 
-class FilterModule(object):
+class FilterModule:
     def filters(self):
         return {"audit_findings": audit_findings}

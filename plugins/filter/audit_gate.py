@@ -58,6 +58,6 @@ def audit_gate(report, fail_on_severity="high", fail_on_unreadable=True):
         raise AnsibleFilterError(str(e)) from None
 
 
-class FilterModule(object):
+class FilterModule:
     def filters(self):
         return {"audit_gate": audit_gate}

@@ -97,6 +97,6 @@ def audit_report(
         raise AnsibleFilterError(str(e)) from None
 
 
-class FilterModule(object):
+class FilterModule:
     def filters(self):
         return {"audit_report": audit_report}

@@ -70,6 +70,6 @@ def audit_row(info, host, variables=None, error=None):
         raise AnsibleFilterError(str(e)) from None
 
 
-class FilterModule(object):
+class FilterModule:
     def filters(self):
         return {"audit_row": audit_row}

@@ -61,9 +61,7 @@ _SEPARATORS = re.compile(r"[\r\n,]+")
 
 def _item(value, name):
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-        raise AnsibleFilterError(
-            "{0}: list items must be strings, got {1} {2!r}".format(name, type(value).__name__, value)
-        )
+        raise AnsibleFilterError(f"{name}: list items must be strings, got {type(value).__name__} {value!r}")
     return to_text(value).strip()
 
 
@@ -77,9 +75,7 @@ def _parse(value, name):
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return [to_text(value)]
     raise AnsibleFilterError(
-        "{0}: expected a list, or a string with one item per line or comma-separated, got {1}".format(
-            name, type(value).__name__
-        )
+        f"{name}: expected a list, or a string with one item per line or comma-separated, got {type(value).__name__}"
     )
 
 
@@ -93,6 +89,6 @@ def survey_list(value, name="survey_list"):
     return wrap_var(_parse(value, name))
 
 
-class FilterModule(object):
+class FilterModule:
     def filters(self):
         return {"survey_list": survey_list}

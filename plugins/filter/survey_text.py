@@ -55,11 +55,11 @@ def survey_text(value, name="survey_text"):
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-        raise AnsibleFilterError("{0}: expected a string, got {1} {2!r}".format(name, type(value).__name__, value))
+        raise AnsibleFilterError(f"{name}: expected a string, got {type(value).__name__} {value!r}")
     text = to_text(value).strip()
     return wrap_var(text) if text else None
 
 
-class FilterModule(object):
+class FilterModule:
     def filters(self):
         return {"survey_text": survey_text}

@@ -124,8 +124,8 @@ from ansible.utils.unsafe_proxy import wrap_var
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.plugin_utils.inventory import AWSInventoryBase
 
-from ansible_collections.ecs_tools.iam.plugins.module_utils import _accounts
 from ansible_collections.ecs_tools.iam.plugins.module_utils._module import BOTOCORE_CONFIG
+from ansible_collections.ecs_tools.iam.plugins.plugin_utils import _accounts
 
 DEFAULT_REGION = "us-east-1"
 
@@ -150,7 +150,7 @@ def list_accounts_for_parent(client, parent_id):
 
 
 def read_organization(client):
-    """The organization as a snapshot (see module_utils/_accounts.py): every root, OU and account."""
+    """The organization as a snapshot (see plugin_utils/_accounts.py): every root, OU and account."""
     organization = describe_organization(client)
     snapshot = {
         "management_account_id": organization.get("MasterAccountId"),
@@ -194,7 +194,7 @@ class InventoryModule(AWSInventoryBase):
         unknown = _accounts.unknown_option_keys(config, self.option_definitions)
         if unknown:
             raise AnsibleParserError(
-                "{0}: {1}".format(self.NAME, _accounts.unknown_options_message(unknown, self.option_definitions, path))
+                f"{self.NAME}: {_accounts.unknown_options_message(unknown, self.option_definitions, path)}"
             )
         return config
 
@@ -218,15 +218,15 @@ class InventoryModule(AWSInventoryBase):
         try:
             return read_organization(client)
         except is_boto3_error_code("AWSOrganizationsNotInUseException") as e:
-            self.fail_aws("{0}: the credentials' account is not in an AWS Organization".format(self.NAME), e)
+            self.fail_aws(f"{self.NAME}: the credentials' account is not in an AWS Organization", e)
         except is_boto3_error_code("AccessDeniedException") as e:  # pylint: disable=duplicate-except
             self.fail_aws(
-                "{0}: cannot read the organization; use credentials of its management account or of a "
-                "delegated administrator".format(self.NAME),
+                f"{self.NAME}: cannot read the organization; use credentials of its management account or of a "
+                "delegated administrator",
                 e,
             )
         except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:  # pylint: disable=duplicate-except
-            self.fail_aws("{0}: cannot read the organization".format(self.NAME), e)
+            self.fail_aws(f"{self.NAME}: cannot read the organization", e)
 
     def _hosts(self, snapshot):
         unit_ids = self.get_option("organizational_unit_ids")
@@ -264,7 +264,7 @@ class InventoryModule(AWSInventoryBase):
         otherwise run on the controller: in compose, groups and keyed_groups here, and wherever a
         playbook reads the variable). Done after the cache, which stores plain JSON."""
         return [
-            (wrap_var(name), dict((key, wrap_var(value)) for key, value in host_vars.items()), wrap_var(ou_groups))
+            (wrap_var(name), {key: wrap_var(value) for key, value in host_vars.items()}, wrap_var(ou_groups))
             for name, host_vars, ou_groups in hosts
         ]
 

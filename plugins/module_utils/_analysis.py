@@ -80,7 +80,7 @@ def task_finding(task, region):
 
 
 def volume_finding(volume, region):
-    tags = dict((t["Key"], t["Value"]) for t in volume.get("Tags") or [])
+    tags = {t["Key"]: t["Value"] for t in volume.get("Tags") or []}
     instances = sorted(a["InstanceId"] for a in volume.get("Attachments") or [] if a.get("InstanceId"))
     reason = "ECS-managed EBS volume (AmazonECSManaged=true) attached"
     if instances:
@@ -217,7 +217,7 @@ def _condition_holds(operator, key, values, context):
     if base.endswith("ifexists"):
         base = base[: -len("ifexists")]  # the tag exists on every volume ECS manages
     if base == "null":
-        return None if len(set(v.lower() for v in values)) != 1 else values[0].lower() == "false"
+        return None if len({v.lower() for v in values}) != 1 else values[0].lower() == "false"
     if base not in _KNOWN_OPERATORS:
         return None
     negated, make = _KNOWN_OPERATORS[base]
@@ -291,7 +291,7 @@ def volume_documents_needed(role, partition):
     """The managed policies whose documents ``volume_blockers`` needs for ``role`` (its attached
     policies other than the ECS capability policies, and its boundary), sorted."""
     capabilities = set(_catalog.capability_arns(_catalog.CAPABILITY_NAMES, partition).values())
-    arns = set(a for a in role.get("attached_policies") or [] if a not in capabilities)
+    arns = {a for a in role.get("attached_policies") or [] if a not in capabilities}
     boundary = role.get("permissions_boundary")
     if boundary and boundary != _catalog.capability_arn(_catalog.VOLUMES, partition):
         arns.add(boundary)
@@ -395,7 +395,7 @@ def lost_volume_actions(before, after):
     uncertainty as ``before``: the items say which sources may block, not which source still allows, so
     detaching the one conditional policy that works looks unchanged. Such a change is scanned (and
     refused only when the role is in use)."""
-    surely = set(action for dummy, kind, action in before if kind in (DENIES, ALLOWS_NONE, NO_TRUST))
+    surely = {action for dummy, kind, action in before if kind in (DENIES, ALLOWS_NONE, NO_TRUST)}
     return [item for item in after if item[2] not in surely]
 
 
@@ -466,7 +466,7 @@ def finding(code, message, severity=None, principals=None):
         "code": code,
         "severity": severity or SEVERITY[code],
         "message": message,
-        "principals": sorted(set(str(p) for p in principals or [] if p)),
+        "principals": sorted({str(p) for p in principals or [] if p}),
     }
 
 
@@ -488,7 +488,7 @@ def _trust_principals(statement):
     found = []
     for kind, values in sorted((principal or {}).items()):
         for value in _as_list(values):
-            found.append("*" if value == "*" else "{0} {1}".format(kind, value))
+            found.append("*" if value == "*" else f"{kind} {value}")
     return found
 
 
@@ -553,7 +553,7 @@ def _covers_ecs(statement):
 def _statement_name(statement, index):
     if statement.get("Sid"):
         return "statement {0!r}".format(statement["Sid"])
-    return "statement {0}".format(index + 1)
+    return f"statement {index + 1}"
 
 
 def trust_findings(document, partition=None, account_id=None):
@@ -590,7 +590,7 @@ def trust_findings(document, partition=None, account_id=None):
         actions = _trust_actions(statement)
         others = [p for p in principals if p != ecs_principal]
         conditions = sorted(
-            "{0} {1}".format(operator, key)
+            f"{operator} {key}"
             for operator, block in (statement.get("Condition") or {}).items()
             if isinstance(block, dict)
             for key in block
@@ -638,9 +638,7 @@ def trust_findings(document, partition=None, account_id=None):
             0,
             finding(
                 "trust_missing_ecs",
-                "The trust policy does not let {0} assume the role{1}: ECS cannot use it.".format(
-                    ECS_SERVICE_PRINCIPAL, denied
-                ),
+                f"The trust policy does not let {ECS_SERVICE_PRINCIPAL} assume the role{denied}: ECS cannot use it.",
             ),
         )
     return found
@@ -660,7 +658,7 @@ def trust_hardened(document, partition, account_id):
 def attachment_findings(attached_arns, partition):
     """AWS managed policies attached that are not ECS infrastructure policies (over-privileged role)."""
     known = set(_catalog.capability_arns(_catalog.CAPABILITY_NAMES, partition).values())
-    aws_prefix = "arn:{0}:iam::aws:policy/".format(partition)
+    aws_prefix = f"arn:{partition}:iam::aws:policy/"
     message = "AWS managed policy {0} is attached; it is not one of the ECS infrastructure policies."
     extra = [arn for arn in sorted(attached_arns) if arn.startswith(aws_prefix) and arn not in known]
     return [finding("overprivileged_managed_policy", message.format(arn)) for arn in extra]
@@ -685,14 +683,12 @@ def grant_findings(documents, where):
                 found.append(
                     finding(
                         "pass_role_without_condition",
-                        "{0} grants iam:PassRole without the iam:PassedToService condition.".format(where),
+                        f"{where} grants iam:PassRole without the iam:PassedToService condition.",
                     )
                 )
             if any("*" in str(r) for r in _as_list(statement.get("Resource"))):
                 found.append(
-                    finding(
-                        "pass_role_wildcard_resource", "{0} grants iam:PassRole on a wildcard resource.".format(where)
-                    )
+                    finding("pass_role_wildcard_resource", f"{where} grants iam:PassRole on a wildcard resource.")
                 )
     return found
 
@@ -762,7 +758,7 @@ def volume_findings(blockers, usage, volumes_attached):
             "volume_actions_blocked",
             "The permissions boundary or a Deny takes away what ECS needs to clean up its EBS volumes "
             "({0}): {1}{2}. Tasks that stop would be left in DEPROVISIONING with their volumes undeleted.".format(
-                ", ".join(a for a in VOLUME_ACTIONS if a in set(item[2] for item in causes)),
+                ", ".join(a for a in VOLUME_ACTIONS if a in {item[2] for item in causes}),
                 "; ".join(describe_blockers(causes)),
                 where,
             ),
@@ -778,12 +774,12 @@ PASSED_TO_SERVICE = "iam:PassedToService"
 _KINDS = PRINCIPAL_LISTS
 
 
-class _Account(object):
+class _Account:
     """The authorization details, indexed, with each policy's PassRole statements compiled once."""
 
     def __init__(self, details):
-        self.policies = dict((p.get("Arn"), p) for p in details.get("Policies") or [])
-        self.groups = dict((g["GroupName"], g) for g in details.get("GroupDetailList") or [])
+        self.policies = {p.get("Arn"): p for p in details.get("Policies") or []}
+        self.groups = {g["GroupName"]: g for g in details.get("GroupDetailList") or []}
         self._managed = {}
         self._group_sources = {}
 
@@ -990,15 +986,13 @@ def exposure_findings(principals, role_name):
         )
         arns = [principal["arn"]] if principal.get("arn") else []
         if principal["administrator"]:
-            administrators.append("{0} ({1})".format(who, how))
+            administrators.append(f"{who} ({how})")
             administrator_arns.extend(arns)
         elif principal["classification"] == "any_service":
             found.append(
                 finding(
                     "pass_role_any_service",
-                    "{0} can pass role {1} to services other than {2}: {3}.".format(
-                        who, role_name, ECS_SERVICE_PRINCIPAL, how
-                    ),
+                    f"{who} can pass role {role_name} to services other than {ECS_SERVICE_PRINCIPAL}: {how}.",
                     principals=arns,
                 )
             )
@@ -1045,8 +1039,8 @@ def not_owned_findings(descriptions):
     return [
         finding(
             "pass_role_not_owned",
-            "The {0} is named like the collection's PassRole grant but is not its own; "
-            "ecs_tools.iam.ecs_infrastructure_role refuses to manage grants under this name.".format(description),
+            f"The {description} is named like the collection's PassRole grant but is not its own; "
+            "ecs_tools.iam.ecs_infrastructure_role refuses to manage grants under this name.",
         )
         for description in descriptions
     ]

@@ -31,7 +31,7 @@ def account_authorization_details(client, entity_filter=None):
     """``{UserDetailList, GroupDetailList, RoleDetailList, Policies}``, every page merged.
     ``entity_filter``: the kinds to read (default ``FILTER``, everything)."""
     paginator = client.get_paginator("get_account_authorization_details")
-    merged = dict((key, []) for key in _LISTS)
+    merged = {key: [] for key in _LISTS}
     for page in paginator.paginate(Filter=entity_filter or FILTER, PaginationConfig={"PageSize": 1000}):
         for key in _LISTS:
             merged[key].extend(page.get(key) or [])

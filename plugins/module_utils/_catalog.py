@@ -68,7 +68,7 @@ CAPABILITIES = (
 )
 
 CAPABILITY_NAMES = tuple(c.name for c in CAPABILITIES)
-_BY_NAME = dict((c.name, c) for c in CAPABILITIES)
+_BY_NAME = {c.name: c for c in CAPABILITIES}
 
 VOLUMES = "volumes"
 PARTITIONS = ("aws", "aws-cn", "aws-us-gov")
@@ -79,7 +79,7 @@ def capability(name):
 
 
 def aws_managed_policy_arn(partition, policy_path, policy_name):
-    return "arn:{0}:iam::aws:policy{1}{2}".format(partition, policy_path, policy_name)
+    return f"arn:{partition}:iam::aws:policy{policy_path}{policy_name}"
 
 
 def capability_arn(name, partition):
@@ -89,7 +89,7 @@ def capability_arn(name, partition):
 
 
 def capability_arns(names, partition):
-    return dict((name, capability_arn(name, partition)) for name in names)
+    return {name: capability_arn(name, partition) for name in names}
 
 
 def capabilities_from_arns(arns, partition):
@@ -100,12 +100,10 @@ def capabilities_from_arns(arns, partition):
 
 def session_names(capability_names):
     """capability -> the current CloudTrail roleSessionName, for the capabilities AWS documents one for."""
-    return dict((name, names[0]) for name, names in all_session_names(capability_names).items())
+    return {name: names[0] for name, names in all_session_names(capability_names).items()}
 
 
 def all_session_names(capability_names):
     """capability -> every CloudTrail roleSessionName AWS documents for it (a CloudTrail filter should
     match them all), for the capabilities AWS documents any for."""
-    return dict(
-        (name, list(capability(name).session_names)) for name in capability_names if capability(name).session_names
-    )
+    return {name: list(capability(name).session_names) for name in capability_names if capability(name).session_names}

@@ -33,7 +33,7 @@ def passrole_document(role_arn):
     ``iam:PassedToService`` condition or name a wildcard resource.
     """
     if not role_arn or "*" in role_arn or "?" in role_arn or ":role/" not in role_arn:
-        raise ValueError("A PassRole grant needs the role's exact ARN, got {0!r}".format(role_arn))
+        raise ValueError(f"A PassRole grant needs the role's exact ARN, got {role_arn!r}")
     return {
         "Version": "2012-10-17",
         "Statement": [
@@ -130,7 +130,7 @@ def trust_hardening(document, partition=None, account_id=None):
                     kept.setdefault(operator, {})[key] = copy.deepcopy(value)
                     keys.add(SOURCE_ACCOUNT if folded == SOURCE_ACCOUNT.lower() else SOURCE_ARN)
                 else:
-                    foreign.append("{0} {1} {2}".format(operator, key, json.dumps(value, sort_keys=True)))
+                    foreign.append(f"{operator} {key} {json.dumps(value, sort_keys=True)}")
     return {"kept": kept, "keys": sorted(keys), "foreign": sorted(foreign)}
 
 

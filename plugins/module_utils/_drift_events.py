@@ -60,7 +60,7 @@ QUEUE_POLICY_SID = "EventBridgeRuleOnly"
 BUS_POLICY_SID = "EcsToolsIamDriftEventsOrganization"
 
 
-class Names(object):
+class Names:
     """Every name and ARN of the plumbing, from the base ``name``; ARNs are deterministic, so check
     mode knows them before anything exists."""
 
@@ -79,8 +79,8 @@ class Names(object):
         self.central_bus_arn = central_bus_arn
 
     def _arn(self, service, resource, region=None):
-        return "arn:{0}:{1}:{2}:{3}:{4}".format(
-            self.partition, service, self.region if region is None else region, self.account_id, resource
+        return (
+            f"arn:{self.partition}:{service}:{self.region if region is None else region}:{self.account_id}:{resource}"
         )
 
     @property
@@ -99,7 +99,7 @@ class Names(object):
     def rule_arn(self):
         if self.event_bus == "default":
             return self._arn("events", "rule/" + self.rule)
-        return self._arn("events", "rule/{0}/{1}".format(self.event_bus, self.rule))
+        return self._arn("events", f"rule/{self.event_bus}/{self.rule}")
 
     @property
     def forward_role_arn(self):
@@ -210,7 +210,7 @@ def _normal(value):
         except ValueError:
             return value
     if isinstance(value, dict):
-        return dict((k, _normal(v)) for k, v in value.items())
+        return {k: _normal(v) for k, v in value.items()}
     if isinstance(value, list):
         return [_normal(v) for v in value]
     if isinstance(value, bool):
@@ -249,9 +249,9 @@ def foreign(kind, name, tags, role_name):
         return None
     mark = (tags or {}).get(OWNER_TAG)
     if mark is None:
-        reason = "it does not carry the tag {0}".format(OWNER_TAG)
+        reason = f"it does not carry the tag {OWNER_TAG}"
     else:
-        reason = "its tag {0} names the role {1}, not {2}".format(OWNER_TAG, mark, role_name)
+        reason = f"its tag {OWNER_TAG} names the role {mark}, not {role_name}"
     return {"type": kind, "name": name, "reason": reason}
 
 
@@ -282,7 +282,7 @@ def _logs_management_writes(selectors):
         ):
             return True
     for selector in selectors.get("AdvancedEventSelectors") or []:
-        fields = dict((f.get("Field"), f) for f in selector.get("FieldSelectors") or [])
+        fields = {f.get("Field"): f for f in selector.get("FieldSelectors") or []}
         if fields.get("eventCategory", {}).get("Equals") != ["Management"]:
             continue
         read_only = fields.get("readOnly", {})
@@ -318,15 +318,15 @@ def evaluate_trails(trails, region):
         elif not _logs_management_writes(selectors):
             entry["qualifies"], entry["reason"] = False, "it does not log write management events"
         else:
-            entry["qualifies"], entry["reason"] = True, "logging write management events in {0}".format(region)
+            entry["qualifies"], entry["reason"] = True, f"logging write management events in {region}"
             found = found or entry["name"]
         report.append(entry)
     if found:
-        message = "CloudTrail trail {0} logs IAM's management events in {1}".format(found, region)
+        message = f"CloudTrail trail {found} logs IAM's management events in {region}"
     else:
         message = (
-            "no CloudTrail trail logs write management events in {0} (a multi-region trail, or one in {0}, "
+            f"no CloudTrail trail logs write management events in {region} (a multi-region trail, or one in {region}, "
             "that is logging): IAM changes will not reach EventBridge and drift will not be repaired until "
-            "one exists; this playbook does not create trails".format(region)
+            "one exists; this playbook does not create trails"
         )
     return {"ok": bool(found), "trail": found, "trails": report, "message": message}

@@ -24,20 +24,20 @@ def validate(params, partition, region):
     home = plan.IAM_EVENT_REGIONS.get(partition, "us-east-1")
     if region != home:
         raise InvalidInput(
-            "IAM's CloudTrail events reach EventBridge only in {0} (IAM is global); run this with region {0}, "
-            "not {1}".format(home, region)
+            f"IAM's CloudTrail events reach EventBridge only in {home} (IAM is global); run this with region {home}, "
+            f"not {region}"
         )
     scope = params["scope"]
     if scope == "member" and params["state"] == "present" and not params.get("central_event_bus_arn"):
         raise InvalidInput("scope member forwards to a central event bus: set central_event_bus_arn")
     bus_arn = params.get("central_event_bus_arn")
     if bus_arn and (not bus_arn.startswith("arn:") or ":event-bus/" not in bus_arn):
-        raise InvalidInput("central_event_bus_arn {0} is not an EventBridge event bus ARN".format(bus_arn))
+        raise InvalidInput(f"central_event_bus_arn {bus_arn} is not an EventBridge event bus ARN")
     if not 1 <= params["max_receive_count"] <= 1000:
         raise InvalidInput("max_receive_count must be between 1 and 1000, not {0}".format(params["max_receive_count"]))
 
 
-class DriftEvents(object):
+class DriftEvents:
     def __init__(self, clients, names, params, check_mode, organization_id=None):
         self.clients = clients  # service name -> boto3 client
         self.names = names
@@ -151,7 +151,7 @@ class DriftEvents(object):
         ):
             verb = "create" if current is None else "update"
             self._act(
-                "{0} EventBridge rule {1}".format(verb, n.rule),
+                f"{verb} EventBridge rule {n.rule}",
                 aws.put_rule,
                 events,
                 n.rule,
@@ -160,8 +160,8 @@ class DriftEvents(object):
                 description,
                 self.tags,
             )
-        have = dict((t["Id"], t) for t in (current or {}).get("targets", []))
-        want = dict((t["Id"], t) for t in targets)
+        have = {t["Id"]: t for t in (current or {}).get("targets", [])}
+        want = {t["Id"]: t for t in targets}
         extra = sorted(set(have) - set(want))
         if extra:
             self._act(
@@ -185,7 +185,7 @@ class DriftEvents(object):
             )
         policy = plan.bus_policy(n.event_bus_arn, self.organization_id)
         if current is None or not plan.same_document(current.get("Policy"), policy):
-            action = "set the policy of event bus {0} (organization {1})".format(n.event_bus, self.organization_id)
+            action = f"set the policy of event bus {n.event_bus} (organization {self.organization_id})"
             self._act(action, aws.put_permission, events, n.event_bus, policy)
 
     def _converge_forward_role(self, current):
@@ -206,7 +206,7 @@ class DriftEvents(object):
                 trust,
             )
         if current is None or not plan.same_document(current.get("policy"), permissions):
-            action = "put inline policy {0} (events:PutEvents on {1})".format(n.forward_role, n.central_bus_arn)
+            action = f"put inline policy {n.forward_role} (events:PutEvents on {n.central_bus_arn})"
             self._act(action, aws.put_role_policy, iam, n.forward_role, n.forward_role, permissions)
 
     def present(self, current):
@@ -293,7 +293,7 @@ class DriftEvents(object):
 
 def current_summary(service, current):
     """The diff's ``before``: which of the plumbing's objects exist."""
-    return dict((key, value is not None) for key, value in sorted(current.items()))
+    return {key: value is not None for key, value in sorted(current.items())}
 
 
 def trail_report(cloudtrail, region):

@@ -12,7 +12,7 @@ class EcsToolsError(Exception):
     """Base: the message is for the user; ``details`` go into the failed task's result."""
 
     def __init__(self, message, **details):
-        super(EcsToolsError, self).__init__(message)
+        super().__init__(message)
         self.details = details
 
 
@@ -33,5 +33,5 @@ class InUseError(EcsToolsError):
     """The in-use guard refused a destructive change; ``details["in_use"]`` says what uses the role."""
 
     def __init__(self, message, usage):
-        super(InUseError, self).__init__(message, in_use=usage)
+        super().__init__(message, in_use=usage)
         self.usage = usage

@@ -54,18 +54,18 @@ OWNER_TAG = "ecs_tools.iam:role-arn"
 def policy_name_for(role_name, spec=None):
     if spec and spec.get("policy_name"):
         return spec["policy_name"]
-    return "{0}PassRole".format(role_name)
+    return f"{role_name}PassRole"
 
 
 def managed_policy_arn(partition, account_id, policy_name):
-    return "arn:{0}:iam::{1}:policy/{2}".format(partition, account_id, policy_name)
+    return f"arn:{partition}:iam::{account_id}:policy/{policy_name}"
 
 
 def normalize_spec(spec, role_name):
     """The ``pass_role`` option with defaults filled in, or None when grants are not managed."""
     if spec is None:
         return None
-    result = dict((kind, list(spec.get(kind) or [])) for kind in KINDS)
+    result = {kind: list(spec.get(kind) or []) for kind in KINDS}
     result["mode"] = spec.get("mode") or MANAGED
     result["policy_name"] = policy_name_for(role_name, spec)
     result["purge"] = spec.get("purge", True) is not False
@@ -85,22 +85,22 @@ def validate_spec(spec):
         for name in spec[kind]:
             problem = iam_name_problem(_IAM_TYPE[kind], name=name)
             if problem:
-                errors.append("Invalid pass_role.{0} entry {1!r}: {2}.".format(kind, name, problem))
+                errors.append(f"Invalid pass_role.{kind} entry {name!r}: {problem}.")
             elif name.lower() in seen:
                 errors.append(
-                    "Duplicate pass_role.{0} entry {1!r}: list each principal once "
-                    "(IAM names do not differ by case alone).".format(kind, name)
+                    f"Duplicate pass_role.{kind} entry {name!r}: list each principal once "
+                    "(IAM names do not differ by case alone)."
                 )
             seen.add(name.lower())
     return errors
 
 
 def empty():
-    return dict((kind, []) for kind in KINDS)
+    return {kind: [] for kind in KINDS}
 
 
 def listed(spec):
-    return dict((kind, sorted(set(spec[kind]))) for kind in KINDS)
+    return {kind: sorted(set(spec[kind])) for kind in KINDS}
 
 
 def unverified_principals(spec, current):
@@ -122,7 +122,7 @@ def stored_names(current):
     """kind -> {lower-case name: IAM's spelling} of every principal the current state names (the
     managed policy's grantees, the inline holders and, when scanned, every principal of the account).
     IAM names are unique regardless of case."""
-    names = dict((kind, {}) for kind in KINDS)
+    names = {kind: {} for kind in KINDS}
     for source in (current.get("principals"), current.get("attached"), current.get("inline")):
         for kind in KINDS:
             for name in (source or {}).get(kind) or ():
@@ -153,7 +153,7 @@ def inline_holders(details, policy_name):
     IAM would take for that name although they are spelled otherwise (IAM names are unique regardless
     of case, and managed policy names regardless of path). Returns ``{inline, principals, clashes}``,
     the part of the grants ``_iam.read_grant_policy`` leaves unscanned."""
-    principals = dict((kind, set()) for kind in KINDS)
+    principals = {kind: set() for kind in KINDS}
     inline = empty_inline()
     clashes = []
     folded = policy_name.lower()
@@ -189,14 +189,13 @@ def _adoption(role_arn, policy, holders, listed):
     """``(adoption, reason)`` for an unmarked managed policy: the adoption (see ``adoption_of``) when
     it is provably this role's grant, else None and why not (naming each version and holder at fault)."""
     if not is_own_document(policy.get("document"), role_arn):
-        return None, "its document is not this role's PassRole grant and it carries no {0} mark".format(OWNER_TAG)
+        return None, f"its document is not this role's PassRole grant and it carries no {OWNER_TAG} mark"
     versions = policy.get("versions")
     if versions is None:  # the info module: it reads no version but the default, and lists no principal
         return None, (
-            "it carries no {0} mark, and ecs_tools.iam.ecs_infrastructure_role adopts an unmarked policy only when "
-            "every version is exactly this role's grant and pass_role lists every principal holding it".format(
-                OWNER_TAG
-            )
+            f"it carries no {OWNER_TAG} mark, and ecs_tools.iam.ecs_infrastructure_role adopts an "
+            "unmarked policy only when "
+            "every version is exactly this role's grant and pass_role lists every principal holding it"
         )
     problems = []
     bad = [v["id"] for v in versions if not is_own_document(v["document"], role_arn)]
@@ -208,10 +207,8 @@ def _adoption(role_arn, policy, holders, listed):
             )
         )
     holders = holders or empty()
-    wanted = dict((kind, set(n.lower() for n in (listed or empty())[kind])) for kind in KINDS)
-    unlisted = [
-        "{0} {1!r}".format(_IAM_TYPE[kind], n) for kind in KINDS for n in holders[kind] if n.lower() not in wanted[kind]
-    ]
+    wanted = {kind: {n.lower() for n in (listed or empty())[kind]} for kind in KINDS}
+    unlisted = [f"{_IAM_TYPE[kind]} {n!r}" for kind in KINDS for n in holders[kind] if n.lower() not in wanted[kind]]
     if unlisted:
         problems.append(
             "it is attached to {0}, whom pass_role does not list (adopting it would take over a grant "
@@ -222,7 +219,7 @@ def _adoption(role_arn, policy, holders, listed):
     adoption = {
         "arn": policy["arn"],
         "versions": [v["id"] for v in versions],
-        "holders": dict((kind, sorted(holders[kind])) for kind in KINDS),
+        "holders": {kind: sorted(holders[kind]) for kind in KINDS},
     }
     return adoption, None
 
@@ -255,7 +252,7 @@ def split_ownership(role_arn, policy_name, current, listed=None):
         if mark is None:
             adopt, reason = _adoption(role_arn, policy, current.get("attached"), listed)
         elif mark != role_arn:
-            reason = "it is marked {0}={1}: it holds the grant of that role".format(OWNER_TAG, mark)
+            reason = f"it is marked {OWNER_TAG}={mark}: it holds the grant of that role"
         if reason is not None:
             foreign.append(
                 foreign_object(
@@ -307,7 +304,7 @@ def own_documents(policy_name, own):
         found.append((own["policy"]["document"], "managed policy " + own["policy"]["arn"]))
     for kind in KINDS:
         for principal, document in sorted((own["inline"] or {}).get(kind, {}).items()):
-            found.append((document, "inline policy {0} of {1} {2}".format(policy_name, kind[:-1], principal)))
+            found.append((document, f"inline policy {policy_name} of {kind[:-1]} {principal}"))
     return found
 
 
@@ -316,7 +313,7 @@ def foreign_object(object_type, name, reason, **where):
     if object_type == "managed_policy":
         holders = where.get("holders")
         if holders is not None:
-            holders = dict((k, list(holders[k])) for k in KINDS)
+            holders = {k: list(holders[k]) for k in KINDS}
         value.update(arn=where["arn"], mark=where.get("mark"), holders=holders)
     else:
         value.update(principal_type=where["principal_type"], principal=where["principal"])
@@ -327,7 +324,7 @@ def describe_foreign(obj):
     if obj["type"] == "managed_policy":
         if obj["holders"] is None:
             return "managed policy {0} ({1})".format(obj["arn"], obj["reason"])
-        holders = ["{0} {1!r}".format(_IAM_TYPE[kind], name) for kind in KINDS for name in obj["holders"][kind]]
+        holders = [f"{_IAM_TYPE[kind]} {name!r}" for kind in KINDS for name in obj["holders"][kind]]
         held = "attached to " + ", ".join(holders) if holders else "attached to no principal"
         return "managed policy {0} ({1}; {2})".format(obj["arn"], held, obj["reason"])
     return "inline policy {0!r} of {1} {2!r} ({3})".format(
@@ -375,8 +372,9 @@ def plan_grants(spec, role_name, role_arn, policy_arn, current):
         problem = tag_value_problem(role_arn)
         if problem:
             raise InvalidInput(
-                "Role ARN {0!r} cannot mark the grant policy as a tag value ({1}); use pass_role.mode: inline, "
-                "or a role name and path without such characters.".format(role_arn, problem)
+                f"Role ARN {role_arn!r} cannot mark the grant policy as a tag value ({problem}); use "
+                "pass_role.mode: inline, "
+                "or a role name and path without such characters."
             )
         actions, grantees = _plan_managed(spec, role_arn, policy_arn, document, own, adopt)
     else:
@@ -496,7 +494,7 @@ def plan_revoke(role_name, role_arn, policy_arn, policy_name, current, listed=No
 def adoption_warning(role_name, adoption, how):
     """The warning for an adoption (``adoption_of``); ``how``: what the run does with the policy now
     (``ADOPT_MARK``, ``ADOPT_MOVE`` or ``ADOPT_DELETE``)."""
-    holders = ["{0} {1!r}".format(_IAM_TYPE[kind], n) for kind in KINDS for n in adoption["holders"][kind]]
+    holders = [f"{_IAM_TYPE[kind]} {n!r}" for kind in KINDS for n in adoption["holders"][kind]]
     return (
         "Adopting managed policy {0} as the PassRole grant of role {1!r}: it carries no {2} mark, but every "
         "version ({3}) is exactly this role's grant and every principal holding it ({4}) is listed in "
@@ -558,7 +556,7 @@ def plan_orphan(policy_arn, current):
 def orphan_message(role_arn, current):
     """The ``pass_role_orphaned_grant`` finding's message."""
     holders = current.get("attached") or empty()
-    named = ["{0} {1!r}".format(_IAM_TYPE[kind], n) for kind in KINDS for n in holders[kind]]
+    named = [f"{_IAM_TYPE[kind]} {n!r}" for kind in KINDS for n in holders[kind]]
     return (
         "Managed policy {0} is the ecs_tools.iam collection's PassRole grant of role {1} (its {2} mark), "
         "which does not exist; it is attached to {3}: a role created again under that name could be passed "
@@ -591,14 +589,14 @@ def writes_grants(actions):
 
 
 def empty_inline():
-    return dict((kind, {}) for kind in KINDS)
+    return {kind: {} for kind in KINDS}
 
 
 def current_grantees(current):
     """Everyone who holds the grant now, either way, by kind."""
     attached = current.get("attached") or empty()
     inline = current.get("inline") or empty_inline()
-    return dict((kind, sorted(set(attached[kind]) | set(inline[kind]))) for kind in KINDS)
+    return {kind: sorted(set(attached[kind]) | set(inline[kind])) for kind in KINDS}
 
 
 def result(spec, policy_arn, document, grantees):
@@ -653,16 +651,14 @@ def verify(spec, role_arn, expected, current):
         if policy is not None and is_own_document(policy.get("document"), role_arn):
             problems.append("managed policy {0} still exists".format(policy["arn"]))
         inline = current.get("inline") or empty_inline()
-        holders = dict(
-            (kind, sorted(p for p, d in inline[kind].items() if is_own_document(d, role_arn))) for kind in KINDS
-        )
+        holders = {kind: sorted(p for p, d in inline[kind].items() if is_own_document(d, role_arn)) for kind in KINDS}
     for kind in KINDS:
         found, wanted = set(holders[kind]), set(expected[kind])
         if found != wanted and (spec["purge"] or not set(spec[kind]) <= found):
-            problems.append("{0} holding the grant: {1}, expected {2}".format(kind, sorted(found), sorted(wanted)))
+            problems.append(f"{kind} holding the grant: {sorted(found)}, expected {sorted(wanted)}")
     if spec["mode"] == MANAGED and current.get("inline") is not None:
         left = [
-            "{0} {1!r}".format(_IAM_TYPE[kind], p)
+            f"{_IAM_TYPE[kind]} {p!r}"
             for kind in KINDS
             for p, d in sorted(current["inline"][kind].items())
             if is_own_document(d, role_arn)

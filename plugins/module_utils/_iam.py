@@ -41,7 +41,7 @@ class _ConsistencyRetry(AWSRetry):
 _AFTER_CREATE_RETRY = _ConsistencyRetry.jittered_backoff(retries=8, delay=1, catch_extra_error_codes=["NoSuchEntity"])
 
 
-class after_create(object):
+class after_create:
     """The client to use right after ``CreateRole``: every call also retries ``NoSuchEntity``
     (jittered, 8 retries from 1 s), because IAM is eventually consistent."""
 
@@ -174,9 +174,7 @@ def wait_for_role(client, name, timeout, sleep=time.sleep, clock=time.monotonic)
         if role is not None:
             return role
         if clock() + delay > deadline:
-            raise AnsibleIAMError(
-                message="Timed out after {0}s waiting for IAM to return role {1!r}".format(timeout, name)
-            )
+            raise AnsibleIAMError(message=f"Timed out after {timeout}s waiting for IAM to return role {name!r}")
         sleep(delay)
         delay = min(delay * 2, 5)
 
@@ -230,7 +228,7 @@ def stored_principal_names(client, kind, names):
     if unknown:
         iam_type, list_key, name_key = next(e[:3] for e in PRINCIPAL_LISTS if e[0] + "s" == kind)
         details = account_authorization_details(client, [iam_type.capitalize()])
-        by_case = dict((d[name_key].lower(), d[name_key]) for d in details[list_key])
+        by_case = {d[name_key].lower(): d[name_key] for d in details[list_key]}
         found.update((name, by_case[name.lower()]) for name in unknown if name.lower() in by_case)
     return found
 

@@ -33,12 +33,12 @@ def role_options():
 
 class EcsToolsIAMModule(AnsibleAWSModule):
     def __init__(self, **kwargs):
-        super(EcsToolsIAMModule, self).__init__(**kwargs)
+        super().__init__(**kwargs)
         set_collection_info(collection_name=COLLECTION_NAME, collection_version=COLLECTION_VERSION)
 
     def client(self, service, retry_decorator=None, **extra_params):
         extra_params.setdefault("config", dict(BOTOCORE_CONFIG))
-        return super(EcsToolsIAMModule, self).client(service, retry_decorator=retry_decorator, **extra_params)
+        return super().client(service, retry_decorator=retry_decorator, **extra_params)
 
     def run(self, function, *args):
         """``function(*args)``, with the collection's errors failing the task: the message for the

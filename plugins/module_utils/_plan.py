@@ -27,7 +27,7 @@ MIN_SESSION = 3600
 MAX_SESSION = 43200
 # IAM names are ASCII: Python's \w would also accept letters such as "ô".
 _NAME_CHARS = "A-Za-z0-9+=,.@_-"
-_POLICY_NAME = re.compile("[{0}]{{1,128}}".format(_NAME_CHARS))
+_POLICY_NAME = re.compile(f"[{_NAME_CHARS}]{{1,128}}")
 # IAM's description pattern: tab, newline, carriage return, printable ASCII and Latin-1.
 _DESCRIPTION = re.compile("[\t\n\r\x20-\x7e\xa1-\xff]*")
 # Besides letters, separators and digits of any script, IAM tags allow these characters.
@@ -48,11 +48,11 @@ PRESENT_ONLY = (
     "tags",
 )
 _POLICY_ARN = re.compile(
-    "arn:(aws|aws-cn|aws-us-gov):iam::(aws|\\d{{12}}):policy(/[{0}]+)*/[{0}]{{1,128}}".format(_NAME_CHARS)
+    f"arn:(aws|aws-cn|aws-us-gov):iam::(aws|\\d{{12}}):policy(/[{_NAME_CHARS}]+)*/[{_NAME_CHARS}]{{1,128}}"
 )
 
 
-class Action(object):
+class Action:
     """One write: ``kind`` names the AWS call family, ``args`` its arguments."""
 
     __slots__ = ("kind", "args")
@@ -62,13 +62,13 @@ class Action(object):
         self.args = args
 
     def __repr__(self):
-        return "Action({0}, {1})".format(self.kind, self.args)
+        return f"Action({self.kind}, {self.args})"
 
     def __eq__(self, other):
         return isinstance(other, Action) and (self.kind, self.args) == (other.kind, other.args)
 
 
-class Plan(object):
+class Plan:
     """The writes of one run (``actions``, in order), what diff mode shows (``before``, ``after``),
     and ``guard``: the in-use guard the plan needs before it may run (``_service.Guard``), or None."""
 
@@ -106,7 +106,7 @@ def name_errors(params, options):
     for option, kind in options:
         problem = iam_name_problem(kind, name=params.get(option))
         if problem:
-            errors.append("Invalid {0} {1!r}: {2}.".format(option, params.get(option), problem))
+            errors.append(f"Invalid {option} {params.get(option)!r}: {problem}.")
     return errors
 
 
@@ -114,8 +114,8 @@ def tag_value_problem(value, maximum=MAX_TAG_VALUE):
     """IAM's rule for a tag value (and, with ``maximum=128``, a key): letters, separators and digits
     of any script and ``_.:/=+-@``."""
     if len(value) > maximum:
-        return "{0} characters, IAM allows {1}".format(len(value), maximum)
-    bad = sorted(set(c for c in value if c not in _TAG_PUNCTUATION and unicodedata.category(c)[0] not in "LZN"))
+        return f"{len(value)} characters, IAM allows {maximum}"
+    bad = sorted({c for c in value if c not in _TAG_PUNCTUATION and unicodedata.category(c)[0] not in "LZN"})
     if bad:
         return "IAM does not allow {0} in tags".format(", ".join(repr(c) for c in bad))
     return None
@@ -138,7 +138,7 @@ def with_text_tags(params):
     if not tags:
         return params
     params = dict(params)
-    params["tags"] = dict((key, tag_text(value)) for key, value in tags.items())
+    params["tags"] = {key: tag_text(value) for key, value in tags.items()}
     return params
 
 
@@ -160,7 +160,7 @@ def region_errors(regions, known=None):
                 )
             )
         elif names is None and not _REGION.fullmatch(region or ""):
-            errors.append("Invalid usage_regions entry {0!r}: expected a region name such as eu-west-1.".format(region))
+            errors.append(f"Invalid usage_regions entry {region!r}: expected a region name such as eu-west-1.")
     return errors
 
 
@@ -170,38 +170,36 @@ def validate_params(params):
     name = params.get("name")
     problem = iam_name_problem("role", name=name)
     if problem:
-        errors.append("Invalid role name {0!r}: {1} (1 to 64 characters of {2}).".format(name, problem, _NAME_CHARS))
+        errors.append(f"Invalid role name {name!r}: {problem} (1 to 64 characters of {_NAME_CHARS}).")
     path = params.get("path")
     if path is not None:
         problem = iam_name_problem("role", path=path)
         if problem:
-            errors.append("Invalid path {0!r}: {1} (use '/' or a form like '/a/b/').".format(path, problem))
+            errors.append(f"Invalid path {path!r}: {problem} (use '/' or a form like '/a/b/').")
     duration = params.get("max_session_duration")
     if duration is not None and not MIN_SESSION <= duration <= MAX_SESSION:
         errors.append(
-            "Invalid max_session_duration {0}: must be between {1} and {2} seconds.".format(
-                duration, MIN_SESSION, MAX_SESSION
-            )
+            f"Invalid max_session_duration {duration}: must be between {MIN_SESSION} and {MAX_SESSION} seconds."
         )
     boundary = params.get("permissions_boundary")
     if boundary and not is_policy_arn(boundary):
         errors.append(
-            "Invalid permissions_boundary {0!r}: expected a policy ARN such as "
-            "arn:aws:iam::123456789012:policy/Boundary, or '' to remove the boundary.".format(boundary)
+            f"Invalid permissions_boundary {boundary!r}: expected a policy ARN such as "
+            "arn:aws:iam::123456789012:policy/Boundary, or '' to remove the boundary."
         )
     for entry in params.get("managed_policies") or []:
         if not (is_policy_arn(entry) or _POLICY_NAME.fullmatch(entry or "")):
             errors.append(
-                "Invalid managed_policies entry {0!r}: expected a policy ARN or the name of a customer "
-                "managed policy in this account.".format(entry)
+                f"Invalid managed_policies entry {entry!r}: expected a policy ARN or the name of a customer "
+                "managed policy in this account."
             )
     timeout = params.get("wait_timeout")
     if timeout is not None and timeout < 1:
-        errors.append("Invalid wait_timeout {0}: must be at least 1 second.".format(timeout))
+        errors.append(f"Invalid wait_timeout {timeout}: must be at least 1 second.")
     errors.extend(_description_errors(params.get("description")))
     errors.extend(_tag_errors(params.get("tags")))
     if params.get("state") == "absent":
-        given = ["{0}={1!r}".format(o, params[o]) for o in PRESENT_ONLY if params.get(o) is not None]
+        given = [f"{o}={params[o]!r}" for o in PRESENT_ONLY if params.get(o) is not None]
         if params.get("trust_source_account"):  # a bool: only true says something
             given.append("trust_source_account=True")
         if given:
@@ -218,12 +216,10 @@ def _description_errors(description):
         return []
     if len(description) > MAX_DESCRIPTION:
         return [
-            "Invalid description {0!r}...: {1} characters, IAM allows {2}.".format(
-                description[:20], len(description), MAX_DESCRIPTION
-            )
+            f"Invalid description {description[:20]!r}...: {len(description)} characters, IAM allows {MAX_DESCRIPTION}."
         ]
     if not _DESCRIPTION.fullmatch(description):
-        bad = sorted(set(c for c in description if not _DESCRIPTION.fullmatch(c)))
+        bad = sorted({c for c in description if not _DESCRIPTION.fullmatch(c)})
         return [
             "Invalid description {0!r}: IAM does not allow {1} (printable ASCII and Latin-1 only).".format(
                 description[:40], ", ".join(repr(c) for c in bad)
@@ -237,7 +233,7 @@ def _tag_errors(tags):
         return []
     errors = []
     if len(tags) > MAX_TAGS:
-        errors.append("Invalid tags: {0} tags, IAM allows {1} on a role.".format(len(tags), MAX_TAGS))
+        errors.append(f"Invalid tags: {len(tags)} tags, IAM allows {MAX_TAGS} on a role.")
     by_case = {}
     for key in tags:
         by_case.setdefault(key.lower(), []).append(key)
@@ -250,12 +246,12 @@ def _tag_errors(tags):
     for key, value in sorted(tags.items()):
         problem = tag_value_problem(key, MAX_TAG_KEY) if key else "empty"
         if problem:
-            errors.append("Invalid tag key {0!r}: {1}.".format(key, problem))
+            errors.append(f"Invalid tag key {key!r}: {problem}.")
         elif key.lower().startswith("aws:"):
-            errors.append("Invalid tag key {0!r}: the aws: prefix is reserved for AWS.".format(key))
+            errors.append(f"Invalid tag key {key!r}: the aws: prefix is reserved for AWS.")
         problem = _tag_value_type_problem(value) or tag_value_problem(value)
         if problem:
-            errors.append("Invalid value of tag {0!r}: {1}.".format(key, problem))
+            errors.append(f"Invalid value of tag {key!r}: {problem}.")
     return errors
 
 
@@ -267,7 +263,7 @@ def _tag_value_type_problem(value):
             "write '' for an empty value, or leave the key out"
         )
     if not isinstance(value, str):
-        return "a {0} is not a tag value; IAM tag values are text".format(type(value).__name__)
+        return f"a {type(value).__name__} is not a tag value; IAM tag values are text"
     return None
 
 
@@ -288,7 +284,7 @@ def partition_errors(params, partition):
         arns.append(params["permissions_boundary"])
     for arn in arns:
         if is_policy_arn(arn) and policy_partition(arn) != partition:
-            errors.append("Policy ARN {0!r} is not in the caller's partition {1!r}.".format(arn, partition))
+            errors.append(f"Policy ARN {arn!r} is not in the caller's partition {partition!r}.")
     return errors
 
 
@@ -304,7 +300,7 @@ def resolve_policy_arns(params, partition, account_id):
         if is_policy_arn(entry):
             arns.append(entry)
         else:
-            arns.append("arn:{0}:iam::{1}:policy/{2}".format(partition, account_id, entry))
+            arns.append(f"arn:{partition}:iam::{account_id}:policy/{entry}")
     return sorted(set(arns))
 
 
@@ -504,13 +500,13 @@ def verify_present(params, expected, read, desired_arns=None):
         problems.append("the trust policy is not the documented one")
     for key in ("description", "max_session_duration", "permissions_boundary"):
         if params.get(key) is not None and read.get(key) != expected[key]:
-            problems.append("{0} is {1!r}, expected {2!r}".format(key, read.get(key), expected[key]))
+            problems.append(f"{key} is {read.get(key)!r}, expected {expected[key]!r}")
     if params.get("tags") is not None:
         found, wanted = read.get("tags") or {}, expected["tags"]
         if found != wanted and (params.get("purge_tags", True) or any(found.get(k) != v for k, v in wanted.items())):
-            problems.append("tags are {0!r}, expected {1!r}".format(found, wanted))
+            problems.append(f"tags are {found!r}, expected {wanted!r}")
     if desired_arns is not None:
         found, wanted = set(read.get("attached_policies") or []), set(expected["attached_policies"])
         if found != wanted and (params.get("purge_policies", True) or not set(desired_arns) <= found):
-            problems.append("attached policies are {0}, expected {1}".format(sorted(found), sorted(wanted)))
+            problems.append(f"attached policies are {sorted(found)}, expected {sorted(wanted)}")
     return problems

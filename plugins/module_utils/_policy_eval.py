@@ -48,7 +48,7 @@ SEARCH_LIMIT = 20000  # product states explored before a question counts as unde
 WORK_LIMIT = 500000
 
 
-class Pattern(object):
+class Pattern:
     """A compiled ``*``/``?`` pattern: ``tokens`` for the automaton search, ``regex`` for matching."""
 
     __slots__ = ("text", "tokens", "fold", "regex", "has_variable")
@@ -76,7 +76,7 @@ class Pattern(object):
         return self.regex.fullmatch(value) is not None
 
     def __repr__(self):
-        return "Pattern({0!r})".format(self.text)
+        return f"Pattern({self.text!r})"
 
 
 _CACHE = {}
@@ -249,7 +249,7 @@ STATS = {"states": 0, "terms": 0}
 _TERM_SPLIT_LIMIT = 256  # positive clauses are split into single patterns while the terms stay this few
 
 
-class _Union(object):
+class _Union:
     """The patterns of one clause as one automaton over sets of (pattern index, position)."""
 
     __slots__ = ("patterns", "start", "accepting", "absorbing", "_moves", "_single", "_wild", "_by_char")
@@ -280,10 +280,10 @@ class _Union(object):
                 if not isinstance(token, str):
                     wild.add((index, position))
                 else:
-                    for char in set((token, token.lower(), token.upper())) if pattern.fold else (token,):
+                    for char in {token, token.lower(), token.upper()} if pattern.fold else (token,):
                         by_char.setdefault(char, set()).add((index, position))
         self._wild = frozenset(wild)
-        self._by_char = dict((char, frozenset(pairs)) for char, pairs in by_char.items())
+        self._by_char = {char: frozenset(pairs) for char, pairs in by_char.items()}
 
     def step(self, state, char):
         key = (state, char)
@@ -324,7 +324,7 @@ class _Union(object):
                     else:
                         found.add(token)
         if lower_case:
-            found = set(c for c in found if c == c.lower())
+            found = {c for c in found if c == c.lower()}
         return found
 
 
@@ -340,7 +340,7 @@ def _term_search(positives, negative, generic, lower_case, budget):
     """Whether some string is matched by every union of ``positives``, by none of ``negative``, and
     makes no ``generic`` formula (a list of ``(negated, union)`` clauses that must not all hold) true.
     Returns ``(answer, states explored)``; answer None when ``budget`` states did not decide."""
-    alphabet = set((":", _FRESH))
+    alphabet = {":", _FRESH}
     for union in positives:
         alphabet |= union.characters(lower_case)
     for clauses in generic:
@@ -348,7 +348,7 @@ def _term_search(positives, negative, generic, lower_case, budget):
             alphabet |= union.characters(lower_case)
     alphabet.discard(_NEVER)
     # The fresh character first: most witnesses are "anything the patterns do not name".
-    alphabet = [_FRESH] + sorted(alphabet - set((_FRESH,)))
+    alphabet = [_FRESH] + sorted(alphabet - {_FRESH})
 
     # (Indexes rather than zip(): module_utils keep to what every supported target Python has.)
     def accept(state):
@@ -559,7 +559,7 @@ def _condition_value(value):
 _EVERY_ACTION = re.compile(r"\*+(:\*+)?\Z")
 
 
-class Statement(object):
+class Statement:
     """One compiled statement of an identity policy. Actions are compiled at once; resources and
     conditions by ``finish()``, so that statements about other actions cost little."""
 
@@ -729,7 +729,7 @@ def clauses_hold(clauses, value):
 # ---------------------------------------------------------------- one action on one resource
 
 
-class Access(object):
+class Access:
     """What a set of policies allows for one action on one resource, as a function of one
     condition key's value. ``allows(value, certain)``; ``allows_other_than(value, certain)``."""
 

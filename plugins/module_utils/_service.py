@@ -63,7 +63,7 @@ VOLUME_ACTION_CHANGES = ("attach", "detach", "put_boundary", "delete_boundary", 
 DELETE_ROLE = "delete role"
 
 
-class Current(object):
+class Current:
     """What IAM holds now, read once. ``role``: ``_iam.read_role``'s answer or None; ``spec``: the
     normalized ``pass_role`` (None when the task manages no grants); ``grants``: ``_iam.read_grant_policy``
     plus, when scanned, ``_grants.inline_holders``; ``missing``: listed principals that do not exist."""
@@ -81,7 +81,7 @@ class Current(object):
         return _grants.managed_policy_arn(self.partition, self.account_id, self.spec["policy_name"])
 
 
-class Guard(object):
+class Guard:
     """The in-use guard a plan needs before it may run: ``what`` it would do to the role.
     ``unless_volume_actions_kept``: skip the scan unless the change takes a volume action away from
     ECS; ``causes`` then says what takes it away (``_analysis.volume_blockers`` items)."""
@@ -104,7 +104,7 @@ def plan_present(params, current):
     errors = _plan.partition_errors(params, current.partition)
     if errors:
         raise InvalidInput(" ".join(errors))
-    named = ["{0} {1!r}".format(kind[:-1], n) for kind in _grants.KINDS for n in current.missing[kind]]
+    named = [f"{kind[:-1]} {n!r}" for kind in _grants.KINDS for n in current.missing[kind]]
     if named:
         raise InvalidInput("pass_role names principals that do not exist, nothing was changed: " + ", ".join(named))
     desired_arns = _plan.resolve_policy_arns(params, current.partition, current.account_id)
@@ -182,7 +182,7 @@ def present_result(plan, current):
     attached = plan.role_after["attached_policies"]
     capabilities = _catalog.capabilities_from_arns(attached, current.partition)
     return dict(
-        role=dict((k, plan.role_after[k]) for k in ROLE_KEYS),
+        role={k: plan.role_after[k] for k in ROLE_KEYS},
         attached_policies=attached,
         capabilities=capabilities,
         cloudtrail_session_names=_catalog.session_names(capabilities),
@@ -234,7 +234,7 @@ def read_back(role_name, read, compare, first=None, sleep=time.sleep, pauses=Non
 # ---------------------------------------------------------------- the service
 
 
-class RoleService(object):
+class RoleService:
     """Both modules' work on one account. ``client``: an IAM client (``EcsToolsIAMModule.client``);
     ``account_info()``: ``(account_id, partition)`` from STS, asked only when no role ARN says it;
     ``scan_usage(role_arn, regions)``: the in-use scan (``_usage``); ``waits``: ``read_back``'s
@@ -352,15 +352,13 @@ class RoleService(object):
         if current.grants["principals"] is not None:
             current.missing = unverified  # the scan lists every principal: what it lacks does not exist
         else:
-            stored = dict(
-                (kind, _iam.stored_principal_names(self.client, kind, names) if names else {})
+            stored = {
+                kind: _iam.stored_principal_names(self.client, kind, names) if names else {}
                 for kind, names in unverified.items()
-            )
-            current.missing = dict(
-                (kind, [n for n in names if n not in stored[kind]]) for kind, names in unverified.items()
-            )
+            }
+            current.missing = {kind: [n for n in names if n not in stored[kind]] for kind, names in unverified.items()}
             current.spec = _grants.respell(
-                spec, dict((kind, dict((n.lower(), s) for n, s in stored[kind].items())) for kind in _grants.KINDS)
+                spec, {kind: {n.lower(): s for n, s in stored[kind].items()} for kind in _grants.KINDS}
             )
 
     def read_orphan(self, current):
@@ -416,7 +414,7 @@ class RoleService(object):
             answer = _iam.ACTIONS[action.kind](self.client, **action.args)
             if action.kind == "create_role":
                 created = _iam.normalize_role(answer)
-                plan.role_after.update(dict((k, created[k]) for k in ("arn", "role_id", "create_date")))
+                plan.role_after.update({k: created[k] for k in ("arn", "role_id", "create_date")})
                 self._client = _iam.after_create(self.client)
 
     def confirm_present(self, params, current, plan):
@@ -426,7 +424,7 @@ class RoleService(object):
         first = None
         if params["wait"]:
             role = _iam.wait_for_role(self.client, name, params["wait_timeout"])
-            after.update(dict((k, _iam.normalize_role(role)[k]) for k in ("arn", "role_id", "create_date")))
+            after.update({k: _iam.normalize_role(role)[k] for k in ("arn", "role_id", "create_date")})
             first = _iam.read_role(self.client, name, role=role)
         read_back(
             name,

@@ -124,7 +124,7 @@ def scan_region(ecs, ec2, region, role_arn):
     return usage
 
 
-class RegionalClients(object):
+class RegionalClients:
     """Every regional client of one run, from one boto3 session: ``client(service, region)``.
 
     ``client_kwargs`` go to every ``session.client()`` call (``config``, ``endpoint_url``, keys,
@@ -173,7 +173,7 @@ class RegionalClients(object):
             raise AnsibleAWSError(message="Couldn't connect to AWS", exception=e) from e
 
 
-class PrebuiltClients(object):
+class PrebuiltClients:
     """Clients made elsewhere (unit tests with Stubber): region -> (ecs client, ec2 client)."""
 
     def __init__(self, pairs):
@@ -188,7 +188,7 @@ def _error_text(e):
     response = getattr(e.exception, "response", None) or {}
     if response.get("Error", {}).get("Code"):
         code = response["Error"]["Code"] + ": "
-    return "{0} ({1}{2})".format(e.message, code, e.exception)
+    return f"{e.message} ({code}{e.exception})"
 
 
 def _scan_one(clients, region, role_arn):

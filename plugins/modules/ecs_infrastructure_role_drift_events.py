@@ -223,7 +223,7 @@ def converge(module):
         params["scope"],
         params.get("central_event_bus_arn"),
     )
-    clients = dict((s, module.client(s)) for s in ("sqs", "events", "iam"))
+    clients = {s: module.client(s) for s in ("sqs", "events", "iam")}
     plumbing = service.DriftEvents(clients, names, params, module.check_mode, organization_id)
     current = plumbing.run(params["state"])
     present = params["state"] == "present"
@@ -238,8 +238,8 @@ def converge(module):
                 names.role_name, grant_policy_arn=names.grant_policy_arn(params["pass_role_policy_name"])
             )
     result["diff"] = dict(
-        before=dict((k, v is not None) for k, v in sorted(current.items())),
-        after=dict((k, present) for k in sorted(current)),
+        before={k: v is not None for k, v in sorted(current.items())},
+        after={k: present for k in sorted(current)},
     )
     if params["check_trail"]:
         result["trail"] = service.trail_report(module.client("cloudtrail"), region)

@@ -36,7 +36,7 @@ def plain(value):
     """``value`` as plain dicts and lists: templating engines hand over their own containers (ansible-core
     2.19's lazy ones cannot be rebuilt by their type, as ``wrap_var`` does with a sequence)."""
     if isinstance(value, Mapping):
-        return dict((k, plain(v)) for k, v in value.items())
+        return {k: plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [plain(v) for v in value]
     return value
@@ -64,12 +64,12 @@ def accepted_principals(value, name=ACCEPTED_VARIABLE):
         return []
     value = plain(value)
     if not isinstance(value, (list, tuple)):
-        raise AuditInputError("{0} must be a list of {{arn, reason}} entries, got {1}".format(name, _kind(value)))
+        raise AuditInputError(f"{name} must be a list of {{arn, reason}} entries, got {_kind(value)}")
     entries = []
     for index, item in enumerate(value):
-        where = "{0}[{1}]".format(name, index)
+        where = f"{name}[{index}]"
         if not isinstance(item, dict):
-            raise AuditInputError("{0} must be a dictionary with arn and reason, got {1}".format(where, _kind(item)))
+            raise AuditInputError(f"{where} must be a dictionary with arn and reason, got {_kind(item)}")
         unknown = sorted(str(key) for key in item if key not in ("arn", "reason"))
         if unknown:
             raise AuditInputError(
@@ -77,14 +77,12 @@ def accepted_principals(value, name=ACCEPTED_VARIABLE):
             )
         for key in ("arn", "reason"):
             if _blank(item.get(key)) or not isinstance(item.get(key), str):
-                raise AuditInputError(
-                    "{0}: {1} is missing or blank; each entry needs an arn and a reason".format(where, key)
-                )
+                raise AuditInputError(f"{where}: {key} is missing or blank; each entry needs an arn and a reason")
         arn = item["arn"].strip()
         if not arn.startswith("arn:") or len(arn.split(":", 5)) != 6:
             raise AuditInputError(
-                "{0}: arn {1!r} is not an ARN pattern (arn:partition:service:region:account:resource, "
-                "* and ? allowed within each part)".format(where, arn)
+                f"{where}: arn {arn!r} is not an ARN pattern (arn:partition:service:region:account:resource, "
+                "* and ? allowed within each part)"
             )
         entries.append({"arn": arn, "reason": item["reason"].strip()})
     return entries
@@ -134,8 +132,8 @@ def _read(source):
     try:
         with open(path, "rb") as f:
             return f.read().decode("utf-8")
-    except (IOError, OSError, UnicodeDecodeError) as e:
-        raise AuditInputError("{0}: cannot read {1}: {2}".format(BASELINE_VARIABLE, source, e)) from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise AuditInputError(f"{BASELINE_VARIABLE}: cannot read {source}: {e}") from None
 
 
 def baseline(source, contents=None):
@@ -145,13 +143,11 @@ def baseline(source, contents=None):
     if _blank(source):
         return None
     if not isinstance(source, str):
-        raise AuditInputError(
-            "{0} must be a path or an s3://bucket/key URL, got {1}".format(BASELINE_VARIABLE, _kind(source))
-        )
+        raise AuditInputError(f"{BASELINE_VARIABLE} must be a path or an s3://bucket/key URL, got {_kind(source)}")
     source = source.strip()
     if source.startswith("s3://"):
         if contents is None:
-            raise AuditInputError("{0}: {1} was not read from S3".format(BASELINE_VARIABLE, source))
+            raise AuditInputError(f"{BASELINE_VARIABLE}: {source} was not read from S3")
     elif contents is None:
         contents = _read(source)
     if isinstance(contents, (bytes, bytearray)):
@@ -160,7 +156,7 @@ def baseline(source, contents=None):
         try:
             data = json.loads(contents)
         except ValueError as e:
-            raise AuditInputError("{0}: {1} is not JSON ({2})".format(BASELINE_VARIABLE, source, e)) from None
+            raise AuditInputError(f"{BASELINE_VARIABLE}: {source} is not JSON ({e})") from None
     else:
         data = plain(contents)
     not_report = "{0}: {1} is not a report.json of the audit ({2})".format(BASELINE_VARIABLE, source, "{0}")
@@ -169,12 +165,10 @@ def baseline(source, contents=None):
     keys = set()
     for index, row in enumerate(data["accounts"]):
         if not isinstance(row, dict) or "account_id" not in row or not isinstance(row.get("findings"), list):
-            raise AuditInputError(
-                not_report.format("accounts[{0}] has no account_id or no list of findings".format(index))
-            )
+            raise AuditInputError(not_report.format(f"accounts[{index}] has no account_id or no list of findings"))
         for finding in row["findings"]:
             if not isinstance(finding, dict) or not finding.get("code"):
-                raise AuditInputError(not_report.format("accounts[{0}] has a finding without a code".format(index)))
+                raise AuditInputError(not_report.format(f"accounts[{index}] has a finding without a code"))
             keys.add(finding_key(row["account_id"], finding))
     generated_at = data.get("generated_at")
     return {
@@ -215,7 +209,7 @@ def highest_severity(row):
     """``error`` for an account not read, else the worst severity of its findings that are not accepted."""
     if row.get("error") is not None:
         return "error"
-    present = set(f["severity"] for f in row.get("findings") or [] if not f.get("accepted"))
+    present = {f["severity"] for f in row.get("findings") or [] if not f.get("accepted")}
     return next((s for s in SEVERITIES if s in present), "none")
 
 
@@ -304,7 +298,7 @@ def report(rows, accepted=None, baseline_data=None, regions=None, role_name="ecs
         "role_missing": len([r for r in accounts if r.get("role_exists") is False]),
         "with_findings": len([r for r in accounts if r["findings"]]),
         "with_unreadable_regions": len([r for r in accounts if r.get("regions_unreadable")]),
-        "findings": dict((s, len([f for f in findings if f["severity"] == s])) for s in SEVERITIES),
+        "findings": {s: len([f for f in findings if f["severity"] == s]) for s in SEVERITIES},
         "accepted": len([f for f in findings if f["accepted"]]),
         "new": len([f for f in findings if f["status"] == "new"]),
     }
@@ -344,12 +338,8 @@ def gate(report_data, fail_on_severity="high", fail_on_unreadable=True):
     reasons = []
     errors = report_data["summary"]["errors"]
     if fail_on_unreadable and errors:
-        reasons.append("{0} account(s) not readable (ecs_infrastructure_role_audit_fail_on_unreadable)".format(errors))
+        reasons.append(f"{errors} account(s) not readable (ecs_infrastructure_role_audit_fail_on_unreadable)")
     gated = blocking([f for r in report_data["accounts"] for f in r["findings"]], fail_on_severity, name)
     if gated:
-        reasons.append(
-            "{0} finding(s) of severity {1} or worse ({2})".format(
-                len(gated), str(fail_on_severity).strip().lower(), name
-            )
-        )
+        reasons.append(f"{len(gated)} finding(s) of severity {str(fail_on_severity).strip().lower()} or worse ({name})")
     return reasons

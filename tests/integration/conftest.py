@@ -28,7 +28,7 @@ def pytest_report_teststatus(report, config):
 
 
 def pytest_terminal_summary(terminalreporter, config):
-    reports = sorted(set((nodeid, json.dumps(value, sort_keys=True)) for nodeid, value in config.fault_reports))
+    reports = sorted({(nodeid, json.dumps(value, sort_keys=True)) for nodeid, value in config.fault_reports})
     if reports:
         terminalreporter.write_sep("-", "faults injected by the proxy, survived")
         for nodeid, value in reports:

@@ -30,7 +30,7 @@ def schema_errors(report):
     jsonschema = pytest.importorskip("jsonschema")
     with open(SCHEMA) as f:
         validator = jsonschema.Draft202012Validator(json.load(f))
-    return sorted("{0}: {1}".format(list(e.absolute_path), e.message) for e in validator.iter_errors(report))
+    return sorted(f"{list(e.absolute_path)}: {e.message}" for e in validator.iter_errors(report))
 
 
 VOLUMES = "arn:aws:iam::aws:policy/service-role/AmazonECSInfrastructureRolePolicyForVolumes"
@@ -54,9 +54,7 @@ def fleet(server, tmp_path):
         create_role(server.env(), org.account_id(name), trust, policies, role_name=ROLE)
     (tmp_path / "org.aws_accounts.yml").write_text("plugin: ecs_tools.iam.aws_accounts\n")
     (tmp_path / "static.yml").write_text(
-        "all:\n  hosts:\n    unreachable-account:\n      ecs_infrastructure_role_assume_role_arn: '{0}'\n".format(
-            BROKEN_ARN
-        )
+        f"all:\n  hosts:\n    unreachable-account:\n      ecs_infrastructure_role_assume_role_arn: '{BROKEN_ARN}'\n"
     )
     return org
 
@@ -108,7 +106,7 @@ def test_audit_reports_every_account_and_never_writes(fleet, runner, server, tmp
     html = (report_dir / "report.html").read_text()
 
     members = ["prod-ok", "prod-bad-trust", "dev-admin", "sandbox-none", ODD_NAME]
-    rows = dict((row["account_name"], row) for row in report["accounts"])
+    rows = {row["account_name"]: row for row in report["accounts"]}
     assert sorted(rows) == sorted(members + ["unreachable-account"])
     for name in members:
         row = rows[name]
@@ -197,7 +195,7 @@ def test_audit_custom_report_dir_and_role_name(fleet, runner, server, tmp_path):
 
 def comparable(report):
     """report.json without what differs between two runs of the same audit: the time, the directory."""
-    return dict((key, value) for key, value in report.items() if key != "generated_at")
+    return {key: value for key, value in report.items() if key != "generated_at"}
 
 
 def test_check_mode_audits_the_same_accounts_and_writes_the_same_report(fleet, runner, server, tmp_path):
@@ -227,7 +225,7 @@ def test_check_mode_audits_the_same_accounts_and_writes_the_same_report(fleet, r
     # No usage_regions: every enabled region, said as an empty list (not a sentence) in report.json.
     assert check["regions"] == [] and schema_errors(check) == []
     assert "regions: every enabled region." in (tmp_path / "check" / "report.html").read_text()
-    rows = dict((row["account_name"], row) for row in check["accounts"])
+    rows = {row["account_name"]: row for row in check["accounts"]}
     assert rows["prod-bad-trust"]["highest_severity"] == "high"
     assert rows["prod-ok"]["role_arn"] == "arn:aws:iam::{0}:role/{1}".format(fleet.account_id("prod-ok"), ROLE)
     assert rows["sandbox-none"]["role_exists"] is False  # the controller's account would not say so for every member
@@ -269,7 +267,7 @@ def test_fail_thresholds(fleet, runner, server, tmp_path):
         }
         if unreadable is not None:
             extra["ecs_infrastructure_role_audit_fail_on_unreadable"] = unreadable
-        report_dir = tmp_path / "report-{0}-{1}".format(hosts, severity)
+        report_dir = tmp_path / f"report-{hosts}-{severity}"
         extra["ecs_infrastructure_role_report_dir"] = str(report_dir)
         proc = run_audit(runner, tmp_path, extra, forks=1)
         assert proc.returncode == code, (hosts, severity, proc.output)
@@ -321,7 +319,7 @@ def without_boto3_python(directory):
     base = os.path.realpath(sys.executable)
     for name in ("python3", "python"):
         path = directory / name
-        path.write_text('#!/bin/sh\nexec "{0}" -S "$@"\n'.format(base))
+        path.write_text(f'#!/bin/sh\nexec "{base}" -S "$@"\n')
         path.chmod(0o755)
     return directory / "python3"
 
@@ -343,16 +341,16 @@ def test_audit_runs_from_an_inventory_without_an_interpreter(fleet, runner, serv
     prod_ok = fleet.account_id("prod-ok")
     (tmp_path / "static.yml").write_text(
         "all:\n  hosts:\n    pinned-interpreter:\n"
-        "      ecs_infrastructure_role_assume_role_arn: 'arn:aws:iam::{0}:role/OrganizationAccountAccessRole'\n"
-        "      ansible_python_interpreter: '{1}'\n"
+        f"      ecs_infrastructure_role_assume_role_arn: 'arn:aws:iam::{prod_ok}:role/OrganizationAccountAccessRole'\n"
+        f"      ansible_python_interpreter: '{no_boto3}'\n"
         "    missing-interpreter:\n"
-        "      ecs_infrastructure_role_assume_role_arn: 'arn:aws:iam::{0}:role/OrganizationAccountAccessRole'\n"
-        "      ansible_python_interpreter: /nonexistent/python3\n".format(prod_ok, no_boto3)
+        f"      ecs_infrastructure_role_assume_role_arn: 'arn:aws:iam::{prod_ok}:role/OrganizationAccountAccessRole'\n"
+        "      ansible_python_interpreter: /nonexistent/python3\n"
     )
     proc = run_audit(runner, tmp_path, NEVER_FAIL, env=env)
     assert proc.returncode == 0, proc.output
     report = json.loads((tmp_path / "ecs-infrastructure-role-report" / "report.json").read_text())
-    rows = dict((row["host"], row) for row in report["accounts"])
+    rows = {row["host"]: row for row in report["accounts"]}
     members = ["prod-ok", "prod-bad-trust", "dev-admin", "sandbox-none", ODD_NAME]
     for name in members:
         row = rows[fleet.account_id(name)]
@@ -383,7 +381,7 @@ def pass_anything(server, account_id, user):
     iam = account_client(server.env(), account_id)
     iam.create_user(UserName=user)
     iam.put_user_policy(UserName=user, PolicyName="pass-anything", PolicyDocument=PASS_ANYTHING)
-    return "arn:aws:iam::{0}:user/{1}".format(account_id, user)
+    return f"arn:aws:iam::{account_id}:user/{user}"
 
 
 def test_accepted_principals_and_what_is_new_since_a_baseline(fleet, runner, server, aws, tmp_path):

@@ -51,7 +51,7 @@ def render(tmp_path, reports):
     )
     proc = playbook.run(book, playbook.ansible_env(), cwd=tmp_path)
     assert proc.returncode == 0, proc.describe()
-    return dict((name, (tmp_path / (name + ".html")).read_text()) for name in reports)
+    return {name: (tmp_path / (name + ".html")).read_text() for name in reports}
 
 
 class Page(HTMLParser):
@@ -102,7 +102,7 @@ class Page(HTMLParser):
 
 def open_counts(report):
     findings = [f for row in report["accounts"] for f in row["findings"] if not f.get("accepted")]
-    return dict((s, len([f for f in findings if f["severity"] == s])) for s in report_fixture.SEVERITIES)
+    return {s: len([f for f in findings if f["severity"] == s]) for s in report_fixture.SEVERITIES}
 
 
 def today_shape(report):
@@ -113,7 +113,7 @@ def today_shape(report):
     for key in ("accepted", "new"):
         del old["summary"][key]
     for row in old["accounts"]:
-        row["findings"] = [dict((k, f[k]) for k in ("code", "severity", "message")) for f in row["findings"]]
+        row["findings"] = [{k: f[k] for k in ("code", "severity", "message")} for f in row["findings"]]
     return old
 
 
@@ -151,7 +151,7 @@ def test_large_report_structure(tmp_path):
 
     # "New since": the report opens with the new findings (account, severity, code, message)
     new = [(row, f) for row in report["accounts"] for f in row["findings"] if f["status"] == "new"]
-    assert page.h2 == "New since 2026-11-27T22:00:00Z: {0} findings".format(len(new))
+    assert page.h2 == f"New since 2026-11-27T22:00:00Z: {len(new)} findings"
     assert text.index('id="new"') < text.index('id="cards"') < text.index('id="accounts"')
     assert len(page.rows["new-findings"]) == len(new)
     section = text[text.index('id="new"') : text.index("</section>")]
@@ -182,7 +182,7 @@ def test_large_report_structure(tmp_path):
     assert len(page.headers) == 9
     assert all(h["button"] == "button" for h in page.headers), page.headers
     assert [h["aria-sort"] for h in page.headers].count("ascending") == 1
-    assert set(h["aria-sort"] for h in page.headers) == {"ascending", "none"}
+    assert {h["aria-sort"] for h in page.headers} == {"ascending", "none"}
     assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", text), "external asset"
 
     # today's report.json (no accepted/status/baseline) renders: every finding counted, no "new" section

@@ -105,7 +105,7 @@ def test_a_failing_audit_uploads_both_files_encrypted_with_links(fleet, bucket, 
     report = json.loads((report_dir / "report.json").read_text())
     stamp = stamp_of(report)
     assert re.fullmatch(r"\d{8}T\d{6}Z", stamp), stamp
-    folder, latest = "fleet/audits/{0}/".format(stamp), "fleet/audits/latest/"
+    folder, latest = f"fleet/audits/{stamp}/", "fleet/audits/latest/"
     assert keys(aws) == sorted(folder + name for name in FILES) + sorted(latest + name for name in FILES)
 
     s3 = aws("s3")
@@ -127,11 +127,11 @@ def test_a_failing_audit_uploads_both_files_encrypted_with_links(fleet, bucket, 
     stats = custom_stats(proc)
     assert stats["accounts"] == 2 and stats["findings"]["high"] >= 1, stats  # the counts are still there
     urls = stats["report_urls"]
-    assert urls["html_s3"] == "s3://{0}/{1}report.html".format(bucket, folder)
-    assert urls["json_s3"] == "s3://{0}/{1}report.json".format(bucket, folder)
-    assert urls["latest_html_s3"] == "s3://{0}/{1}report.html".format(bucket, latest)
-    assert urls["latest_json_s3"] == "s3://{0}/{1}report.json".format(bucket, latest)
-    assert urls["html_url"] == "{0}/{1}/{2}report.html".format(server.url, bucket, folder), urls
+    assert urls["html_s3"] == f"s3://{bucket}/{folder}report.html"
+    assert urls["json_s3"] == f"s3://{bucket}/{folder}report.json"
+    assert urls["latest_html_s3"] == f"s3://{bucket}/{latest}report.html"
+    assert urls["latest_json_s3"] == f"s3://{bucket}/{latest}report.json"
+    assert urls["html_url"] == f"{server.url}/{bucket}/{folder}report.html", urls
     assert stats["report_s3"] == {
         "bucket": bucket,
         "prefix": "fleet/audits/",
@@ -209,11 +209,11 @@ def test_check_mode_uploads_nothing_and_says_where_it_would(fleet, bucket, runne
     assert keys(aws) == []
     assert "s3" not in {c.service for c in rec.calls}, rec.calls  # not even a look at the bucket
     report = json.loads((tmp_path / "ecs-infrastructure-role-report" / "report.json").read_text())
-    folder = "s3://{0}/ecs-infrastructure-role-report/".format(bucket)
+    folder = f"s3://{bucket}/ecs-infrastructure-role-report/"
     would = [m for m in messages(proc) if "not uploaded" in m]
     assert would == [
         "ECS infrastructure role audit report: check mode, not uploaded; would upload report.json and report.html "
-        "to {0}{1}/ and {0}latest/ (AES256)".format(folder, stamp_of(report))
+        f"to {folder}{stamp_of(report)}/ and {folder}latest/ (AES256)"
     ], messages(proc)
     stats = custom_stats(proc)
     assert stats["report_s3"]["uploaded"] is False and stats["report_urls"] == {}, stats
@@ -290,9 +290,10 @@ def test_a_failed_upload_names_the_bucket_and_key_after_the_local_report(fleet, 
     assert failed[0].startswith("ECS infrastructure role audit: 2 accounts, 2 read, 0 not readable;"), failed[0]
     expected = (
         "; failed: the report could not be uploaded to "
-        "s3://no-such-bucket/ecs-infrastructure-role-report/{0}/report.json (Put the report files in the bucket): "
-    ).format(stamp_of(report))
+        f"s3://no-such-bucket/ecs-infrastructure-role-report/{stamp_of(report)}/report.json (Put the "
+        "report files in the bucket): "
+    )
     assert expected in failed[0], failed[0]
     assert "NoSuchBucket" in failed[0], failed[0]
-    assert failed[0].endswith("; the local report is in {0}".format(report_dir)), failed[0]
+    assert failed[0].endswith(f"; the local report is in {report_dir}"), failed[0]
     print(failed[0])

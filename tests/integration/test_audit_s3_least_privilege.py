@@ -80,7 +80,7 @@ def auth_server():
     server.stop()
 
 
-class Account(object):
+class Account:
     def __init__(self, server):
         self.server = server
         self.count = 0
@@ -102,7 +102,7 @@ class Account(object):
     def user(self, policy):
         """A new user holding only ``policy``; returns its keys."""
         self.count += 1
-        name = "reporter-{0}".format(self.count)
+        name = f"reporter-{self.count}"
         iam = self.admin("iam")
         iam.create_user(UserName=name)
         iam.put_user_policy(UserName=name, PolicyName="report", PolicyDocument=json.dumps(policy))
@@ -169,7 +169,7 @@ def test_nothing_outside_the_prefix(account, auth_server, tmp_path):
     proc = run_audit(auth_server, tmp_path, keys, {"ecs_infrastructure_role_report_s3_prefix": "elsewhere"})
     assert proc.returncode == 2, proc.describe()
     message = failure(proc)
-    assert "s3://{0}/elsewhere/".format(BUCKET) in message and "AccessDenied" in message, message
+    assert f"s3://{BUCKET}/elsewhere/" in message and "AccessDenied" in message, message
     assert account.keys() == []
     print(message)
 
@@ -180,5 +180,5 @@ def test_each_upload_action_is_needed(account, auth_server, tmp_path, action):
     proc = run_audit(auth_server, tmp_path, keys, {})
     assert proc.returncode == 2, proc.describe()
     message = failure(proc)
-    assert "s3://{0}/{1}".format(BUCKET, PREFIX) in message and "AccessDenied" in message, message
+    assert f"s3://{BUCKET}/{PREFIX}" in message and "AccessDenied" in message, message
     print(action, "denied:", message)

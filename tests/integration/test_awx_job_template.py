@@ -84,7 +84,7 @@ def test_the_shipped_survey_asks_for_what_this_test_answers():
     with open(MANAGE_SURVEY) as f:
         survey = json.load(f)
     assert [q["variable"] for q in survey["spec"]] == list(SURVEY)
-    types = dict((q["variable"], q["type"]) for q in survey["spec"])
+    types = {q["variable"]: q["type"] for q in survey["spec"]}
     sent = {"multiselect": list, "textarea": str, "text": str, "integer": int, "multiplechoice": str}
     assert all(isinstance(SURVEY[name], sent[kind]) for name, kind in types.items())
     for question in survey["spec"]:
@@ -112,7 +112,7 @@ def account_client(server, service, account_id):
     )
 
 
-class JobTemplate(object):
+class JobTemplate:
     """One private data directory; each launch() is one job with its own artifacts."""
 
     def __init__(self, server, root):
@@ -126,10 +126,10 @@ class JobTemplate(object):
                 [{"name": "ECS infrastructure role", "ansible.builtin.import_playbook": "ecs_tools.iam.manage"}]
             )
         )
-        hosts = dict(
-            (host, {"ecs_infrastructure_role_assume_role_arn": ASSUME.format(account)})
+        hosts = {
+            host: {"ecs_infrastructure_role_assume_role_arn": ASSUME.format(account)}
             for host, account in ACCOUNTS.items()
-        )
+        }
         inventory = {
             "all": {
                 "vars": {"ansible_connection": "local", "ansible_python_interpreter": sys.executable},
@@ -156,14 +156,14 @@ class JobTemplate(object):
         run = ansible_runner.run(
             private_data_dir=str(self.root),
             playbook=playbook,
-            ident="job-{0}".format(self.jobs),
+            ident=f"job-{self.jobs}",
             quiet=True,
             **kwargs,
         )
         return Job(run)
 
 
-class Job(object):
+class Job:
     def __init__(self, run):
         self.run = run
         self.events = list(run.events)
@@ -198,7 +198,7 @@ def job_template(server, tmp_path):
 
 def grants(server, account):
     iam = account_client(server, "iam", account)
-    arn = "arn:aws:iam::{0}:policy/ecsInfrastructureRolePassRole".format(account)
+    arn = f"arn:aws:iam::{account}:policy/ecsInfrastructureRolePassRole"
     return sorted(r["RoleName"] for r in iam.list_entities_for_policy(PolicyArn=arn)["PolicyRoles"])
 
 
@@ -206,12 +206,12 @@ def test_two_account_job_template(job_template, server):
     # 1. The job converges both accounts from survey answers (textarea, blank text field).
     first = job_template.launch(SURVEY)
     first.assert_successful()
-    expected_arns = dict((host, ARN.format(account)) for host, account in ACCOUNTS.items())
+    expected_arns = {host: ARN.format(account) for host, account in ACCOUNTS.items()}
     assert first.artifacts == {
         "ecs_infrastructure_role_arns": expected_arns,
-        "ecs_infrastructure_role_arns_by_account": dict((a, ARN.format(a)) for a in ACCOUNTS.values()),
+        "ecs_infrastructure_role_arns_by_account": {a: ARN.format(a) for a in ACCOUNTS.values()},
     }, "two accounts: maps only, never one concatenated ARN"
-    print("two-account job stats (playbook_on_stats artifact_data): {0}".format(first.artifacts))
+    print(f"two-account job stats (playbook_on_stats artifact_data): {first.artifacts}")
     for account in ACCOUNTS.values():
         iam = account_client(server, "iam", account)
         attached = iam.list_attached_role_policies(RoleName="ecsInfrastructureRole")["AttachedPolicies"]
@@ -231,7 +231,7 @@ def test_two_account_job_template(job_template, server):
     downstream.assert_successful()
     for account in ACCOUNTS.values():
         stack = account_client(server, "cloudformation", account).describe_stacks(StackName="web-service")
-        parameters = dict((p["ParameterKey"], p["ParameterValue"]) for p in stack["Stacks"][0]["Parameters"])
+        parameters = {p["ParameterKey"]: p["ParameterValue"] for p in stack["Stacks"][0]["Parameters"]}
         assert parameters == {"InfrastructureRoleArn": ARN.format(account)}
 
     # 2. The same job again changes nothing and writes nothing.

@@ -51,7 +51,7 @@ CASES = [
     ("description-too-long", {"description": "d" * 1001}, "1001 characters"),
     ("tag-key-reserved", {"tags": {"aws:owner": "me"}}, "aws:owner"),
     ("tag-value-too-long", {"tags": {"team": "t" * 257}}, "257 characters"),
-    ("too-many-tags", {"tags": dict(("k{0}".format(i), "v") for i in range(51))}, "51 tags"),
+    ("too-many-tags", {"tags": {f"k{i}": "v" for i in range(51)}}, "51 tags"),
     ("usage-region", {"usage_regions": ["mars-north"]}, "mars-north"),
     # the shape of a region, but no region of the partition: refused, not retried nine times
     (
@@ -109,7 +109,7 @@ def check(cases, results):
     problems = []
     for (name, dummy, named), result in zip(cases, results, strict=True):
         if result.get("failed") is not True:
-            problems.append("{0}: did not fail: {1}".format(name, json.dumps(result)[:300]))
+            problems.append(f"{name}: did not fail: {json.dumps(result)[:300]}")
         elif named not in result.get("msg", ""):
             problems.append("{0}: message does not name {1!r}: {2}".format(name, named, result.get("msg")))
     assert problems == []
@@ -122,7 +122,7 @@ def test_bad_input_found_without_aws_fails_before_any_call(runner, server):
         results = runner.run([args for dummy, args, dummy in cases])
     check(cases, results)
     assert len(rec) == 0
-    print("{0} bad inputs rejected before any AWS call".format(len(cases)))
+    print(f"{len(cases)} bad inputs rejected before any AWS call")
 
 
 def test_bad_input_that_needs_aws_fails_with_zero_writes(runner, server, aws):
@@ -137,6 +137,6 @@ def test_bad_input_that_needs_aws_fails_with_zero_writes(runner, server, aws):
         results = runner.run([args for dummy, args, dummy in cases])
     check(cases, results)
     assert rec.writes == []
-    print("{0} bad inputs rejected; {1} read calls, 0 writes".format(len(cases), len(rec)))
+    print(f"{len(cases)} bad inputs rejected; {len(rec)} read calls, 0 writes")
     role = iam.get_role(RoleName="ecsInfrastructureRole")["Role"]
     assert role["Path"] == "/ecs/" and {t["Key"]: t["Value"] for t in role["Tags"]} == {"team": "platform"}

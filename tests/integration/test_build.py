@@ -38,13 +38,13 @@ def test_built_tarball_installs_and_runs(tmp_path, server, aws):
     )
     with open(os.path.join(REPO, "galaxy.yml")) as f:
         version = yaml.safe_load(f)["version"]
-    tarball = tmp_path / "ecs_tools-iam-{0}.tar.gz".format(version)
+    tarball = tmp_path / f"ecs_tools-iam-{version}.tar.gz"
     names = tarfile.open(tarball).getnames()
     assert "plugins/modules/ecs_infrastructure_role.py" in names
     assert "meta/runtime.yml" in names
     assert not [n for n in names if n.startswith((".venv", ".build", ".git/")) or "__pycache__" in n]
     # Only what a user installs (galaxy.yml's build_ignore): no tests, benchmarks, demo or screenshots.
-    top = sorted(set(n.split("/")[0] for n in names))
+    top = sorted({n.split("/")[0] for n in names})
     assert top == sorted(USER_FILES), top
     assert not [n for n in names if n.endswith(".png")]
     assert not [n for n in names if n.startswith("extensions/molecule")]

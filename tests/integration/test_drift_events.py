@@ -52,7 +52,7 @@ def first_ran(proc, task, host="localhost"):
         result = entry["hosts"].get(host)
         if entry["task"]["name"] == task and result is not None and not result.get("skipped"):
             return result
-    raise AssertionError("{0} did not run:\n{1}".format(task, proc.describe()))
+    raise AssertionError(f"{task} did not run:\n{proc.describe()}")
 
 
 def cloudtrail_event(event_name, **request_parameters):
@@ -223,10 +223,9 @@ def organization(server, tmp_path):
     lines = ["all:", "  hosts:"]
     for name in ("member-a", "member-b"):
         lines += [
-            "    {0}:".format(name),
-            "      ecs_infrastructure_role_assume_role_arn: arn:aws:iam::{0}:role/OrganizationAccountAccessRole".format(
-                org.account_id(name)
-            ),
+            f"    {name}:",
+            "      ecs_infrastructure_role_assume_role_arn: "
+            f"arn:aws:iam::{org.account_id(name)}:role/OrganizationAccountAccessRole",
         ]
     (tmp_path / "accounts.yml").write_text("\n".join(lines) + "\n")
     return org
@@ -249,7 +248,7 @@ def test_organization_wide(runner, server, organization, tmp_path):
         first = run(runner, tmp_path, extra, inventory=inventory)
     assert first.succeeded(hosts=3), first.describe()
     central = first_ran(first, "Converge the central account's plumbing")
-    bus_arn = "arn:aws:events:us-east-1:{0}:event-bus/{1}".format(central_id, NAME)
+    bus_arn = f"arn:aws:events:us-east-1:{central_id}:event-bus/{NAME}"
     assert central["drift_events"]["event_bus"]["arn"] == bus_arn
     assert central["trail"]["ok"] is True and central["trail"]["trail"] == "management"
     # The members have no trail (and no organization trail): each is warned.
@@ -265,7 +264,7 @@ def test_organization_wide(runner, server, organization, tmp_path):
     assert statement["Action"] == "events:PutEvents" and statement["Resource"] == bus_arn
     assert events.list_tags_for_resource(ResourceARN=bus["Arn"])["Tags"] == [{"Key": TAG, "Value": ROLE}]
     (target,) = events.list_targets_by_rule(Rule=NAME, EventBusName=NAME)["Targets"]
-    assert target["Arn"] == "arn:aws:sqs:us-east-1:{0}:{1}".format(central_id, NAME)
+    assert target["Arn"] == f"arn:aws:sqs:us-east-1:{central_id}:{NAME}"
 
     # Members: a forwarding rule on the default bus, through a role that may only put on that bus.
     for name in ("member-a", "member-b"):
@@ -273,7 +272,7 @@ def test_organization_wide(runner, server, organization, tmp_path):
         member_events = account_client(env, account_id, "events")
         (forward,) = member_events.list_targets_by_rule(Rule=NAME + "-forward")["Targets"]
         assert forward["Arn"] == bus_arn
-        assert forward["RoleArn"] == "arn:aws:iam::{0}:role/{1}-forward".format(account_id, NAME)
+        assert forward["RoleArn"] == f"arn:aws:iam::{account_id}:role/{NAME}-forward"
         iam = account_client(env, account_id, "iam")
         policy = iam.get_role_policy(RoleName=NAME + "-forward", PolicyName=NAME + "-forward")["PolicyDocument"]
         assert policy["Statement"] == [{"Effect": "Allow", "Action": "events:PutEvents", "Resource": bus_arn}]
@@ -322,11 +321,11 @@ def test_organization_wide(runner, server, organization, tmp_path):
         for statement in json.load(f)["Statement"]:
             actions = statement["Action"]
             documented.update([actions] if isinstance(actions, str) else actions)
-    called = set(
-        "{0}:{1}".format(call.service, call.action)
+    called = {
+        f"{call.service}:{call.action}"
         for recording in (first_calls, second_calls, absent_calls)
         for call in recording.calls
-    )
+    }
     # The controller's (sts:AssumeRole) and amazon.aws.aws_caller_info's optional alias lookup.
     called -= {"sts:AssumeRole", "iam:ListAccountAliases"}
     assert called - documented == set()

@@ -72,7 +72,7 @@ def test_wrong_trust_extra_principal_overprivileged_and_loose_grant(runner, aws)
         "trust_extra_principal",
         "trust_missing_ecs",
     ]
-    severities = dict((f["code"], f["severity"]) for f in result["findings"])
+    severities = {f["code"]: f["severity"] for f in result["findings"]}
     assert severities == {
         "overprivileged_managed_policy": "medium",
         "pass_role_any_service": "high",

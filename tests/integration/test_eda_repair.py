@@ -56,7 +56,7 @@ def test_each_change_by_hand_is_repaired(drift):
     # Each run was limited to the event's account: the other inventory host never ran.
     assert drift.recap_hosts() == [eda.ACCOUNT] * 3
     for label, seconds in times:
-        print("time to repair, {0}: {1:.1f}s".format(label, seconds))
+        print(f"time to repair, {label}: {seconds:.1f}s")
 
 
 def test_a_burst_for_one_account_gives_one_run(drift, tmp_path):
@@ -73,7 +73,7 @@ def test_a_burst_for_one_account_gives_one_run(drift, tmp_path):
         )
     drift.wait_until(drift.volumes_back)
     runs = settle(drift)
-    print("playbook runs for a burst of 50 events: {0}".format(runs))
+    print(f"playbook runs for a burst of 50 events: {runs}")
     assert runs in (1, 2)
     assert drift.log().count("[received event]") == 50  # every event reached the rulebook
     assert not marker.exists()
@@ -89,8 +89,8 @@ def test_the_automations_own_changes_trigger_nothing(drift):
     # The automation itself detaches the policy (say a run with other capabilities): its events,
     # from its assumed-role session, must not start a repair, or two automations would undo each other.
     drift.iam.detach_role_policy(RoleName=eda.ROLE, PolicyArn=eda.VOLUMES)
-    session = "arn:aws:sts::{0}:assumed-role/{1}/ecs-tools-iam-manage".format(eda.ACCOUNT, eda.AUTOMATION_ROLE)
-    issuer = "arn:aws:iam::{0}:role/{1}".format(eda.ACCOUNT, eda.AUTOMATION_ROLE)
+    session = f"arn:aws:sts::{eda.ACCOUNT}:assumed-role/{eda.AUTOMATION_ROLE}/ecs-tools-iam-manage"
+    issuer = f"arn:aws:iam::{eda.ACCOUNT}:role/{eda.AUTOMATION_ROLE}"
     for dummy in range(5):
         drift.put_event(
             "DetachRolePolicy", {"roleName": eda.ROLE, "policyArn": eda.VOLUMES}, actor=session, issuer=issuer

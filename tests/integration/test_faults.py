@@ -65,7 +65,7 @@ def inline_holders(iam):
 
 
 def policy_tags(iam):
-    return dict((t["Key"], t["Value"]) for t in iam.get_policy(PolicyArn=POLICY_ARN)["Policy"].get("Tags", []))
+    return {t["Key"]: t["Value"] for t in iam.get_policy(PolicyArn=POLICY_ARN)["Policy"].get("Tags", [])}
 
 
 def assert_exact_desired_state(iam):
@@ -128,7 +128,7 @@ def descendants(pid):
     for entry in os.listdir("/proc"):
         if entry.isdigit():
             try:
-                with open("/proc/{0}/stat".format(entry)) as f:
+                with open(f"/proc/{entry}/stat") as f:
                     ppid = int(f.read().rsplit(")", 1)[1].split()[1])
             except (OSError, ValueError, IndexError):
                 continue

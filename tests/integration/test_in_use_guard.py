@@ -22,7 +22,7 @@ def ecs_volume(aws, region, attach=True):
     image = ec2.describe_images(Owners=["amazon"])["Images"][0]["ImageId"]
     instance = ec2.run_instances(ImageId=image, MinCount=1, MaxCount=1, InstanceType="t3.micro")["Instances"][0]
     zone = instance["Placement"]["AvailabilityZone"]
-    task = "arn:aws:ecs:{0}:123456789012:task/prod/0123456789abcdef".format(region)
+    task = f"arn:aws:ecs:{region}:123456789012:task/prod/0123456789abcdef"
     volume = ec2.create_volume(
         AvailabilityZone=zone,
         Size=10,

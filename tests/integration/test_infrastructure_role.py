@@ -178,14 +178,12 @@ def test_a_converged_role_run_makes_no_more_calls_than_the_module(runner, server
         server.reset()
         iam.create_user(UserName="alice")
         iam.create_role(RoleName="pipeline-a", AssumeRolePolicyDocument=TRUST_EC2)
-        role_vars = dict(("ecs_infrastructure_role_" + k, v) for k, v in common.items())
+        role_vars = {"ecs_infrastructure_role_" + k: v for k, v in common.items()}
         role, module = role_and_module_converged_calls(
             runner, server, tmp_path, dict(role_vars, **variables), dict(common, **module_args)
         )
         counts[case] = (len(role), len(module))
-        print(
-            "converged API calls, {0}: role {1} {2}; module {3} {4}".format(case, len(role), role, len(module), module)
-        )
+        print(f"converged API calls, {case}: role {len(role)} {role}; module {len(module)} {module}")
         # No more calls than the module, and none it does not make (a multiset inclusion).
         assert not collections.Counter(role) - collections.Counter(module), (role, module)
         assert len(role) <= len(module)

@@ -20,12 +20,12 @@ from expected import TRUST_ECS
 
 ROLE = "ecsInfrastructureRole"
 ACCOUNT = "123456789012"  # moto's account
-POLICY_ARN = "arn:aws:iam::{0}:policy/{1}PassRole".format(ACCOUNT, ROLE)
+POLICY_ARN = f"arn:aws:iam::{ACCOUNT}:policy/{ROLE}PassRole"
 INFO = "ecs_tools.iam.ecs_infrastructure_role_info"
 
 
 def role_tags(iam):
-    return dict((t["Key"], t["Value"]) for t in iam.list_role_tags(RoleName=ROLE)["Tags"])
+    return {t["Key"]: t["Value"] for t in iam.list_role_tags(RoleName=ROLE)["Tags"]}
 
 
 def trust_of(iam):
@@ -135,10 +135,10 @@ def test_a_missing_grantee_is_still_named(runner, aws, server):
     "condition",
     [
         {"StringEquals": {"aws:SourceAccount": ACCOUNT}},
-        {"ArnLike": {"aws:SourceArn": "arn:aws:ecs:*:{0}:*".format(ACCOUNT)}},
+        {"ArnLike": {"aws:SourceArn": f"arn:aws:ecs:*:{ACCOUNT}:*"}},
         {
             "StringEquals": {"aws:SourceAccount": ACCOUNT},
-            "ArnLike": {"aws:SourceArn": "arn:aws:ecs:eu-west-1:{0}:cluster/*".format(ACCOUNT)},
+            "ArnLike": {"aws:SourceArn": f"arn:aws:ecs:eu-west-1:{ACCOUNT}:cluster/*"},
         },
     ],
     ids=["source-account", "source-arn", "both"],
@@ -207,7 +207,7 @@ def test_a_trust_deny_with_not_principal_shutting_ecs_out_is_reported_and_repair
         {
             "Sid": "OnlyOurAdmins",
             "Effect": "Deny",
-            "NotPrincipal": {"AWS": "arn:aws:iam::{0}:root".format(ACCOUNT)},
+            "NotPrincipal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
             "Action": "sts:AssumeRole",
         }
     )

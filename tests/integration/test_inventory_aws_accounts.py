@@ -45,7 +45,7 @@ def unsafe(value):
     if isinstance(value, dict):
         if set(value) == {"__ansible_unsafe"}:
             return value["__ansible_unsafe"]
-        return dict((k, unsafe(v)) for k, v in value.items())
+        return {k: unsafe(v) for k, v in value.items()}
     if isinstance(value, list):
         return [unsafe(v) for v in value]
     return value
@@ -60,7 +60,7 @@ def inventory(runner, tmp_path):
 
     def run(config, env=None, expect_failure=False, args=(), name=None):
         count[0] += 1
-        path = tmp_path / (name or "inv{0}.aws_accounts.yml".format(count[0]))
+        path = tmp_path / (name or f"inv{count[0]}.aws_accounts.yml")
         path.write_text(yaml.safe_dump(config))
         proc = subprocess.run(
             [os.path.join(os.path.dirname(sys.executable), "ansible-inventory"), "-i", str(path), "--list"]
@@ -76,10 +76,10 @@ def inventory(runner, tmp_path):
         assert proc.returncode == 0 and "Failed to parse" not in proc.stderr, proc.stdout + proc.stderr
         data = unsafe(json.loads(proc.stdout))
         hostvars = data.pop("_meta", {}).get("hostvars", {})
-        groups = dict(
-            (name, {"hosts": sorted(body.get("hosts", [])), "children": sorted(body.get("children", []))})
+        groups = {
+            name: {"hosts": sorted(body.get("hosts", [])), "children": sorted(body.get("children", []))}
             for name, body in data.items()
-        )
+        }
         return hostvars, groups
 
     return run
@@ -127,14 +127,14 @@ def expected_groups(hosts, host_name):
         entry["hosts"].sort()
         entry["children"].sort()
     # ansible-inventory --list leaves out groups with neither hosts nor children (ungrouped here).
-    return dict((k, v) for k, v in groups.items() if v["hosts"] or v["children"] or k == "all")
+    return {k: v for k, v in groups.items() if v["hosts"] or v["children"] or k == "all"}
 
 
 def test_whole_organization(org, inventory):
     """Every ACTIVE member account, named by id, with its variables and OU groups: the closed account
     and the management account are left out."""
     hostvars, groups = inventory({"plugin": "ecs_tools.iam.aws_accounts"})
-    assert hostvars == dict((org.account_id(n), expected_vars(org, n)) for n in ACTIVE_MEMBERS)
+    assert hostvars == {org.account_id(n): expected_vars(org, n) for n in ACTIVE_MEMBERS}
     assert groups == expected_groups(ACTIVE_MEMBERS, org.account_id)
     assert org.account_id("closed-a") not in hostvars
     assert org.management_account_id not in hostvars
@@ -151,7 +151,7 @@ def test_organizational_units_nested_and_excluded(org, inventory):
         }
     )
     hosts = ["prod-a", "dev-a"]
-    assert hostvars == dict((org.account_id(n), expected_vars(org, n)) for n in hosts)
+    assert hostvars == {org.account_id(n): expected_vars(org, n) for n in hosts}
     assert groups == expected_groups(hosts, org.account_id)
 
 
@@ -183,7 +183,7 @@ def test_names_management_account_role_name_and_endpoint_url(org, inventory, ser
         env={"AWS_ENDPOINT_URL": "http://127.0.0.1:9"},  # unused: a closed port, would fail if used
     )
     hosts = ACTIVE_MEMBERS + ["master"]
-    assert hostvars == dict((n, expected_vars(org, n, role_name="automation/EcsToolsAudit")) for n in hosts)
+    assert hostvars == {n: expected_vars(org, n, role_name="automation/EcsToolsAudit") for n in hosts}
     assert groups == expected_groups(hosts, str)
 
 

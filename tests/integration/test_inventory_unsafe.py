@@ -111,7 +111,7 @@ def markers(directory):
 
 def group_name(prefix, value):
     """The name Constructable's keyed_groups gives (invalid characters replaced by _)."""
-    return re.sub(r"[^A-Za-z0-9_]", "_", "{0}_{1}".format(prefix, value))
+    return re.sub(r"[^A-Za-z0-9_]", "_", f"{prefix}_{value}")
 
 
 def unwrap(value, wrapped):
@@ -120,7 +120,7 @@ def unwrap(value, wrapped):
         if set(value) == {"__ansible_unsafe"}:
             wrapped.append(value["__ansible_unsafe"])
             return value["__ansible_unsafe"]
-        return dict((k, unwrap(v, wrapped)) for k, v in value.items())
+        return {k: unwrap(v, wrapped) for k, v in value.items()}
     if isinstance(value, list):
         return [unwrap(v, wrapped) for v in value]
     return value
@@ -157,10 +157,10 @@ def test_inventory_list_keeps_templates_from_aws_literal(evil_org, runner, workd
         assert host["aws_account_email"] == email
         assert host["aws_organizational_unit_path"] == path
         assert host["ecs_infrastructure_role_assume_role_arn"] == (
-            "arn:aws:iam::{0}:role/OrganizationAccountAccessRole".format(account_id)
+            f"arn:aws:iam::{account_id}:role/OrganizationAccountAccessRole"
         )
         assert host["ansible_connection"] == "local"
-        assert host["display_name"] == "{0} <{1}> in {2}".format(name, email, path)
+        assert host["display_name"] == f"{name} <{email}> in {path}"
         assert name in data[group_name("path", path)]["hosts"]
         assert data[group_name("account", name)]["hosts"] == [name]
     assert sorted(data["templated_names"]["hosts"]) == sorted([ACCOUNT_EXPR, ACCOUNT_STMT])
@@ -176,7 +176,7 @@ def test_inventory_list_keeps_templates_from_aws_literal(evil_org, runner, workd
         for name, (account_id, path) in evil_org.items():
             for value in (name, ACCOUNTS[name][0], path, account_id):
                 assert value in wrapped, (value, proc.stdout)
-        assert "{0} <{1}> in {2}".format(ACCOUNT_EXPR, EMAIL, evil_org[ACCOUNT_EXPR][1]) in wrapped
+        assert f"{ACCOUNT_EXPR} <{EMAIL}> in {evil_org[ACCOUNT_EXPR][1]}" in wrapped
 
 
 def test_audit_playbook_keeps_templates_from_aws_literal(evil_org, runner, server, workdir):
@@ -196,7 +196,7 @@ def test_audit_playbook_keeps_templates_from_aws_literal(evil_org, runner, serve
             {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iam:PassRole", "Resource": "*"}]}
         ),
     )
-    user_arn = "arn:aws:iam::{0}:user{1}deployer".format(plain_id, IAM_PATH)
+    user_arn = f"arn:aws:iam::{plain_id}:user{IAM_PATH}deployer"
     (workdir / "org.aws_accounts.yml").write_text(yaml.safe_dump(CONFIG))
     with server.recording() as rec:
         proc = playbook.run(
@@ -219,7 +219,7 @@ def test_audit_playbook_keeps_templates_from_aws_literal(evil_org, runner, serve
 
     report_dir = workdir / "ecs-infrastructure-role-report"
     report = json.loads((report_dir / "report.json").read_text())
-    rows = dict((row["account_name"], row) for row in report["accounts"])
+    rows = {row["account_name"]: row for row in report["accounts"]}
     assert sorted(rows) == sorted(ACCOUNTS)
     for name, (account_id, path) in evil_org.items():
         row = rows[name]
@@ -237,4 +237,4 @@ def test_audit_playbook_keeps_templates_from_aws_literal(evil_org, runner, serve
         assert str(escape(path)) in html
     assert "{{ lookup(&#39;pipe&#39;, &#39;touch $MARKERS/acct&#39;) }}" in html
     # the page shows the principal by name, its ARN as a tooltip
-    assert '<code title="{0}">deployer</code> (any_service)'.format(escape(user_arn)) in html
+    assert f'<code title="{escape(user_arn)}">deployer</code> (any_service)' in html

@@ -64,9 +64,9 @@ MODULE = "ecs_tools.iam.ecs_infrastructure_role"
 INFO_MODULE = "ecs_tools.iam.ecs_infrastructure_role_info"
 ROLE = "ecsInfrastructureRole"
 GRANT_POLICY = ROLE + "PassRole"
-GRANT_POLICY_ARN = "arn:aws:iam::{0}:policy/{1}".format(ACCOUNT, GRANT_POLICY)
-BOUNDARY_V1 = "arn:aws:iam::{0}:policy/EcsInfraBoundaryV1".format(ACCOUNT)
-BOUNDARY_V2 = "arn:aws:iam::{0}:policy/EcsInfraBoundaryV2".format(ACCOUNT)
+GRANT_POLICY_ARN = f"arn:aws:iam::{ACCOUNT}:policy/{GRANT_POLICY}"
+BOUNDARY_V1 = f"arn:aws:iam::{ACCOUNT}:policy/EcsInfraBoundaryV1"
+BOUNDARY_V2 = f"arn:aws:iam::{ACCOUNT}:policy/EcsInfraBoundaryV2"
 PROFILE = "ecs-infra-profile"
 HAND_MADE = "hand-made"
 
@@ -292,7 +292,7 @@ def lifecycle(admin_env):
     }
     # The account's admin (Allow * on *) can pass the role: the one finding expected, low, naming the admins.
     findings = {
-        "that": ["lp_info.findings | rejectattr('code', 'equalto', {0!r}) | list | length == 0".format(ADMIN_FINDING)],
+        "that": [f"lp_info.findings | rejectattr('code', 'equalto', {ADMIN_FINDING!r}) | list | length == 0"],
         "fail_msg": "{{ lp_info.findings | map(attribute='message') | join('; ') }}",
         "quiet": True,
     }
@@ -322,7 +322,7 @@ def unexpected_findings(info):
 
 @contextlib.contextmanager
 def environment(values):
-    saved = dict((k, os.environ.get(k)) for k in values)
+    saved = {k: os.environ.get(k) for k in values}
     os.environ.update(values)
     try:
         yield
@@ -365,7 +365,7 @@ def client(server, service, keys, region=REGION):
     )
 
 
-class Account(object):
+class Account:
     """One test's account: the admin, the principals and resources the lifecycle uses, and
     ``deployers(policy)`` for the users that run the lifecycle."""
 
@@ -386,7 +386,7 @@ class Account(object):
         except ClientError as e:
             assert e.response["Error"]["Code"] == "InvalidClientTokenId"
         else:
-            raise AssertionError("moto_server does not enforce IAM authorization after {0} calls".format(ROOT_CALLS))
+            raise AssertionError(f"moto_server does not enforce IAM authorization after {ROOT_CALLS} calls")
         self.iam = self.admin("iam")
         self._populate()
 
@@ -410,10 +410,10 @@ class Account(object):
         iam.create_policy(
             PolicyName=GRANT_POLICY,
             PolicyDocument=json.dumps(drifted_grant("*")),
-            Tags=[{"Key": "ecs_tools.iam:role-arn", "Value": "arn:aws:iam::{0}:role/{1}".format(ACCOUNT, ROLE)}],
+            Tags=[{"Key": "ecs_tools.iam:role-arn", "Value": f"arn:aws:iam::{ACCOUNT}:role/{ROLE}"}],
         )
         for i in range(4):
-            resource = "arn:aws:iam::{0}:role/old-{1}".format(ACCOUNT, i)
+            resource = f"arn:aws:iam::{ACCOUNT}:role/old-{i}"
             iam.create_policy_version(PolicyArn=GRANT_POLICY_ARN, PolicyDocument=json.dumps(drifted_grant(resource)))
         # A cluster with a service and a stopped task: the usage scan lists and describes both.
         ecs = self.admin("ecs")
@@ -466,7 +466,7 @@ class Account(object):
             task_env = dict(AWS_ACCESS_KEY_ID=keys[name][0], AWS_SECRET_ACCESS_KEY=keys[name][1])
             task_env.update(env)
             tasks.append({"name": name, module: args, "register": "lp_" + name, "environment": task_env})
-        path = playbook.write_playbook(self.tmp_path / "play-{0}.yml".format(self.count), [playbook.play(tasks)])
+        path = playbook.write_playbook(self.tmp_path / f"play-{self.count}.yml", [playbook.play(tasks)])
         done = playbook.run(path, playbook.ansible_env(self.server, REGION), results=True)
         if done.document is None:
             raise AssertionError("ansible-playbook failed:\n" + done.output)
@@ -502,18 +502,18 @@ def _in_process(account, name, module, args, env, keys, results):
 def recorded(server, keys):
     """(step, "service:Action") of every request made with ``keys`` (step -> keys), in order,
     since the recording started."""
-    steps = dict((key[0], step) for step, key in keys.items())
+    steps = {key[0]: step for step, key in keys.items()}
     raw = urllib.request.urlopen(server.url + "/moto-api/recorder/download-recording", timeout=30).read()
     calls = []
     for line in raw.decode("utf-8").splitlines():
         if not line.strip():
             continue
         entry = json.loads(line)
-        headers = dict((k.lower(), v) for k, v in entry.get("headers", {}).items())
+        headers = {k.lower(): v for k, v in entry.get("headers", {}).items()}
         key = headers.get("authorization", "").split("Credential=")[-1].split("/")[0]
         if key in steps:
             call = parse_call(entry)
-            calls.append((steps[key], "{0}:{1}".format(call.service, call.action)))
+            calls.append((steps[key], f"{call.service}:{call.action}"))
     return calls
 
 
@@ -576,7 +576,7 @@ def test_lifecycle_with_all_json(account, auth_server):
         results = account.run(lifecycle(account.admin_env()), keys)
         calls = recorded(auth_server, keys)
     assert failures(results) == [], explain(results)
-    assert dict((name, bool(results[name].get("changed"))) for name in STEPS) == CHANGED
+    assert {name: bool(results[name].get("changed")) for name in STEPS} == CHANGED
 
     create = results["create"]
     assert create["capabilities"] == sorted(CAPABILITIES)
@@ -606,7 +606,7 @@ def test_lifecycle_with_all_json(account, auth_server):
         ]
     )
     # Every action all.json grants is called, and nothing else is.
-    assert sorted(set(a for s, a in calls)) == sorted(ALL_ACTIONS)
+    assert sorted({a for s, a in calls}) == sorted(ALL_ACTIONS)
     assert first_use(calls) == FIRST_USE
 
     iam = account.iam
@@ -628,9 +628,9 @@ def test_each_action_is_needed(account, action):
     expected = "info_findings" if action in SCAN_ACTIONS else step
     assert failed == [expected], explain(results)
     message = results[expected]["msg"]
-    assert "is not authorized to perform: {0}".format(action) in message, message
+    assert f"is not authorized to perform: {action}" in message, message
     assert "AccessDenied" in message, message
-    print("{0}: {1} fails: {2}".format(action, expected, message))
+    print(f"{action}: {expected} fails: {message}")
 
 
 def test_get_caller_identity_is_called_but_never_denied(account, auth_server):
@@ -652,11 +652,11 @@ def test_guard_refuses_without_scan_permissions(account):
     for action in scan:
         document = without(document, action)
     keys = account.deployers(document)
-    steps = dict((step[0], step) for step in lifecycle(account.admin_env()))
+    steps = {step[0]: step for step in lifecycle(account.admin_env())}
     # Without the lifecycle's boundary (it allows no volume action): the role has the volume actions
     # to lose, so detaching the Volumes policy needs the scan.
     name, module, args, env = steps["create"]
-    create = (name, module, dict((k, v) for k, v in args.items() if k != "permissions_boundary"), env)
+    create = (name, module, {k: v for k, v in args.items() if k != "permissions_boundary"}, env)
     results = account.run([create, steps["drop_volumes"]], keys)
     assert failures(results) == ["drop_volumes"]
     results.update(account.run([steps["absent"]], keys))
@@ -687,13 +687,13 @@ def test_feature_files_on_their_own(account, auth_server):
     steps = []
     for name, module, args, env in lifecycle(account.admin_env()):
         if name in ("create", "converge", "drift", "update", "drop_volumes", "absent"):
-            steps.append((name, module, dict((k, v) for k, v in args.items() if k != "pass_role"), env))
+            steps.append((name, module, {k: v for k, v in args.items() if k != "pass_role"}, env))
     with auth_server.recording():
         results = account.run(steps, keys)
         calls = recorded(auth_server, keys)
     assert failures(results) == [], explain(results)
     allowed = set(actions_of(role_and_guard))
-    assert set(a for s, a in calls) <= allowed, sorted(set(a for s, a in calls) - allowed)
+    assert {a for s, a in calls} <= allowed, sorted({a for s, a in calls} - allowed)
 
     create = dict(CREATE, name="ecsInfraInfo")  # made by the admin
     info_steps = [
@@ -707,6 +707,6 @@ def test_feature_files_on_their_own(account, auth_server):
     assert results["info"]["pass_role"]["mode"] == "managed_policy"
     # CREATE's boundary allows none of the volume actions the Volumes policy is there for.
     assert [f["code"] for f in results["info"]["findings"]] == ["pass_role_administrators", "volume_actions_blocked"]
-    made = set(a for s, a in calls if s == "info")
+    made = {a for s, a in calls if s == "info"}
     # Every action of info.json but DescribeRegions (usage_regions is set), and nothing else.
     assert sorted(made) == [a for a in actions_of(info) if a != "ec2:DescribeRegions"]

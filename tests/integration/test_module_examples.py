@@ -72,13 +72,13 @@ def test_examples_run_in_order(runner, aws, tmp_path):
 
     created = results["Create the infrastructure role for EBS volumes and Service Connect TLS"]
     assert created["changed"] and sorted(created["attached_policies"]) == sorted([VOLUMES, TLS])
-    assert created["role"]["arn"] == "arn:aws:iam::{0}:role/ecsInfrastructureRole".format(ACCOUNT)
+    assert created["role"]["arn"] == f"arn:aws:iam::{ACCOUNT}:role/ecsInfrastructureRole"
 
     second = results["A second role under a path, with a boundary, tags and a customer managed policy"]
-    extra = "arn:aws:iam::{0}:policy/EcsInfraExtraPermissions".format(ACCOUNT)
+    extra = f"arn:aws:iam::{ACCOUNT}:policy/EcsInfraExtraPermissions"
     assert second["changed"] and sorted(second["attached_policies"]) == sorted([VOLUMES, LATTICE, extra])
     assert second["role"]["path"] == "/ecs/" and second["role"]["max_session_duration"] == 7200
-    assert second["role"]["permissions_boundary"] == "arn:aws:iam::{0}:policy/EcsBoundary".format(ACCOUNT)
+    assert second["role"]["permissions_boundary"] == f"arn:aws:iam::{ACCOUNT}:policy/EcsBoundary"
     assert second["role"]["tags"] == {"team": "platform"}
 
     # Each later example on the first role keeps the policies the ones before it attached.
@@ -92,11 +92,11 @@ def test_examples_run_in_order(runner, aws, tmp_path):
     managed = results["Let the deploy pipeline role and the platform team pass the first role to ECS (and nobody else)"]
     assert managed["pass_role"]["mode"] == "managed_policy"
     grantees = {"roles": ["github-actions-deploy"], "groups": ["platform-engineers"], "users": ["alice"]}
-    assert dict((k, managed["pass_role"][k]) for k in grantees) == grantees
+    assert {k: managed["pass_role"][k] for k in grantees} == grantees
     inline = results["The same grants as inline policies on each principal, keeping grantees added by hand"]
     # purge: false keeps (and moves to inline) the grantees the task does not list
     assert inline["pass_role"]["mode"] == "inline"
-    assert dict((k, inline["pass_role"][k]) for k in grantees) == grantees
+    assert {k: inline["pass_role"][k] for k in grantees} == grantees
 
     checked = results["Check the infrastructure role before changing it"]
     assert checked["exists"] and checked["pass_role"]["mode"] == "inline"

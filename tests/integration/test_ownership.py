@@ -23,8 +23,8 @@ from fault_proxy import FaultProxy
 ROLE = "ecsInfrastructureRole"
 POLICY = ROLE + "PassRole"
 ACCOUNT = "123456789012"
-POLICY_ARN = "arn:aws:iam::{0}:policy/{1}".format(ACCOUNT, POLICY)
-ROLE_ARN = "arn:aws:iam::{0}:role/{1}".format(ACCOUNT, ROLE)
+POLICY_ARN = f"arn:aws:iam::{ACCOUNT}:policy/{POLICY}"
+ROLE_ARN = f"arn:aws:iam::{ACCOUNT}:role/{ROLE}"
 MARK = "ecs_tools.iam:role-arn"
 S3_ADMIN = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}
 
@@ -58,7 +58,7 @@ def foreign_managed_policy(iam, document=None, holders=("mallory",), tags=None):
 
 
 def policy_tags(iam, arn=POLICY_ARN):
-    return dict((t["Key"], t["Value"]) for t in iam.get_policy(PolicyArn=arn)["Policy"].get("Tags") or [])
+    return {t["Key"]: t["Value"] for t in iam.get_policy(PolicyArn=arn)["Policy"].get("Tags") or []}
 
 
 def refused(result, *named):
@@ -93,7 +93,7 @@ def test_someone_elses_managed_policy_of_that_name_is_refused(runner, server, aw
                 "arn": POLICY_ARN,
                 "mark": None,
                 "holders": {"users": ["mallory"], "groups": [], "roles": []},
-                "reason": "its document is not this role's PassRole grant and it carries no {0} mark".format(MARK),
+                "reason": f"its document is not this role's PassRole grant and it carries no {MARK} mark",
             }
         ]
     print(message)
@@ -112,7 +112,7 @@ def test_someone_elses_inline_policy_of_that_name_is_refused(runner, server, aws
     with server.recording() as rec:
         results = runner.run([dict(args, _check=True), args])
     for result in results:
-        message = refused(result, "inline policy '{0}' of user 'bob'".format(POLICY))
+        message = refused(result, f"inline policy '{POLICY}' of user 'bob'")
         assert result["foreign_objects"][0]["principal"] == "bob"
     print(message)
     assert rec.writes == []
@@ -131,8 +131,8 @@ def test_names_iam_takes_for_the_grants_are_refused_before_any_write(runner, ser
         result = runner.one(capabilities=["volumes"], pass_role={"users": ["alice"]})
     message = refused(
         result,
-        "managed policy arn:aws:iam::{0}:policy/team/{1}".format(ACCOUNT, POLICY),
-        "inline policy '{0}' of user 'bob'".format(POLICY.lower()),
+        f"managed policy arn:aws:iam::{ACCOUNT}:policy/team/{POLICY}",
+        f"inline policy '{POLICY.lower()}' of user 'bob'",
         "IAM names are unique regardless of case",
     )
     print(message)
@@ -146,13 +146,13 @@ def test_the_grant_of_another_role_is_refused_naming_that_role(runner, server, a
     shared = {"policy_name": "SharedPassRole"}
     first = runner.one(name="roleA", pass_role=dict(shared, users=["alice"]))
     assert first["changed"] is True and not first.get("failed"), first.get("msg")
-    arn = "arn:aws:iam::{0}:policy/SharedPassRole".format(ACCOUNT)
-    role_a = "arn:aws:iam::{0}:role/roleA".format(ACCOUNT)
+    arn = f"arn:aws:iam::{ACCOUNT}:policy/SharedPassRole"
+    role_a = f"arn:aws:iam::{ACCOUNT}:role/roleA"
     assert policy_tags(iam, arn) == {MARK: role_a}
     before = authorization_snapshot(iam)
     with server.recording() as rec:
         second = runner.one(pass_role=dict(shared, users=["bob"]))
-    message = refused(second, arn, "marked {0}={1}".format(MARK, role_a), "it holds the grant of that role")
+    message = refused(second, arn, f"marked {MARK}={role_a}", "it holds the grant of that role")
     print(message)
     assert rec.writes == []
     assert authorization_snapshot(iam) == before  # roleA keeps its grant; no ping-pong
@@ -248,10 +248,10 @@ def test_an_exact_unmarked_grant_is_adopted_by_marking_it(runner, server, aws, d
 
 
 ADOPTION_WARNING = (
-    "Adopting managed policy {0} as the PassRole grant of role 'ecsInfrastructureRole': it carries no "
+    f"Adopting managed policy {POLICY_ARN} as the PassRole grant of role 'ecsInfrastructureRole': it carries no "
     "ecs_tools.iam:role-arn mark, but every version (v1) is exactly this role's grant and every principal holding "
     "it (user 'alice') is listed in pass_role. The mark is added; from now on the ecs_tools.iam collection "
-    "manages it.".format(POLICY_ARN)
+    "manages it."
 )
 DORMANT_ADMIN = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
 
@@ -296,7 +296,7 @@ def test_an_unmarked_grant_that_is_not_provably_the_grant_is_refused(runner, ser
     with server.recording() as rec:
         results = runner.run([dict(args, _check=True), args, inline])
     for result in results:
-        message = refused(result, POLICY_ARN, "it carries no {0} mark".format(MARK), named)
+        message = refused(result, POLICY_ARN, f"it carries no {MARK} mark", named)
         assert [o["arn"] for o in result["foreign_objects"]] == [POLICY_ARN]
     print(message)
     assert_nothing_written(iam, rec, before, before_versions)
@@ -333,7 +333,7 @@ def test_an_orphaned_grant_is_reported_and_deleted_by_absent(runner, server, aws
     assert created["changed"] is True and not created.get("failed"), created.get("msg")
     iam.detach_role_policy(RoleName=ROLE, PolicyArn=created["attached_policies"][0])
     iam.delete_role(RoleName=ROLE)
-    marked = "arn:aws:iam::{0}:role/ecs/{1}".format(ACCOUNT, ROLE)
+    marked = f"arn:aws:iam::{ACCOUNT}:role/ecs/{ROLE}"
     assert policy_tags(iam) == {MARK: marked}
 
     info = {"_module": "ecs_tools.iam.ecs_infrastructure_role_info"}

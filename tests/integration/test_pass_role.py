@@ -216,7 +216,7 @@ def test_absent_leaves_no_grant_anywhere(runner, aws, mode):
 
 def test_converged_cost_does_not_grow_with_grantees(runner, aws, server):
     iam = aws("iam")
-    users = ["user{0:03d}".format(i) for i in range(100)]
+    users = [f"user{i:03d}" for i in range(100)]
     make_principals(iam, users=users)
     counts = {}
     for n in (1, 100):
@@ -230,9 +230,7 @@ def test_converged_cost_does_not_grow_with_grantees(runner, aws, server):
         counts[n] = rec.actions()
         assert entities(iam)["users"] == users[:n]
     print(
-        "converged API calls: 1 grantee: {0} {1}; 100 grantees: {2} {3}".format(
-            len(counts[1]), counts[1], len(counts[100]), counts[100]
-        )
+        f"converged API calls: 1 grantee: {len(counts[1])} {counts[1]}; 100 grantees: {len(counts[100])} {counts[100]}"
     )
     assert counts[1] == counts[100]
     assert counts[1] == [

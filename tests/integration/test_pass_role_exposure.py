@@ -14,11 +14,11 @@ INFO = "ecs_tools.iam.ecs_infrastructure_role_info"
 MODULE = "ecs_tools.iam.ecs_infrastructure_role"
 ROLE = "ecsInfrastructureRole"
 ACCOUNT = "123456789012"
-ROLE_ARN = "arn:aws:iam::{0}:role/{1}".format(ACCOUNT, ROLE)
+ROLE_ARN = f"arn:aws:iam::{ACCOUNT}:role/{ROLE}"
 ADMIN = "arn:aws:iam::aws:policy/AdministratorAccess"
 ECS = "ecs.amazonaws.com"
-OIDC = "arn:aws:iam::{0}:oidc-provider/token.actions.githubusercontent.com".format(ACCOUNT)
-SAML = "arn:aws:iam::{0}:saml-provider/corp-idp".format(ACCOUNT)
+OIDC = f"arn:aws:iam::{ACCOUNT}:oidc-provider/token.actions.githubusercontent.com"
+SAML = f"arn:aws:iam::{ACCOUNT}:saml-provider/corp-idp"
 
 TRUST = {
     "Version": "2012-10-17",
@@ -57,7 +57,7 @@ def build_account(iam):
     # Any service through a group: a managed policy allowing iam:Pass* on every role of the account.
     pass_all = iam.create_policy(
         PolicyName="PassEveryRole",
-        PolicyDocument=document(allow("iam:Pass*", "arn:aws:iam::{0}:role/*".format(ACCOUNT))),
+        PolicyDocument=document(allow("iam:Pass*", f"arn:aws:iam::{ACCOUNT}:role/*")),
     )["Policy"]["Arn"]
     iam.create_group(GroupName="deployers")
     iam.attach_group_policy(GroupName="deployers", PolicyArn=pass_all)
@@ -113,7 +113,7 @@ def build_account(iam):
 
 
 def by_name(result):
-    return dict((p["name"], p) for p in result["pass_role_principals"])
+    return {p["name"]: p for p in result["pass_role_principals"]}
 
 
 def test_issue_11_account(runner, aws, server):
@@ -158,7 +158,7 @@ def test_issue_11_account(runner, aws, server):
     assert principals["dave"]["grants"] == [
         {
             "policy_name": "PassEveryRole",
-            "policy_arn": "arn:aws:iam::{0}:policy/PassEveryRole".format(ACCOUNT),
+            "policy_arn": f"arn:aws:iam::{ACCOUNT}:policy/PassEveryRole",
             "via": "group",
             "group": "deployers",
             "classification": "any_service",
@@ -166,7 +166,7 @@ def test_issue_11_account(runner, aws, server):
     ]
     assert principals["deployers"]["grants"][0]["via"] == "managed"
     assert principals["admin"]["grants"][0]["policy_arn"] == ADMIN
-    assert principals["admin"]["arn"] == "arn:aws:iam::{0}:user/admin".format(ACCOUNT)
+    assert principals["admin"]["arn"] == f"arn:aws:iam::{ACCOUNT}:user/admin"
     assert [(c["operator"], c["key"], c["values"]) for c in principals["regional"]["conditions"]] == [
         ("StringEquals", "aws:RequestedRegion", ["eu-west-1"])
     ]
@@ -191,7 +191,7 @@ def test_issue_11_account(runner, aws, server):
     assert (
         "1 administrator of the account can pass role ecsInfrastructureRole to any service, as administrators "
         "can (an unconditional Allow of * on *, not held back by a boundary or a Deny): user admin (managed "
-        "policy {0}). Check that each should administer the account.".format(ADMIN)
+        f"policy {ADMIN}). Check that each should administer the account."
     ) in messages
     assert not any("ecs-deployer" in m or "bounded-pipeline" in m for m in messages)
 
@@ -204,7 +204,7 @@ def build_issue_18_account(iam):
         AssumeRolePolicyDocument=document(
             {
                 "Effect": "Allow",
-                "Principal": {"AWS": "arn:aws:iam::{0}:root".format(ACCOUNT)},
+                "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
                 "Action": "sts:AssumeRole",
             }
         ),
@@ -233,8 +233,8 @@ def build_issue_18_account(iam):
             allow(Condition={"StringEqualsIgnoreCase": {"iam:PassedToService": "ECS.AMAZONAWS.COM"}})
         ),
     )
-    allowed = [ECS] + ["svc{0}?x*".format(i) for i in range(8)] + ["*.team{0}.c?m".format(i) for i in range(7)]
-    denied = ["svc{0}?*".format(i) for i in range(8)] + ["*team{0}*".format(i) for i in range(8)]
+    allowed = [ECS] + [f"svc{i}?x*" for i in range(8)] + [f"*.team{i}.c?m" for i in range(7)]
+    denied = [f"svc{i}?*" for i in range(8)] + [f"*team{i}*" for i in range(8)]
     iam.create_user(UserName="many-patterns")
     iam.put_user_policy(
         UserName="many-patterns",
@@ -293,7 +293,7 @@ def test_issue_18_administrators_are_one_low_finding_and_every_other_shape_is_hi
         "3 administrators of the account can pass role ecsInfrastructureRole to any service, as administrators "
         "can (an unconditional Allow of * on *, not held back by a boundary or a Deny): group platform-admins "
         "(inline policy everything of group platform-admins); role OrganizationAccountAccessRole (managed "
-        "policy {0}); user admin (managed policy {0}). Check that each should administer the account.".format(ADMIN)
+        f"policy {ADMIN}); user admin (managed policy {ADMIN}). Check that each should administer the account."
     )
     assert not any("upper-case" in m or "many-patterns" in m for m in high + [administrators])
 
@@ -321,5 +321,5 @@ def test_converged_module_run_does_not_pay_for_the_exposure_read(runner, aws, se
         result = runner.one(**args)
     assert result["changed"] is False
     assert "GetAccountAuthorizationDetails" not in rec.actions()
-    print("converged run calls: {0}".format(rec.actions()))
+    print(f"converged run calls: {rec.actions()}")
     assert len(rec) <= 5

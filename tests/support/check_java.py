@@ -15,10 +15,10 @@ import sys
 
 MINIMUM = 17
 HOW_TO_INSTALL = (
-    "ansible-rulebook needs a Java {0}+ runtime (JAVA_HOME, or java on PATH). Install one, for example "
+    f"ansible-rulebook needs a Java {MINIMUM}+ runtime (JAVA_HOME, or java on PATH). Install one, for example "
     "on Debian or Ubuntu: sudo apt-get install openjdk-17-jre-headless (then JAVA_HOME is "
     "/usr/lib/jvm/java-17-openjdk-amd64, or set it), or on Fedora/RHEL: sudo dnf install java-17-openjdk-headless"
-).format(MINIMUM)
+)
 
 
 class JavaMissing(RuntimeError):
@@ -29,10 +29,10 @@ def _major(java):
     try:
         proc = subprocess.run([java, "-version"], capture_output=True, text=True, timeout=60, check=False)
     except OSError as exc:
-        raise JavaMissing("{0} does not run ({1}). {2}".format(java, exc, HOW_TO_INSTALL)) from None
+        raise JavaMissing(f"{java} does not run ({exc}). {HOW_TO_INSTALL}") from None
     found = re.search(r'version "(\d+)(?:\.(\d+))?', proc.stderr + proc.stdout)
     if not found:
-        raise JavaMissing("{0} -version printed no version. {1}".format(java, HOW_TO_INSTALL))
+        raise JavaMissing(f"{java} -version printed no version. {HOW_TO_INSTALL}")
     major = int(found.group(1))
     return int(found.group(2)) if major == 1 else major  # "1.8.0" is Java 8
 
@@ -42,15 +42,15 @@ def java_home():
     if home:
         java = os.path.join(home, "bin", "java")
         if not os.access(java, os.X_OK):
-            raise JavaMissing("JAVA_HOME={0} has no bin/java. {1}".format(home, HOW_TO_INSTALL))
+            raise JavaMissing(f"JAVA_HOME={home} has no bin/java. {HOW_TO_INSTALL}")
     else:
         java = shutil.which("java")
         if not java:
-            raise JavaMissing("no java on PATH and JAVA_HOME is not set. {0}".format(HOW_TO_INSTALL))
+            raise JavaMissing(f"no java on PATH and JAVA_HOME is not set. {HOW_TO_INSTALL}")
         home = os.path.dirname(os.path.dirname(os.path.realpath(java)))
     major = _major(java)
     if major < MINIMUM:
-        raise JavaMissing("{0} is Java {1}. {2}".format(java, major, HOW_TO_INSTALL))
+        raise JavaMissing(f"{java} is Java {major}. {HOW_TO_INSTALL}")
     return home
 
 
@@ -58,9 +58,9 @@ def main():
     try:
         home = java_home()
     except JavaMissing as exc:
-        sys.stderr.write("make eda: {0}\n".format(exc))
+        sys.stderr.write(f"make eda: {exc}\n")
         return 1
-    sys.stdout.write("Java runtime for ansible-rulebook: {0}\n".format(home))
+    sys.stdout.write(f"Java runtime for ansible-rulebook: {home}\n")
     return 0
 
 

@@ -36,7 +36,7 @@ GRANT = ROLE + "PassRole"
 VOLUMES = "arn:aws:iam::aws:policy/service-role/AmazonECSInfrastructureRolePolicyForVolumes"
 AUTOMATION_ROLE = "ecs-tools-automation"
 AUTOMATION_PATTERN = "arn:aws:iam::*:role/" + AUTOMATION_ROLE
-HUMAN = "arn:aws:iam::{0}:user/alice".format(ACCOUNT)
+HUMAN = f"arn:aws:iam::{ACCOUNT}:user/alice"
 # The first task of ecs_tools.iam.manage's play: printed once per run in the rulebook's output.
 PLAY_BANNER = "PLAY [Apply the ECS infrastructure role to each AWS account]"
 # The desired state: the inventory's variables, as a manage job template would read them.
@@ -55,7 +55,7 @@ def missing():
     """Why the end-to-end proof cannot run here (None when it can)."""
     rulebook = os.path.join(eda_venv(), "bin", "ansible-rulebook")
     if not os.access(rulebook, os.X_OK):
-        return "no {0}: `make eda` builds it (tests/requirements-eda.txt)".format(rulebook)
+        return f"no {rulebook}: `make eda` builds it (tests/requirements-eda.txt)"
     try:
         java_home()
     except JavaMissing as exc:
@@ -107,7 +107,7 @@ def cloudtrail_event(event_name, request_parameters, actor=HUMAN, issuer=None, u
     }
 
 
-class Drift(object):
+class Drift:
     """One moto account with the role, a queue, and ansible-rulebook watching the queue."""
 
     def __init__(self, server, tmp_path):
@@ -204,11 +204,11 @@ class Drift(object):
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise AssertionError("ansible-rulebook exited {0}:\n{1}".format(self.process.returncode, self.log()))
+                raise AssertionError(f"ansible-rulebook exited {self.process.returncode}:\n{self.log()}")
             if "iam_role_events: polling" in self.log():
                 return self
             time.sleep(0.2)
-        raise AssertionError("ansible-rulebook did not start polling within {0}s:\n{1}".format(timeout, self.log()))
+        raise AssertionError(f"ansible-rulebook did not start polling within {timeout}s:\n{self.log()}")
 
     def stop(self):
         if self.process is not None and self.process.poll() is None:
@@ -267,9 +267,7 @@ class Drift(object):
             if check():
                 return time.perf_counter() - begin
             time.sleep(interval)
-        raise AssertionError(
-            "not converged within {0}s; ansible-rulebook's log:\n{1}".format(timeout, self.log()[-8000:])
-        )
+        raise AssertionError(f"not converged within {timeout}s; ansible-rulebook's log:\n{self.log()[-8000:]}")
 
     # --- the role's state, read back with boto3 --------------------------------------------------
     def attached(self):
@@ -282,7 +280,7 @@ class Drift(object):
         return [s["Principal"] for s in document["Statement"]]
 
     def grant_arn(self):
-        return "arn:aws:iam::{0}:policy/{1}".format(ACCOUNT, GRANT)
+        return f"arn:aws:iam::{ACCOUNT}:policy/{GRANT}"
 
     def grant_holders(self):
         users = self.iam.list_entities_for_policy(PolicyArn=self.grant_arn())["PolicyUsers"]

@@ -40,10 +40,10 @@ def _action(headers, body):
     if target:
         return target.split(".")[-1], {}
     form = urllib.parse.parse_qs(body.decode("utf-8", "replace"))
-    return (form.get("Action") or ["?"])[0], dict((k, v[0]) for k, v in form.items())
+    return (form.get("Action") or ["?"])[0], {k: v[0] for k, v in form.items()}
 
 
-class FaultProxy(object):
+class FaultProxy:
     def __init__(
         self,
         upstream,
@@ -77,7 +77,7 @@ class FaultProxy(object):
 
     @property
     def url(self):
-        return "http://127.0.0.1:{0}".format(self._server.server_address[1])
+        return f"http://127.0.0.1:{self._server.server_address[1]}"
 
     @property
     def injected(self):
@@ -167,7 +167,7 @@ class FaultProxy(object):
                     "no_such_entity": (404, "NoSuchEntity", "The role cannot be found (not yet propagated).", "Sender"),
                 }[fault]
                 if json_protocol:
-                    payload = '{{"__type": "{0}", "message": "{1}"}}'.format(_JSON_ERRORS.get(code, code), message)
+                    payload = f'{{"__type": "{_JSON_ERRORS.get(code, code)}", "message": "{message}"}}'
                     content_type = "application/x-amz-json-1.1"
                 else:
                     payload = _XML.format(kind=kind, code=code, message=message, rid=proxy.injected)
@@ -181,7 +181,7 @@ class FaultProxy(object):
 
             def _forward(self, action, params, body):
                 connection = http.client.HTTPConnection(*proxy.upstream, timeout=120)
-                headers = dict((k, v) for k, v in self.headers.items() if k.lower() not in ("connection",))
+                headers = {k: v for k, v in self.headers.items() if k.lower() not in ("connection",)}
                 connection.request(self.command, self.path, body=body, headers=headers)
                 response = connection.getresponse()
                 data = response.read()

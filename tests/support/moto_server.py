@@ -63,7 +63,7 @@ class Call(tuple):
         return self.action.startswith(WRITE_PREFIXES)
 
 
-class Recording(object):
+class Recording:
     def __init__(self):
         self.calls = []
 
@@ -79,7 +79,7 @@ class Recording(object):
 
 
 def parse_call(entry):
-    headers = dict((k.lower(), v) for k, v in entry.get("headers", {}).items())
+    headers = {k.lower(): v for k, v in entry.get("headers", {}).items()}
     scope = headers.get("authorization", "").split("Credential=")[-1].split(",")[0].split("/")
     service = scope[3] if len(scope) > 3 else "?"
     target = headers.get("x-amz-target")
@@ -98,7 +98,7 @@ RESET_TIMEOUT = 120  # seconds to wait for /moto-api/reset's answer, per attempt
 START_TIMEOUT = 180  # seconds for a new server to answer at all
 
 
-class MotoServer(object):
+class MotoServer:
     def __init__(self, port=None, extra_env=None):
         self.port = port or free_port()
         self.extra_env = dict(extra_env or {})
@@ -108,7 +108,7 @@ class MotoServer(object):
 
     @property
     def url(self):
-        return "http://127.0.0.1:{0}".format(self.port)
+        return f"http://127.0.0.1:{self.port}"
 
     def start(self, timeout=START_TIMEOUT):
         env = dict(os.environ)
@@ -135,7 +135,7 @@ class MotoServer(object):
             except OSError:
                 time.sleep(0.2)
         self.stop()
-        raise RuntimeError("moto_server did not answer within {0}s".format(timeout))
+        raise RuntimeError(f"moto_server did not answer within {timeout}s")
 
     def detach(self, state_file):
         """Leave the server running after this process exits; record how to reach and stop it."""
@@ -232,7 +232,7 @@ class MotoServer(object):
 
 
 def free_port_command():
-    sys.stdout.write("{0}\n".format(free_port()))
+    sys.stdout.write(f"{free_port()}\n")
     return 0
 
 
@@ -251,7 +251,7 @@ def main(argv):
         sys.stderr.write("usage: moto_server.py run -- COMMAND [ARG...] | start STATE_FILE [PORT] | stop STATE_FILE\n")
         return 2
     server = MotoServer().start()
-    sys.stdout.write("moto_server started on {0} (pid {1})\n".format(server.url, server.process.pid))
+    sys.stdout.write(f"moto_server started on {server.url} (pid {server.process.pid})\n")
     sys.stdout.flush()
     try:
         env = dict(os.environ)

@@ -18,7 +18,7 @@ import json
 import boto3
 
 
-class Org(object):
+class Org:
     def __init__(self, management_account_id, root_id):
         self.management_account_id = management_account_id
         self.root_id = root_id
@@ -62,7 +62,7 @@ def build(env, layout, closed=()):
                 add(ou["Id"], ou_path, child)
             return
         for account_name in node:
-            email = "{0}@example.com".format(account_name)
+            email = f"{account_name}@example.com"
             status = org_client.create_account(AccountName=account_name, Email=email)["CreateAccountStatus"]
             account_id = status["AccountId"]
             if parent_id != org.root_id:
@@ -78,7 +78,7 @@ def build(env, layout, closed=()):
 def account_client(env, account_id, service="iam", role_name="OrganizationAccountAccessRole"):
     """A boto3 client inside a member account: STS AssumeRole into its ``role_name`` first."""
     creds = client(env, "sts").assume_role(
-        RoleArn="arn:aws:iam::{0}:role/{1}".format(account_id, role_name), RoleSessionName="ecs-tools-setup"
+        RoleArn=f"arn:aws:iam::{account_id}:role/{role_name}", RoleSessionName="ecs-tools-setup"
     )["Credentials"]
     return client(env, service, creds)
 

@@ -99,7 +99,7 @@ def start(playbook, env, cwd=None, results=False, **options):
     )
 
 
-class PlaybookRun(object):
+class PlaybookRun:
     """One finished ansible-playbook process."""
 
     def __init__(self, returncode, stdout, stderr, wall, cpu, document=None):
@@ -126,7 +126,7 @@ class PlaybookRun(object):
 
     def task_results(self, host="localhost"):
         """Task name -> ``host``'s result, for the tasks that ran on it."""
-        return dict((task["task"]["name"], task["hosts"][host]) for task in self.tasks if host in task["hosts"])
+        return {task["task"]["name"]: task["hosts"][host] for task in self.tasks if host in task["hosts"]}
 
     @property
     def changed(self):
@@ -139,9 +139,7 @@ class PlaybookRun(object):
         return not any(counters["failures"] or counters["unreachable"] for counters in self.stats.values())
 
     def describe(self, limit=6000):
-        return "ansible-playbook exited {0}:\n{1}\n{2}".format(
-            self.returncode, self.stdout[-limit:], self.stderr[-limit // 2 :]
-        )
+        return f"ansible-playbook exited {self.returncode}:\n{self.stdout[-limit:]}\n{self.stderr[-limit // 2 :]}"
 
 
 def run(playbook, env, cwd=None, results=False, timeout=None, **options):
@@ -174,7 +172,7 @@ def play(tasks, name=None, variables=None):
     return entry
 
 
-class TaskRunner(object):
+class TaskRunner:
     """Runs module tasks in one ansible-playbook process and returns each task's registered result."""
 
     def __init__(self, server, tmp_path, module=MODULE):
@@ -188,25 +186,25 @@ class TaskRunner(object):
 
     def _playbook(self, tasks):
         self.count += 1
-        out = self.tmp_path / "results-{0}.json".format(self.count)
+        out = self.tmp_path / f"results-{self.count}.json"
         play_tasks = []
         names = []
         for i, task in enumerate(tasks):
             args = dict(task)
             module = args.pop("_module", self.module)
             entry = {
-                "name": "step {0}".format(i),
+                "name": f"step {i}",
                 module: args,
-                "register": "r{0}".format(i),
+                "register": f"r{i}",
                 "ignore_errors": True,
                 "check_mode": bool(args.pop("_check", False)),
                 "diff": bool(args.pop("_diff", False)),
             }
             play_tasks.append(entry)
-            names.append("r{0}".format(i))
+            names.append(f"r{i}")
         results = "{{ [" + ", ".join(names) + "] | to_json }}"
         play_tasks.append({"name": "save results", "ansible.builtin.copy": {"content": results, "dest": str(out)}})
-        playbook = write_playbook(self.tmp_path / "play-{0}.yml".format(self.count), [play(play_tasks)])
+        playbook = write_playbook(self.tmp_path / f"play-{self.count}.yml", [play(play_tasks)])
         return playbook, out
 
     def start(self, tasks, region="us-east-1", extra_env=None):

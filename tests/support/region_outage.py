@@ -37,7 +37,7 @@ _STS_DENIED = (
 )
 
 
-class RegionOutage(object):
+class RegionOutage:
     def __init__(self, upstream, region, account_id, denied_accounts=()):
         parsed = urllib.parse.urlparse(upstream)
         self.upstream = (parsed.hostname, parsed.port)
@@ -53,7 +53,7 @@ class RegionOutage(object):
 
     @property
     def url(self):
-        return "http://127.0.0.1:{0}".format(self._server.server_address[1])
+        return f"http://127.0.0.1:{self._server.server_address[1]}"
 
     def start(self):
         self._thread.start()
@@ -109,7 +109,7 @@ class RegionOutage(object):
 
             def _forward(self, body):
                 connection = http.client.HTTPConnection(*proxy.upstream, timeout=120)
-                headers = dict((k, v) for k, v in self.headers.items() if k.lower() != "connection")
+                headers = {k: v for k, v in self.headers.items() if k.lower() != "connection"}
                 connection.request(self.command, self.path, body=body, headers=headers)
                 response = connection.getresponse()
                 result = (response.status, response.getheaders(), response.read())

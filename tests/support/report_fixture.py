@@ -12,7 +12,7 @@ NAME_LENGTH = 60
 
 def account_name(index):
     """A 60-character name, hyphenated but long enough to need wrapping."""
-    stem = "payments-platform-production-eu-central-workload-{0:02d}-".format(index)
+    stem = f"payments-platform-production-eu-central-workload-{index:02d}-"
     return (stem + "x" * NAME_LENGTH)[:NAME_LENGTH]
 
 
@@ -29,16 +29,14 @@ def finding(code, severity, message, principals=(), accepted=False, reason=None,
 
 
 def account(index):
-    account_id = "{0:012d}".format(100000000000 + index)
-    role_arn = "arn:aws:iam::{0}:role/ecsInfrastructureRole".format(account_id)
-    admin = "arn:aws:iam::{0}:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_AdministratorAccess_0123".format(
-        account_id
-    )
+    account_id = f"{100000000000 + index:012d}"
+    role_arn = f"arn:aws:iam::{account_id}:role/ecsInfrastructureRole"
+    admin = f"arn:aws:iam::{account_id}:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_AdministratorAccess_0123"
     row = {
         "host": account_id,
         "account_id": account_id,
         "account_name": account_name(index),
-        "organizational_unit_path": "Root/Workloads/Production/Payments-{0:02d}".format(index % 7),
+        "organizational_unit_path": f"Root/Workloads/Production/Payments-{index % 7:02d}",
         "error": None,
         "role_exists": True,
         "role_arn": role_arn,
@@ -49,8 +47,8 @@ def account(index):
         "pass_role_principals": [
             {
                 "type": "role",
-                "name": "deploy-pipeline-role-{0:02d}".format(index),
-                "arn": "arn:aws:iam::{0}:role/deploy-pipeline-role-{1:02d}".format(account_id, index),
+                "name": f"deploy-pipeline-role-{index:02d}",
+                "arn": f"arn:aws:iam::{account_id}:role/deploy-pipeline-role-{index:02d}",
                 "classification": "ecs_only",
                 "administrator": False,
             },
@@ -94,7 +92,7 @@ def account(index):
             finding(
                 "pass_role_administrators",
                 "low",
-                "Administrators can pass the role: {0}.".format(admin),
+                f"Administrators can pass the role: {admin}.",
                 [admin],
                 accepted=True,
                 reason="AWS SSO administrators (platform team)",
@@ -156,7 +154,7 @@ def expected_counts(accounts):
         "role_missing": len([r for r in rows if r["role_exists"] is False]),
         "with_findings": len([r for r in rows if r["findings"]]),
         "with_unreadable_regions": len([r for r in rows if r["regions_unreadable"]]),
-        "findings": dict((s, len([f for f in findings if f["severity"] == s])) for s in SEVERITIES),
+        "findings": {s: len([f for f in findings if f["severity"] == s]) for s in SEVERITIES},
         "accepted": len([f for f in findings if f["accepted"]]),
         "new": len([f for f in findings if f["status"] == "new"]),
     }

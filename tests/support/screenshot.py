@@ -47,7 +47,7 @@ REGIONS = ["us-east-1", "eu-west-1", OUTAGE_REGION]
 
 def account_name(team, stage, number):
     """60 characters, as long names of real organizations run."""
-    stem = "{0}-{1}-workloads-eu-central-platform-{2:02d}-".format(team, stage, number)
+    stem = f"{team}-{stage}-workloads-eu-central-platform-{number:02d}-"
     return (stem + "shared-services-account")[:NAME_LENGTH]
 
 
@@ -85,7 +85,7 @@ def passer(env, account_id, user="ci-deployer"):
 
 WIDTH, HEIGHT = 1280, 1000
 DENIED_ACCOUNT = "999999999999"
-DENIED_ROLE = "arn:aws:iam::{0}:role/OrganizationAccountAccessRole".format(DENIED_ACCOUNT)
+DENIED_ROLE = f"arn:aws:iam::{DENIED_ACCOUNT}:role/OrganizationAccountAccessRole"
 ACCEPTED = [{"arn": "arn:aws:iam::*:user/ci-deployer", "reason": "CI deploys every service (reviewed in CHG-1042)"}]
 BROWSER_FLAGS = [
     "--headless",
@@ -126,9 +126,7 @@ def run_audit(server, workdir, outage, report_dir, more_vars=None):
     with open(os.path.join(workdir, "legacy.yml"), "w") as f:
         # an account the audit cannot assume into (the proxy's STS refuses it)
         f.write(
-            "all:\n  hosts:\n    legacy-account:\n      ecs_infrastructure_role_assume_role_arn: '{0}'\n".format(
-                DENIED_ROLE
-            )
+            f"all:\n  hosts:\n    legacy-account:\n      ecs_infrastructure_role_assume_role_arn: '{DENIED_ROLE}'\n"
         )
     extra = {
         "ecs_infrastructure_role_usage_regions": REGIONS,
@@ -161,7 +159,7 @@ def screenshot(html, output, workdir):
     if not browser:
         raise SystemExit("chromium is not installed: run tests/support/install_chromium.sh (make screenshot does)")
     profile = tempfile.mkdtemp(prefix="chromium-", dir=workdir)  # a fresh profile every time
-    command = [browser] + BROWSER_FLAGS + ["--user-data-dir=" + profile, "--window-size={0},{1}".format(WIDTH, HEIGHT)]
+    command = [browser] + BROWSER_FLAGS + ["--user-data-dir=" + profile, f"--window-size={WIDTH},{HEIGHT}"]
     command += ["--screenshot=" + os.path.abspath(output), "file://" + html]
     subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=180)
     if not os.path.getsize(output):
@@ -181,7 +179,7 @@ def main(argv):
                     shutil.copy(os.path.join(os.path.dirname(html), name), argv[1])
     finally:
         server.stop()
-    sys.stdout.write("wrote {0}\n".format(output))
+    sys.stdout.write(f"wrote {output}\n")
     return 0
 
 

@@ -26,9 +26,9 @@ from ansible_collections.ecs_tools.iam.plugins.modules.ecs_infrastructure_role i
 README = os.path.join(os.path.dirname(__file__), "..", "..", "README.md")
 ACCOUNT = "123456789012"
 ROLE = "ecsInfrastructureRole"
-ROLE_ARN = "arn:aws:iam::{0}:role/{1}".format(ACCOUNT, ROLE)
+ROLE_ARN = f"arn:aws:iam::{ACCOUNT}:role/{ROLE}"
 POLICY = ROLE + "PassRole"
-POLICY_ARN = "arn:aws:iam::{0}:policy/{1}".format(ACCOUNT, POLICY)
+POLICY_ARN = f"arn:aws:iam::{ACCOUNT}:policy/{POLICY}"
 MARK = "ecs_tools.iam:role-arn"
 GRANT = _documents.passrole_document(ROLE_ARN)
 S3_ADMIN = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}
@@ -60,7 +60,7 @@ def outcome(cell):
 
 
 def params(**kw):
-    values = dict((name, spec.get("default")) for name, spec in argument_spec().items())
+    values = {name: spec.get("default") for name, spec in argument_spec().items()}
     if kw.get("pass_role") is not None:
         kw["pass_role"] = dict(
             dict(users=[], groups=[], roles=[], mode="managed_policy", policy_name=None, purge=True), **kw["pass_role"]
@@ -117,7 +117,7 @@ CASES = {
         True,
     ),
     "managed policy tagged for another role": (
-        role_then(lambda iam: hand_made(iam, GRANT, tags={MARK: "arn:aws:iam::{0}:role/other".format(ACCOUNT)})),
+        role_then(lambda iam: hand_made(iam, GRANT, tags={MARK: f"arn:aws:iam::{ACCOUNT}:role/other"})),
         MANAGED,
         True,
     ),

@@ -22,7 +22,7 @@ SPEC.loader.exec_module(bench)
 def test_many_patterns_are_classified_right_in_linearly_many_states(count, name, leaking, capsys):
     classification, states, best = bench.measure(count, leaking, runs=1)
     with capsys.disabled():
-        print("\n{0} + {0} patterns, {1}: {2}, {3} states, {4:.3f}s".format(count, name, classification, states, best))
+        print(f"\n{count} + {count} patterns, {name}: {classification}, {states} states, {best:.3f}s")
     assert classification == bench.EXPECTED[name]
     # Measured: 53 states for 8 patterns, 99 for 16, 390 for 64 (release 1.1.0: 20,000, then undecided).
     assert 0 < states <= 8 * count

@@ -25,8 +25,8 @@ def test_committed_file_is_what_the_report_generates(results, path):
     with open(path) as f:
         committed = f.read()
     assert committed == report.outputs(results)[path], (
-        "{0} is not what benchmarks/report.py makes from benchmarks/results.json: run "
-        "`.venv/bin/python benchmarks/report.py` (or `make bench`) instead of editing it".format(path)
+        f"{path} is not what benchmarks/report.py makes from benchmarks/results.json: run "
+        "`.venv/bin/python benchmarks/report.py` (or `make bench`) instead of editing it"
     )
 
 

@@ -75,7 +75,7 @@ def test_a_report_of_release_1_1_lacks_the_new_fields():
     for key in ("accepted", "new"):
         del old["summary"][key]
     for row in old["accounts"]:
-        row["findings"] = [dict((k, f[k]) for k in ("code", "severity", "message")) for f in row["findings"]]
+        row["findings"] = [{k: f[k] for k in ("code", "severity", "message")} for f in row["findings"]]
     findings = [f for row in old["accounts"] for f in row["findings"]]
     # one error per missing field: baseline, 2 in summary, 4 in each finding
     assert len(findings) >= 5 and len(errors(old)) == 1 + 2 + 4 * len(findings)

@@ -39,7 +39,7 @@ def test_every_variable_carries_the_role_prefix():
 
 
 def test_defaults_mirror_the_argument_spec():
-    with_default = dict((name, option["default"]) for name, option in SPEC.items() if "default" in option)
+    with_default = {name: option["default"] for name, option in SPEC.items() if "default" in option}
     assert DEFAULTS == with_default  # variables without a default stay undefined: "leave it alone"
     for name, option in SPEC.items():
         assert option.get("description"), name
@@ -96,8 +96,8 @@ def test_every_list_variable_goes_through_survey_list():
     tasks = (ROLE / "tasks" / "validate.yml").read_text()
     assert len(LIST_VARIABLES) == 6
     for name in LIST_VARIABLES:
-        assert "{0} | default(None)\n".format(name) in tasks or "{0} | default(None) ".format(name) in tasks, name
-        assert "ecs_tools.iam.survey_list('{0}')".format(name) in tasks, name
+        assert f"{name} | default(None)\n" in tasks or f"{name} | default(None) " in tasks, name
+        assert f"ecs_tools.iam.survey_list('{name}')" in tasks, name
         assert "one item per line" in " ".join(SPEC[name]["description"]) or name.endswith(("_groups", "_roles"))
 
 
@@ -108,7 +108,7 @@ def test_severity_threshold_choices_are_the_finding_severities():
     assert SPEC["ecs_infrastructure_role_fail_on_severity"]["default"] == "high"
 
 
-TASKS = dict((path.name, path.read_text()) for path in sorted((ROLE / "tasks").glob("*.yml")))
+TASKS = {path.name: path.read_text() for path in sorted((ROLE / "tasks").glob("*.yml"))}
 
 
 def test_one_way_to_omit_an_unset_value():
@@ -138,7 +138,7 @@ def test_every_optional_module_option_the_role_maps_is_passed_the_same_way():
         "pass_role",
         "usage_regions",
     ):
-        line = '{0}: "{{{{ __ecs_infrastructure_role_args.{0} | default(omit) }}}}"'.format(option)
+        line = f'{option}: "{{{{ __ecs_infrastructure_role_args.{option} | default(omit) }}}}"'
         assert line in TASKS["ensure_present.yml"], option
 
 
@@ -151,7 +151,7 @@ def test_severities_not_finding_codes_decide_what_fails():
 
 def test_booleans_the_role_maps_are_passed_as_booleans():
     for option in ("purge_policies", "purge_tags", "force", "trust_source_account"):
-        line = '{0}: "{{{{ ecs_infrastructure_role_{0} | bool }}}}"'.format(option)
+        line = f'{option}: "{{{{ ecs_infrastructure_role_{option} | bool }}}}"'
         assert line in TASKS["ensure_present.yml"], option
 
 
@@ -166,14 +166,14 @@ def test_every_string_variable_goes_through_survey_text():
     for short in STRING_VARIABLES:
         name = "ecs_infrastructure_role_" + short
         assert SPEC[name]["type"] == "str", name
-        assert "{0} | default(None)\n".format(name) in tasks, name
-        assert "ecs_tools.iam.survey_text('{0}')".format(name) in tasks, name
+        assert f"{name} | default(None)\n" in tasks, name
+        assert f"ecs_tools.iam.survey_text('{name}')" in tasks, name
     # Every str variable without a default (so without choices a survey must answer) is one of these.
-    optional_strings = set(
+    optional_strings = {
         name[len("ecs_infrastructure_role_") :]
         for name, option in SPEC.items()
         if option["type"] == "str" and "default" not in option
-    )
+    }
     assert optional_strings == set(STRING_VARIABLES)
 
 

@@ -196,7 +196,7 @@ def parse_event(body):
     try:
         event = json.loads(body) if isinstance(body, str) else body
     except ValueError as exc:
-        raise NotAnIamEvent("the body is not JSON ({0})".format(exc)) from None
+        raise NotAnIamEvent(f"the body is not JSON ({exc})") from None
     if not isinstance(event, dict):
         raise NotAnIamEvent("the body is not a JSON object")
     if event.get("detail-type") != DETAIL_TYPE or event.get("source") != SOURCE:
@@ -287,7 +287,7 @@ def settings_from_args(args):
         if value is None or value == "":
             return default
         if not isinstance(value, str):
-            raise SourceArgumentError("{0} must be a string, got {1!r}".format(key, value))
+            raise SourceArgumentError(f"{key} must be a string, got {value!r}")
         return value
 
     def number(key, default, low, high):
@@ -297,19 +297,19 @@ def settings_from_args(args):
         try:
             value = int(value)
         except (TypeError, ValueError):
-            raise SourceArgumentError("{0} must be an integer, got {1!r}".format(key, args.get(key))) from None
+            raise SourceArgumentError(f"{key} must be an integer, got {args.get(key)!r}") from None
         if not low <= value <= high:
-            raise SourceArgumentError("{0} must be between {1} and {2}, got {3}".format(key, low, high, value))
+            raise SourceArgumentError(f"{key} must be between {low} and {high}, got {value}")
         return value
 
     patterns = args.get("automation_principals") or []
     if isinstance(patterns, str):
         patterns = [p.strip() for p in patterns.replace(",", "\n").splitlines() if p.strip()]
     if not isinstance(patterns, list) or not all(isinstance(p, str) for p in patterns):
-        raise SourceArgumentError("automation_principals must be a list of ARN patterns, got {0!r}".format(patterns))
+        raise SourceArgumentError(f"automation_principals must be a list of ARN patterns, got {patterns!r}")
     hosts = args.get("account_hosts") or {}
     if not isinstance(hosts, dict):
-        raise SourceArgumentError("account_hosts must be a mapping of account ID to host name, got {0!r}".format(hosts))
+        raise SourceArgumentError(f"account_hosts must be a mapping of account ID to host name, got {hosts!r}")
     settings = {
         "queue_url": text("queue_url"),
         "name": text("name"),
@@ -326,7 +326,7 @@ def settings_from_args(args):
         "role_name": text("role_name", DEFAULT_ROLE_NAME),
         "pass_role_policy_name": text("pass_role_policy_name"),
         "automation_principals": patterns,
-        "account_hosts": dict((str(k), str(v)) for k, v in hosts.items()),
+        "account_hosts": {str(k): str(v) for k, v in hosts.items()},
     }
     if not settings["queue_url"] and not settings["name"]:
         raise SourceArgumentError("ecs_tools.iam.iam_role_events needs queue_url or name (the SQS queue)")

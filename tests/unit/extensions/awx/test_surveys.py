@@ -45,33 +45,33 @@ def awx_survey_errors(spec):
         return ["survey spec must be an object"]
     for key in ("name", "description", "spec"):
         if key not in spec:
-            errors.append("'{0}' missing from survey spec".format(key))
+            errors.append(f"'{key}' missing from survey spec")
     if not isinstance(spec.get("spec"), list) or not spec.get("spec"):
         return errors + ["'spec' must be a non-empty list of questions"]
     seen = set()
     for index, question in enumerate(spec["spec"]):
-        where = "question {0}".format(index + 1)
+        where = f"question {index + 1}"
         if not isinstance(question, dict):
             errors.append(where + ": not an object")
             continue
         for key in ("question_name", "variable", "type", "required"):
             if key not in question:
-                errors.append("{0}: '{1}' missing".format(where, key))
+                errors.append(f"{where}: '{key}' missing")
         variable = question.get("variable")
         if not isinstance(variable, str) or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", variable or ""):
-            errors.append("{0}: 'variable' {1!r} is not a variable name".format(where, variable))
+            errors.append(f"{where}: 'variable' {variable!r} is not a variable name")
         if variable in seen:
-            errors.append("{0}: 'variable' {1} duplicated".format(where, variable))
+            errors.append(f"{where}: 'variable' {variable} duplicated")
         seen.add(variable)
         if not isinstance(question.get("required"), bool):
             errors.append(where + ": 'required' must be a boolean")
         qtype = question.get("type")
         if qtype not in TYPES:
-            errors.append("{0}: 'type' {1!r} is not one of {2}".format(where, qtype, TYPES))
+            errors.append(f"{where}: 'type' {qtype!r} is not one of {TYPES}")
             continue
         for bound in ("min", "max"):
             if bound in question and (isinstance(question[bound], bool) or not isinstance(question[bound], int)):
-                errors.append("{0}: '{1}' must be an integer".format(where, bound))
+                errors.append(f"{where}: '{bound}' must be an integer")
         has_default = "default" in question and question["default"] not in ("", None)
         default = question.get("default")
         if qtype in CHOICE_TYPES:
@@ -86,7 +86,7 @@ def awx_survey_errors(spec):
                 picked = picked if isinstance(picked, list) else [picked]
                 for value in picked:
                     if value not in choices:
-                        errors.append("{0}: default {1!r} not among the choices".format(where, value))
+                        errors.append(f"{where}: default {value!r} not among the choices")
         elif "choices" in question:
             errors.append(where + ": 'choices' only for multiplechoice and multiselect")
         if qtype in TEXT_TYPES and "default" in question and not isinstance(default, str):
@@ -202,7 +202,7 @@ def test_the_setup_playbook_loads_the_shipped_surveys():
     assert job_templates["awx.awx.job_template"]["survey_enabled"] is True
     # playbook_dir is playbooks/, in the repository and in the installed collection alike.
     assert play["vars"]["__awx_surveys"] == "{{ playbook_dir }}/../extensions/awx/surveys"
-    surveys = dict((item["name"], item["survey"]) for item in job_templates["loop"])
+    surveys = {item["name"]: item["survey"] for item in job_templates["loop"]}
     assert surveys == {"manage": "manage.json", "audit": "audit.json"}
     for survey in surveys.values():
         assert (ROOT / "playbooks" / ".." / "extensions" / "awx" / "surveys" / survey).is_file()

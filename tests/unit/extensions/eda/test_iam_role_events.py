@@ -30,9 +30,9 @@ _spec.loader.exec_module(src)
 ACCOUNT = "123456789012"
 ROLE = "ecsInfrastructureRole"
 VOLUMES = "arn:aws:iam::aws:policy/service-role/AmazonECSInfrastructureRolePolicyForVolumes"
-GRANT_ARN = "arn:aws:iam::{0}:policy/ecsInfrastructureRolePassRole".format(ACCOUNT)
-AUTOMATION_ROLE = "arn:aws:iam::{0}:role/ecs-tools-automation".format(ACCOUNT)
-AUTOMATION_SESSION = "arn:aws:sts::{0}:assumed-role/ecs-tools-automation/ecs-tools-iam-manage".format(ACCOUNT)
+GRANT_ARN = f"arn:aws:iam::{ACCOUNT}:policy/ecsInfrastructureRolePassRole"
+AUTOMATION_ROLE = f"arn:aws:iam::{ACCOUNT}:role/ecs-tools-automation"
+AUTOMATION_SESSION = f"arn:aws:sts::{ACCOUNT}:assumed-role/ecs-tools-automation/ecs-tools-iam-manage"
 
 
 def settings(**args):
@@ -51,7 +51,7 @@ def test_parse_event_keys_from_an_eventbridge_message_body():
     assert event["role_name"] == ROLE
     assert event["policy_arn"] == VOLUMES
     assert event["policy_name"] == "AmazonECSInfrastructureRolePolicyForVolumes"
-    assert event["actor"] == "arn:aws:iam::{0}:user/alice".format(ACCOUNT)
+    assert event["actor"] == f"arn:aws:iam::{ACCOUNT}:user/alice"
     assert event["event_time"] == raw["detail"]["eventTime"]
     assert event["event_id"] == raw["id"]
     assert event["raw"] == raw
@@ -276,7 +276,7 @@ def test_the_same_event_twice_is_handed_over_once(sqs):
     assert left_in(sqs, url) == []
 
 
-class Flaky(object):
+class Flaky:
     """The moto client, failing each listed call with the given errors first."""
 
     def __init__(self, client, failures):

@@ -47,7 +47,7 @@ def never_templated(value):
 )
 def test_each_file_is_one_filter_named_for_it(name, plugin):
     assert list(plugin.FilterModule().filters()) == [name]
-    assert "name: {0}\n".format(name) in plugin.DOCUMENTATION
+    assert f"name: {name}\n" in plugin.DOCUMENTATION
 
 
 def test_strings_from_aws_come_out_unsafe():

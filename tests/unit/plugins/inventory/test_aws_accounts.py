@@ -11,7 +11,7 @@ from ansible.utils.unsafe_proxy import AnsibleUnsafe
 from botocore.stub import Stubber
 
 from ansible_collections.ecs_tools.iam.plugins.inventory import aws_accounts
-from ansible_collections.ecs_tools.iam.plugins.module_utils import _accounts
+from ansible_collections.ecs_tools.iam.plugins.plugin_utils import _accounts
 
 SNAPSHOT = {
     "management_account_id": "111111111111",

@@ -18,7 +18,7 @@ _THROTTLED = (
 )
 
 
-class _Body(object):
+class _Body:
     def __init__(self, data):
         self.data = data
 

@@ -158,7 +158,7 @@ def role(attached=(VOLUMES_POLICY,), boundary="", trust=None):
 
 def volume_blockers(documents, partition="aws", account_id=ACCOUNT):
     """The blockers of a role holding ``documents`` as customer managed policies, and nothing else."""
-    arns = ["arn:{0}:iam::{1}:policy/P{2}".format(partition, ACCOUNT, i) for i in range(len(documents))]
+    arns = [f"arn:{partition}:iam::{ACCOUNT}:policy/P{i}" for i in range(len(documents))]
     state = role(arns)
     return _analysis.volume_blockers(state, dict(zip(arns, documents, strict=True)), [], partition, account_id)
 
@@ -198,7 +198,7 @@ def phrases(state, documents=None, inline=()):
             role(boundary=BOUNDARY),
             {BOUNDARY: doc(allow("ec2:*"), deny("ec2:DeleteVolume"))},
             [],
-            ["permissions_boundary {0} denies ec2:DeleteVolume".format(BOUNDARY)],
+            [f"permissions_boundary {BOUNDARY} denies ec2:DeleteVolume"],
         ),
         (
             role(boundary=BOUNDARY),
@@ -217,15 +217,15 @@ def phrases(state, documents=None, inline=()):
             role([VOLUMES_POLICY, DENIER]),
             {DENIER: doc(deny("ec2:DeleteVolume", Resource="arn:aws:ec2:*:*:volume/vol-0123"))},
             [],
-            ["policy {0} may deny ec2:DeleteVolume{1}".format(DENIER, UNDECIDED)],
+            [f"policy {DENIER} may deny ec2:DeleteVolume{UNDECIDED}"],
         ),
         (
             role([VOLUMES_POLICY, DENIER]),
             {DENIER: doc(deny("ec2:*", Condition={"StringEquals": {"aws:ResourceTag/AmazonECSManaged": "true"}}))},
             [],
             [
-                "policy {0} denies ec2:DetachVolume, ec2:DeleteVolume".format(DENIER),
-                "policy {0} may deny ec2:DescribeVolumes{1}".format(DENIER, UNDECIDED),
+                f"policy {DENIER} denies ec2:DetachVolume, ec2:DeleteVolume",
+                f"policy {DENIER} may deny ec2:DescribeVolumes{UNDECIDED}",
             ],
         ),
         # A Deny on volumes ECS does not manage leaves ECS's volumes alone, but may reach the instance.
@@ -237,7 +237,7 @@ def phrases(state, documents=None, inline=()):
                 )
             },
             [],
-            ["policy {0} may deny ec2:DetachVolume{1}".format(DENIER, UNDECIDED)],
+            [f"policy {DENIER} may deny ec2:DetachVolume{UNDECIDED}"],
         ),
         (role([VOLUMES_POLICY, DENIER]), {DENIER: doc(deny("ec2:TerminateInstances"))}, [], []),
         # Inline policies of the role count too.
@@ -282,7 +282,7 @@ def test_volume_blockers_decide_the_ecs_tags_exactly():
     assert boundary({"Null": {tag: "false"}}) == []
     assert boundary({"ArnLike": {created: "arn:aws:ecs:*:123456789012:task/*"}}) == []
     assert boundary({"StringNotEquals": {tag: "false"}}) == []
-    never = "permissions_boundary {0} allows none of ec2:DetachVolume, ec2:DeleteVolume".format(BOUNDARY)
+    never = f"permissions_boundary {BOUNDARY} allows none of ec2:DetachVolume, ec2:DeleteVolume"
     some = "permissions_boundary {0} allows ec2:DetachVolume, ec2:DeleteVolume only under conditions or on some volumes"
     assert boundary({"StringEquals": {tag: "false"}}) == [some.format(BOUNDARY)]
     assert boundary({"Null": {tag: "true"}}) == [some.format(BOUNDARY)]
@@ -315,7 +315,7 @@ def test_volume_blockers_decide_the_ecs_tags_exactly():
             role(),
             role([VOLUMES_POLICY, DENIER]),
             {DENIER: doc(deny("ec2:DeleteVolume"))},
-            ["policy {0} denies ec2:DeleteVolume".format(DENIER)],
+            [f"policy {DENIER} denies ec2:DeleteVolume"],
         ),
         # A trust that drops ECS.
         (role(), role(trust=NO_ECS_TRUST), {}, ["the trust policy no longer lets ecs.amazonaws.com assume the role"]),
@@ -407,7 +407,7 @@ def test_the_user_guide_gives_every_finding_its_severity():
     with open(GUIDE) as handle:
         text = handle.read()
     level = "(?:high|medium|low|info)"
-    rows = r"^   \* - ``([a-z_]+)``\n     - ({0})(?: / {0})?$".format(level)
+    rows = rf"^   \* - ``([a-z_]+)``\n     - ({level})(?: / {level})?$"
     table = dict(re.findall(rows, text, re.MULTILINE))
     assert table == _analysis.SEVERITY
 
@@ -655,7 +655,7 @@ def test_pass_role_principals_classify_every_way_to_hold_it():
         ("user", "scoped", "ecs_only"),
         ("user", "unknown-boundary", "conditional"),
     ]
-    by_name = dict((p["name"], p) for p in found)
+    by_name = {p["name"]: p for p in found}
     assert by_name["member"]["grants"] == [
         {
             "policy_name": "PassAll",
@@ -903,7 +903,7 @@ def ecs_when(condition):
     [
         (_documents.TRUST_POLICY, [], False),
         (ecs_when({"StringEquals": {"aws:SourceAccount": ACCOUNT}}), [], True),
-        (ecs_when({"ArnLike": {"aws:SourceArn": "arn:aws:ecs:*:{0}:*".format(ACCOUNT)}}), [], True),
+        (ecs_when({"ArnLike": {"aws:SourceArn": f"arn:aws:ecs:*:{ACCOUNT}:*"}}), [], True),
         (ecs_when({"StringEquals": {"aws:SourceAccount": "999999999999"}}), ["trust_missing_ecs"], False),
         (ecs_when({"ArnLike": {"aws:SourceArn": "arn:aws:ecs:*:999999999999:*"}}), ["trust_missing_ecs"], False),
         (ecs_when({"StringEquals": {"aws:PrincipalOrgID": "o-1"}}), [], False),

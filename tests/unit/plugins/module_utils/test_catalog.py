@@ -45,7 +45,7 @@ def test_vpc_lattice_has_no_service_role_path():
 @pytest.mark.parametrize("partition", ["aws", "aws-cn", "aws-us-gov"])
 def test_arns_follow_the_partition(partition):
     for arn in _catalog.capability_arns(_catalog.CAPABILITY_NAMES, partition).values():
-        assert arn.startswith("arn:{0}:iam::aws:policy/".format(partition))
+        assert arn.startswith(f"arn:{partition}:iam::aws:policy/")
 
 
 def test_capabilities_from_arns_round_trip_and_ignore_other_partitions():
@@ -82,7 +82,7 @@ def test_module_choices_and_docs_derive_from_the_table():
     text = " ".join(option["description"])
     for cap in _catalog.CAPABILITIES:
         shown = cap.policy_path.lstrip("/") + cap.policy_name
-        assert "C({0})".format(shown) in text, shown
+        assert f"C({shown})" in text, shown
 
 
 def test_role_argument_spec_choices_derive_from_the_table():
@@ -94,4 +94,4 @@ def test_role_argument_spec_choices_derive_from_the_table():
     # The role lists the capabilities in the description, not as `choices` (which would refuse a survey
     # answer with one capability per line); tests/unit/roles checks the same.
     description = " ".join(options["ecs_infrastructure_role_capabilities"]["description"])
-    assert all("V({0})".format(name) in description for name in _catalog.CAPABILITY_NAMES)
+    assert all(f"V({name})" in description for name in _catalog.CAPABILITY_NAMES)

@@ -65,7 +65,7 @@ def test_to_json_is_compact_and_stable():
 
 
 ACCOUNT = "123456789012"
-ECS_ARN = "arn:aws:ecs:*:{0}:*".format(ACCOUNT)
+ECS_ARN = f"arn:aws:ecs:*:{ACCOUNT}:*"
 
 
 @pytest.mark.parametrize(
@@ -75,9 +75,9 @@ ECS_ARN = "arn:aws:ecs:*:{0}:*".format(ACCOUNT)
         ({"StringLike": {"aws:SourceAccount": ACCOUNT}}, True),
         ({"StringEquals": {"AWS:SOURCEACCOUNT": ACCOUNT}}, True),  # condition keys are case-insensitive
         ({"ArnLike": {"aws:SourceArn": ECS_ARN}}, True),
-        ({"ArnEquals": {"aws:SourceArn": "arn:aws:ecs:eu-west-1:{0}:cluster/prod".format(ACCOUNT)}}, True),
+        ({"ArnEquals": {"aws:SourceArn": f"arn:aws:ecs:eu-west-1:{ACCOUNT}:cluster/prod"}}, True),
         ({"ArnLike": {"aws:SourceArn": [ECS_ARN, "arn:aws:ecs:*:999999999999:*"]}}, False),
-        ({"ArnLike": {"aws:SourceArn": "arn:aws:ec2:*:{0}:*".format(ACCOUNT)}}, False),
+        ({"ArnLike": {"aws:SourceArn": f"arn:aws:ec2:*:{ACCOUNT}:*"}}, False),
         ({"ArnLike": {"aws:SourceArn": "arn:aws:ecs:*:*:*"}}, False),
         # StringEquals compares literally: a wildcard there matches no real ARN and shuts ECS out.
         ({"StringEquals": {"aws:SourceArn": ECS_ARN}}, False),

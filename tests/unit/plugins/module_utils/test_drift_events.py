@@ -134,7 +134,7 @@ def test_ownership(tags, reason):
 def trail(name, multi=True, home="us-east-1", logging=True, selectors=None, org=False, readable=True):
     entry = {
         "Name": name,
-        "TrailARN": "arn:aws:cloudtrail:{0}:123456789012:trail/{1}".format(home, name),
+        "TrailARN": f"arn:aws:cloudtrail:{home}:123456789012:trail/{name}",
         "HomeRegion": home,
         "IsMultiRegionTrail": multi,
         "IsOrganizationTrail": org,

@@ -27,12 +27,12 @@ def state(policy=True, document=None, tags=None, attached=None, inline=None, pri
     current = {"policy": None, "attached": None, "inline": inline, "principals": principals}
     if policy:
         document = document or _documents.passrole_document(ROLE_ARN)
-        older = [{"id": "v{0}".format(i + 1), "default": False, "document": d} for i, d in enumerate(versions or [])]
+        older = [{"id": f"v{i + 1}", "default": False, "document": d} for i, d in enumerate(versions or [])]
         current["policy"] = {
             "arn": POLICY_ARN,
             "document": document,
             "tags": dict(MARK) if tags is None else tags,
-            "versions": older + [{"id": "v{0}".format(len(older) + 1), "default": True, "document": document}],
+            "versions": older + [{"id": f"v{len(older) + 1}", "default": True, "document": document}],
         }
         current["attached"] = dict(_grants.empty(), **(attached or {}))
     return current
@@ -41,7 +41,7 @@ def state(policy=True, document=None, tags=None, attached=None, inline=None, pri
 def inline(**kinds):
     value = _grants.empty_inline()
     for kind, names in kinds.items():
-        value[kind] = dict((n, _documents.passrole_document(ROLE_ARN)) for n in names)
+        value[kind] = {n: _documents.passrole_document(ROLE_ARN) for n in names}
     return value
 
 
@@ -536,10 +536,10 @@ def test_an_unmarked_grant_is_adopted_when_every_version_is_the_grant_and_every_
     assert adoption == {"arn": POLICY_ARN, "versions": ["v1", "v2"], "holders": dict(_grants.empty(), users=["alice"])}
     warning = _grants.adoption_warning(ROLE, adoption, _grants.ADOPT_MARK)
     assert warning == (
-        "Adopting managed policy {0} as the PassRole grant of role 'ecsInfrastructureRole': it carries no "
+        f"Adopting managed policy {POLICY_ARN} as the PassRole grant of role 'ecsInfrastructureRole': it carries no "
         "ecs_tools.iam:role-arn mark, but every version (v1, v2) is exactly this role's grant and every principal "
         "holding it (user 'alice') is listed in pass_role. The mark is added; from now on the ecs_tools.iam "
-        "collection manages it.".format(POLICY_ARN)
+        "collection manages it."
     )
 
 
@@ -623,7 +623,7 @@ def test_an_orphaned_grant_is_detached_then_deleted_and_reported():
     ]
     message = _grants.orphan_message(ROLE_ARN, current)
     assert message.startswith(
-        "Managed policy {0} is the ecs_tools.iam collection's PassRole grant of role {1}".format(POLICY_ARN, ROLE_ARN)
+        f"Managed policy {POLICY_ARN} is the ecs_tools.iam collection's PassRole grant of role {ROLE_ARN}"
     )
     assert "attached to user 'alice', role 'ci'" in message and "state: absent" in message
     assert _grants.orphan_of(ROLE, "aws-us-gov", "123456789012", None, state(policy=False)) is None

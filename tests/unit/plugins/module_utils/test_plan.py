@@ -75,7 +75,7 @@ def current(**kw):
         (dict(tags={"aws:x": "1"}), "'aws:x'"),
         (dict(tags={"k" * 129: "1"}), "k" * 129),
         (dict(tags={"k": "v" * 257}), "257 characters"),
-        (dict(tags=dict(("k%d" % i, "v") for i in range(51))), "51 tags"),
+        (dict(tags={"k%d" % i: "v" for i in range(51)}), "51 tags"),
         # IAM names are ASCII: Python's \w would accept these letters
         (dict(name="r\u00f4le"), "ASCII"),
         (dict(path="/\u00e9quipe/"), "ASCII"),
@@ -318,7 +318,7 @@ def hardened(condition):
     "condition",
     [
         SOURCE_ACCOUNT,
-        {"ArnLike": {"aws:SourceArn": "arn:aws:ecs:*:{0}:*".format(ACCOUNT)}},
+        {"ArnLike": {"aws:SourceArn": f"arn:aws:ecs:*:{ACCOUNT}:*"}},
         {
             "StringEquals": {"aws:SourceAccount": [ACCOUNT]},
             "ArnLike": {"aws:SourceArn": "arn:aws:ecs:*:%s:*" % ACCOUNT},
@@ -339,7 +339,7 @@ def test_hardening_naming_this_account_is_kept(condition):
         {"StringEquals": {"aws:SourceAccount": "999999999999"}},
         {"StringEquals": {"aws:SourceAccount": [ACCOUNT, "999999999999"]}},
         {"ArnLike": {"aws:SourceArn": "arn:aws:ecs:*:999999999999:*"}},
-        {"ArnLike": {"aws:SourceArn": "arn:aws-cn:ecs:*:{0}:*".format(ACCOUNT)}},
+        {"ArnLike": {"aws:SourceArn": f"arn:aws-cn:ecs:*:{ACCOUNT}:*"}},
         {"StringNotEquals": {"aws:SourceAccount": ACCOUNT}},
         {"StringEquals": {"aws:PrincipalOrgID": "o-1"}},
     ],
@@ -376,13 +376,11 @@ def test_trust_source_account_writes_and_then_keeps_the_condition():
 
 def test_trust_source_account_on_creation():
     plan, after = _plan.plan_present(
-        params(trust_source_account=True), None, None, "arn:aws:iam::{0}:role/ecsInfrastructureRole".format(ACCOUNT)
+        params(trust_source_account=True), None, None, f"arn:aws:iam::{ACCOUNT}:role/ecsInfrastructureRole"
     )
     assert plan.actions[0].kind == "create_role"
     assert plan.actions[0].args["trust_policy"] == hardened(SOURCE_ACCOUNT)
-    plan, after = _plan.plan_present(
-        params(), None, None, "arn:aws:iam::{0}:role/ecsInfrastructureRole".format(ACCOUNT)
-    )
+    plan, after = _plan.plan_present(params(), None, None, f"arn:aws:iam::{ACCOUNT}:role/ecsInfrastructureRole")
     assert plan.actions[0].args["trust_policy"] == _documents.trust_policy()
 
 

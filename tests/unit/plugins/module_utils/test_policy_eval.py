@@ -79,7 +79,7 @@ def test_a_star_within_a_segment_stays_in_it():
 
 
 def access(*documents, boundary=None):
-    compiled = [({"policy_name": "p{0}".format(i)}, pe.statements(d)) for i, d in enumerate(documents)]
+    compiled = [({"policy_name": f"p{i}"}, pe.statements(d)) for i, d in enumerate(documents)]
     return pe.evaluate(compiled, "iam:PassRole", ROLE, KEY, boundary=boundary)
 
 
@@ -317,8 +317,8 @@ def many_patterns(count, leaking=False):
     ``count`` denied patterns; ``leaking``: one deny narrowed so that svc<k>ax gets through."""
     allowed, denied = [], []
     for i in range(count // 2):
-        allowed += ["svc{0}?x*".format(i), "*.team{0}.c?m".format(i)]
-        denied += ["svc{0}?*".format(i), "*team{0}*".format(i)]
+        allowed += [f"svc{i}?x*", f"*.team{i}.c?m"]
+        denied += [f"svc{i}?*", f"*team{i}*"]
     allowed[-1] = ECS
     if leaking:
         denied[0] = "svc0?"
@@ -410,7 +410,7 @@ def test_an_administrator_statement_allows_every_action_on_every_resource_uncond
 @pytest.mark.parametrize("count", [8, 64])
 def test_covers_many_resource_patterns_in_few_states(count):
     # The guard's question (do the kept Allows cover every volume?) goes through the same search.
-    volumes = ["arn:aws:ec2:*:*:volume/vol-{0}*".format(i) for i in range(count)]
+    volumes = [f"arn:aws:ec2:*:*:volume/vol-{i}*" for i in range(count)]
     target = pe.template("arn:aws:ec2:*:*:volume/*")
     pe.STATS["states"] = 0
     both = [pe.arn_pattern(p) for p in volumes + ["arn:aws:ec2:*:*:volume/", "arn:aws:ec2:*:*:volume/?*"]]

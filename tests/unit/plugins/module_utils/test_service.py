@@ -21,7 +21,7 @@ from ansible_collections.ecs_tools.iam.plugins.modules.ecs_infrastructure_role i
 
 ACCOUNT = "123456789012"
 ROLE = "ecsInfrastructureRole"
-ROLE_ARN = "arn:aws:iam::{0}:role/{1}".format(ACCOUNT, ROLE)
+ROLE_ARN = f"arn:aws:iam::{ACCOUNT}:role/{ROLE}"
 VOLUMES = "arn:aws:iam::aws:policy/service-role/AmazonECSInfrastructureRolePolicyForVolumes"
 LATTICE = "arn:aws:iam::aws:policy/AmazonECSInfrastructureRolePolicyForVpcLattice"
 IN_USE = {
@@ -35,7 +35,7 @@ IN_USE = {
 
 def params(**kw):
     """The module's parameters as AnsibleModule fills them: every option, defaults applied."""
-    values = dict((name, spec.get("default")) for name, spec in argument_spec().items())
+    values = {name: spec.get("default") for name, spec in argument_spec().items()}
     if kw.get("pass_role") is not None:
         kw["pass_role"] = dict(
             dict(users=[], groups=[], roles=[], mode="managed_policy", policy_name=None, purge=True), **kw["pass_role"]
@@ -73,7 +73,7 @@ def test_present_plan_holds_role_grants_and_guard_in_one_place():
     assert plan.after["pass_role"]["mark"] == ROLE_ARN and plan.after["attached_policies"] == [LATTICE]
 
 
-BOUNDARY = "arn:aws:iam::{0}:policy/Boundary".format(ACCOUNT)
+BOUNDARY = f"arn:aws:iam::{ACCOUNT}:policy/Boundary"
 
 
 @pytest.mark.parametrize(
@@ -293,7 +293,7 @@ def test_both_modules_refuse_a_region_of_no_partition_before_any_call(region):
         return _usage.known_regions("eu-west-1")
 
     service = _service.RoleService(unreachable, False, unreachable, unreachable, known_regions=known_regions)
-    expected = "Invalid usage_regions entry '{0}': not a region of the aws partition. Known regions: ".format(region)
+    expected = f"Invalid usage_regions entry '{region}': not a region of the aws partition. Known regions: "
     with pytest.raises(InvalidInput, match=re.escape(expected) + ".*us-east-1"):
         service.present(params(capabilities=["volumes"], usage_regions=["us-east-1", region]))
     with pytest.raises(InvalidInput, match=re.escape(expected)):
@@ -353,9 +353,9 @@ def test_a_missing_grantee_is_still_named_after_the_case_insensitive_lookup(serv
     make().present(params(capabilities=["volumes"], pass_role={"users": ["alice"]}, wait=False))
     with pytest.raises(InvalidInput, match="principals that do not exist, nothing was changed: user 'Ghost'"):
         make().present(params(capabilities=["volumes"], pass_role={"users": ["alice", "Ghost"]}, wait=False))
-    assert iam.list_entities_for_policy(PolicyArn="arn:aws:iam::{0}:policy/{1}PassRole".format(ACCOUNT, ROLE))[
-        "PolicyUsers"
-    ] == [{"UserName": "alice", "UserId": iam.get_user(UserName="alice")["User"]["UserId"]}]
+    assert iam.list_entities_for_policy(PolicyArn=f"arn:aws:iam::{ACCOUNT}:policy/{ROLE}PassRole")["PolicyUsers"] == [
+        {"UserName": "alice", "UserId": iam.get_user(UserName="alice")["User"]["UserId"]}
+    ]
 
 
 def test_tag_values_yaml_reads_as_numbers_or_booleans_converge(service):
@@ -468,7 +468,7 @@ def test_describe_reports_volume_actions_blocked(service):
 # ---------------------------------------------------------------- ownership: adoption and orphans, on moto
 
 GRANT = _documents.passrole_document(ROLE_ARN)
-GRANT_ARN = "arn:aws:iam::{0}:policy/{1}PassRole".format(ACCOUNT, ROLE)
+GRANT_ARN = f"arn:aws:iam::{ACCOUNT}:policy/{ROLE}PassRole"
 ALLOW_ALL = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
 INFO = dict(name=ROLE, pass_role_policy_name=None, check_usage=False, usage_regions=None)
 
@@ -548,7 +548,7 @@ def test_absent_deletes_the_orphaned_grant_of_a_role_deleted_by_hand(service):
     orphan(make, iam, path="/ecs/")
     plan, result = make(check_mode=True).absent(params(state="absent"))
     assert plan.kinds() == ["detach_principal", "delete_policy"] and "warnings" not in result
-    assert plan.before["pass_role"]["mark"] == "arn:aws:iam::{0}:role/ecs/{1}".format(ACCOUNT, ROLE)
+    assert plan.before["pass_role"]["mark"] == f"arn:aws:iam::{ACCOUNT}:role/ecs/{ROLE}"
     assert iam.list_policies(Scope="Local")["Policies"] != []  # check mode
     plan, result = make().absent(params(state="absent"))
     assert plan.changed and iam.list_policies(Scope="Local")["Policies"] == []

@@ -29,7 +29,7 @@ REGION = "eu-west-1"
 
 def service(name, cluster, deployment=None):
     return {
-        "serviceArn": "arn:aws:ecs:eu-west-1:123456789012:service/{0}/{1}".format(cluster, name),
+        "serviceArn": f"arn:aws:ecs:eu-west-1:123456789012:service/{cluster}/{name}",
         "serviceName": name,
         "clusterArn": "arn:aws:ecs:eu-west-1:123456789012:cluster/" + cluster,
         "deployments": [deployment] if deployment else [],
@@ -101,10 +101,10 @@ def test_services_referencing_the_role_through_each_configuration(clients, deplo
 
 def test_pagination_over_clusters_and_batches_of_ten_services(clients):
     ecs, ec2, ecs_stub, ec2_stub = clients
-    clusters = ["arn:aws:ecs:eu-west-1:123456789012:cluster/c{0}".format(i) for i in range(3)]
+    clusters = [f"arn:aws:ecs:eu-west-1:123456789012:cluster/c{i}" for i in range(3)]
     ecs_stub.add_response("list_clusters", {"clusterArns": clusters[:2], "nextToken": "t"})
     ecs_stub.add_response("list_clusters", {"clusterArns": clusters[2:]}, {"nextToken": "t"})
-    arns = ["svc{0:02d}".format(i) for i in range(23)]
+    arns = [f"svc{i:02d}" for i in range(23)]
     # first cluster: 23 services over two pages, described 10 + 10 + 3
     ecs_stub.add_response("list_services", {"serviceArns": arns[:15], "nextToken": "p"}, {"cluster": clusters[0]})
     ecs_stub.add_response("list_services", {"serviceArns": arns[15:]}, {"cluster": clusters[0], "nextToken": "p"})
@@ -231,7 +231,7 @@ def test_regional_client_sees_what_module_client_sees(clean_env, monkeypatch, ar
     module.client() (with the collection's botocore config) would apply it."""
     bundle = clean_env / "ca.pem"
     bundle.write_text("not read before a request\n")
-    args = dict((k, str(bundle) if v == "CA_BUNDLE" else v) for k, v in args.items())
+    args = {k: str(bundle) if v == "CA_BUNDLE" else v for k, v in args.items()}
     profiles = clean_env / "config"
     profiles.write_text(
         "[profile scan]\nregion = ap-south-1\naws_access_key_id = AKIDPROFILE\naws_secret_access_key = p-secret\n"
@@ -247,7 +247,7 @@ def test_regional_client_sees_what_module_client_sees(clean_env, monkeypatch, ar
         ours = seen_by_botocore(clients.client("ec2", region))
         theirs = seen_by_botocore(module.client("ec2", **({"region": region} if region else {})))
         assert ours == theirs
-    assert "{0}/{1}".format(COLLECTION_NAME, COLLECTION_VERSION) in ours["user_agent"]
+    assert f"{COLLECTION_NAME}/{COLLECTION_VERSION}" in ours["user_agent"]
     # BOTOCORE_CONFIG asks for 10 attempts in all; a user's aws_config (max_attempts 2: 3 in all) wins
     expected = {"mode": "standard", "total_max_attempts": 3 if "aws_config" in args else 10}
     assert ours["retries"] == expected
@@ -267,12 +267,12 @@ def test_one_session_one_model_load_one_credential_resolution_for_every_region(c
 
     class CountingSession(boto3.session.Session):
         def __init__(self, *args, **kwargs):
-            super(CountingSession, self).__init__(*args, **kwargs)
+            super().__init__(*args, **kwargs)
             sessions.append(self)
 
         def client(self, service, *args, **kwargs):
             made.append((service, kwargs.get("region_name")))
-            return super(CountingSession, self).client(service, *args, **kwargs)
+            return super().client(service, *args, **kwargs)
 
     load_file = botocore.loaders.JSONFileLoader.load_file
     resolve = botocore.credentials.CredentialResolver.load_credentials
@@ -307,7 +307,7 @@ def test_one_session_one_model_load_one_credential_resolution_for_every_region(c
     usage = _usage.scan_for_module(module, ROLE_ARN)
     assert len(regions) > 20 and usage["regions"] == regions and usage["unreadable_regions"] == []
     assert sorted(r for r, dummy, dummy2 in scanned) == regions
-    assert len(set(i for dummy, e, c in scanned for i in (e, c))) == 2 * len(regions)
+    assert len({i for dummy, e, c in scanned for i in (e, c)}) == 2 * len(regions)
     assert len(sessions) == 1
     assert sorted(loads) == ["ec2", "ecs"]
     assert len(resolutions) == 1
@@ -383,7 +383,7 @@ def test_regions_are_scanned_concurrently(monkeypatch):
         return _analysis.empty_usage()
 
     monkeypatch.setattr(_usage, "scan_region", slow_scan)
-    regions = ["region-{0:02d}".format(i) for i in range(38)]
-    usage = _usage.scan(dict((r, (None, None)) for r in regions), ROLE_ARN)
+    regions = [f"region-{i:02d}" for i in range(38)]
+    usage = _usage.scan({r: (None, None) for r in regions}, ROLE_ARN)
     assert usage["regions"] == regions
     assert peak[0] == _usage.MAX_WORKERS and len(threads) == _usage.MAX_WORKERS

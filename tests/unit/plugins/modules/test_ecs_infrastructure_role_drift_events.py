@@ -45,7 +45,7 @@ def test_drift_of_the_plumbing_itself_is_put_back(run_main):
     events.put_targets(Rule=NAME, Targets=[{"Id": "extra", "Arn": "arn:aws:sqs:us-east-1:123456789012:other"}])
     result = run_main(module, {"region": "us-east-1"})
     assert result["actions"] == [
-        "update SQS queue {0} (Policy)".format(NAME),
+        f"update SQS queue {NAME} (Policy)",
         "remove targets extra from rule " + NAME,
     ]
     policy = json.loads(sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["Policy"])["Attributes"]["Policy"])

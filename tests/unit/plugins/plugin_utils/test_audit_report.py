@@ -27,7 +27,7 @@ TRUST = finding("trust_missing_ecs", "high", "The trust policy does not let ecs.
 def info(*findings, **extra):
     result = {
         "exists": True,
-        "role": {"arn": "arn:aws:iam::{0}:role/ecsInfrastructureRole".format(ACCOUNT)},
+        "role": {"arn": f"arn:aws:iam::{ACCOUNT}:role/ecsInfrastructureRole"},
         "capabilities": ["volumes"],
         "attached_policies": ["arn:aws:iam::aws:policy/x"],
         "pass_role_principals": [
@@ -190,7 +190,7 @@ def test_a_baseline_that_is_not_a_report_is_refused(tmp_path, contents, message)
     path.write_text(contents)
     with pytest.raises(audit.AuditInputError) as e:
         audit.baseline(str(path))
-    assert str(e.value).startswith("ecs_infrastructure_role_report_baseline: {0} ".format(path))
+    assert str(e.value).startswith(f"ecs_infrastructure_role_report_baseline: {path} ")
     assert message in str(e.value)
 
 
@@ -302,7 +302,7 @@ def test_a_host_without_a_row_is_an_error_row():
 def test_accepted_findings_are_shown_counted_and_left_out_of_the_highest_severity_and_the_gate():
     accepted = [{"arn": "arn:aws:iam::*:role/*", "reason": "roles of the organization"}, {"arn": CI, "reason": "CI"}]
     report = audit.report(rows(), accepted)
-    by_host = dict((r["host"], r) for r in report["accounts"])
+    by_host = {r["host"]: r for r in report["accounts"]}
     marks = [(f["code"], f["accepted"], f["accepted_reason"]) for f in by_host["b"]["findings"]]
     assert marks == [
         ("pass_role_administrators", True, "roles of the organization"),
@@ -338,7 +338,7 @@ def test_new_and_known_findings_against_a_baseline():
     newer = rows()
     newer[1]["findings"] = [dict(ADMINS, message="3 administrators: reworded"), dict(ANY, principals=[CI + "2"])]
     report = audit.report(newer, baseline_data=base)
-    marks = dict((r["host"], [(f["code"], f["status"]) for f in r["findings"]]) for r in report["accounts"])
+    marks = {r["host"]: [(f["code"], f["status"]) for f in r["findings"]] for r in report["accounts"]}
     # the same administrators in another account (c) are known there; a principal not seen before is new
     assert marks["c"] == [("pass_role_administrators", "known"), ("pass_role_any_service", "new")]
     assert report["summary"]["new"] == 1

@@ -53,12 +53,12 @@ def validate_options(organizational_unit_ids, exclude_account_ids, assume_role_n
     for ou_id in organizational_unit_ids or []:
         if not isinstance(ou_id, str) or not (OU_ID.fullmatch(ou_id) or ROOT_ID.fullmatch(ou_id)):
             problems.append(
-                "organizational_unit_ids: {0!r} is not an organizational unit id (ou-xxxx-xxxxxxxx) "
-                "or a root id (r-xxxx)".format(ou_id)
+                f"organizational_unit_ids: {ou_id!r} is not an organizational unit id (ou-xxxx-xxxxxxxx) "
+                "or a root id (r-xxxx)"
             )
     for account_id in exclude_account_ids or []:
         if not isinstance(account_id, str) or not ACCOUNT_ID.fullmatch(account_id):
-            problems.append("exclude_account_ids: {0!r} is not a 12-digit AWS account id".format(account_id))
+            problems.append(f"exclude_account_ids: {account_id!r} is not a 12-digit AWS account id")
     problems.extend(role_name_problems(assume_role_name))
     if hostname not in HOSTNAMES:
         problems.append("hostname: {0!r} is not one of {1}".format(hostname, ", ".join(HOSTNAMES)))
@@ -86,11 +86,11 @@ def unknown_options_message(unknown, definitions, path=None):
     parts = []
     for key in unknown:
         close = difflib.get_close_matches(key, known, n=1)
-        parts.append("{0!r} (did you mean {1!r}?)".format(key, close[0]) if close else repr(key))
+        parts.append(f"{key!r} (did you mean {close[0]!r}?)" if close else repr(key))
     return "unknown option{0} {1}{2}; the known options are: {3}".format(
         "s" if len(unknown) > 1 else "",
         ", ".join(parts),
-        " in {0}".format(path) if path else "",
+        f" in {path}" if path else "",
         ", ".join(sorted(definitions)),
     )
 
@@ -103,10 +103,10 @@ def role_name_problems(assume_role_name):
     problems = []
     if not ROLE_NAME.fullmatch(name):
         problems.append(
-            "assume_role_name: {0!r} is not a valid IAM role name (1 to 64 of letters, digits and +=,.@_-)".format(name)
+            f"assume_role_name: {name!r} is not a valid IAM role name (1 to 64 of letters, digits and +=,.@_-)"
         )
     if path and (not ROLE_PATH.fullmatch(path) or len(path) > 510):
-        problems.append("assume_role_name: {0!r} is not a valid IAM path".format(path))
+        problems.append(f"assume_role_name: {path!r} is not a valid IAM path")
     return problems
 
 
@@ -212,7 +212,7 @@ def duplicate_names(accounts):
     ids = {}
     for account in accounts:
         ids.setdefault(account["name"], []).append(account["id"])
-    return dict((name, sorted(found)) for name, found in ids.items() if len(found) > 1)
+    return {name: sorted(found) for name, found in ids.items() if len(found) > 1}
 
 
 def hosts(
