@@ -31,6 +31,7 @@ ROLE_EVENTS = (
     "DeleteRolePermissionsBoundary",
     "DeleteRole",
     "UpdateRole",
+    "UpdateRoleDescription",
     "TagRole",
     "UntagRole",
 )
@@ -39,6 +40,7 @@ ROLE_EVENTS = (
 GRANT_EVENTS = (
     "CreatePolicyVersion",
     "SetDefaultPolicyVersion",
+    "DeletePolicyVersion",
     "DeletePolicy",
     "AttachUserPolicy",
     "DetachUserPolicy",
@@ -46,6 +48,16 @@ GRANT_EVENTS = (
     "DetachGroupPolicy",
     "AttachRolePolicy",
     "DetachRolePolicy",
+)
+
+# IAM calls that put or delete an inline grant (pass_role mode inline): requestParameters.policyName names it.
+INLINE_GRANT_EVENTS = (
+    "PutUserPolicy",
+    "DeleteUserPolicy",
+    "PutGroupPolicy",
+    "DeleteGroupPolicy",
+    "PutRolePolicy",
+    "DeleteRolePolicy",
 )
 
 # Where IAM's CloudTrail events arrive, per partition.
@@ -109,10 +121,11 @@ class Names:
         return self._arn("iam", "policy/" + policy_name, region="")
 
 
-def event_pattern(role_name, grant_policy_arn=None, grant_policy_name=None):
-    """The EventBridge pattern: IAM's CloudTrail events that change the role (by ``roleName``) or the
+def event_pattern(role_name, grant_policy_name, grant_policy_arn=None):
+    """The EventBridge pattern: IAM's CloudTrail events that change the role (by ``roleName``), the
     grant policy (by ``policyArn``: the exact ARN, or, on a central bus that receives every member
-    account's events, any ARN ending in ``:policy/<grant_policy_name>``)."""
+    account's events, any ARN ending in ``:policy/<grant_policy_name>``) or an inline grant (by
+    ``policyName``). The event source ecs_tools.iam.iam_role_events reacts to exactly these names."""
     grant = [grant_policy_arn] if grant_policy_arn else [{"suffix": ":policy/" + grant_policy_name}]
     return {
         "source": ["aws.iam"],
@@ -122,6 +135,7 @@ def event_pattern(role_name, grant_policy_arn=None, grant_policy_name=None):
             "$or": [
                 {"eventName": list(ROLE_EVENTS), "requestParameters": {"roleName": [role_name]}},
                 {"eventName": list(GRANT_EVENTS), "requestParameters": {"policyArn": grant}},
+                {"eventName": list(INLINE_GRANT_EVENTS), "requestParameters": {"policyName": [grant_policy_name]}},
             ],
         },
     }

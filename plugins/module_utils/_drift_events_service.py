@@ -209,25 +209,28 @@ class DriftEvents:
             action = f"put inline policy {n.forward_role} (events:PutEvents on {n.central_bus_arn})"
             self._act(action, aws.put_role_policy, iam, n.forward_role, n.forward_role, permissions)
 
+    def pattern(self):
+        """The rule's event pattern. On the central bus, which receives every member account's events,
+        the grant is matched by name, whatever the account; elsewhere by its exact ARN."""
+        n, name = self.names, self.params["pass_role_policy_name"]
+        if n.scope == "central":
+            return plan.event_pattern(n.role_name, name)
+        return plan.event_pattern(n.role_name, name, grant_policy_arn=n.grant_policy_arn(name))
+
     def present(self, current):
         n, p = self.names, self.params
         if n.scope == "member":
             self._converge_forward_role(current["forward_role"])
-            pattern = plan.event_pattern(n.role_name, grant_policy_arn=n.grant_policy_arn(p["pass_role_policy_name"]))
             target = {"Id": plan.BUS_TARGET_ID, "Arn": n.central_bus_arn, "RoleArn": n.forward_role_arn}
-            self._converge_rule(current["rule"], pattern, [target])
+            self._converge_rule(current["rule"], self.pattern(), [target])
             return
         if n.scope == "central":
             self._converge_bus(current["event_bus"])
-            # Events of every member account: the grant is matched by name, whatever the account.
-            pattern = plan.event_pattern(n.role_name, grant_policy_name=p["pass_role_policy_name"])
-        else:
-            pattern = plan.event_pattern(n.role_name, grant_policy_arn=n.grant_policy_arn(p["pass_role_policy_name"]))
         kms = p.get("kms_master_key_id")
         self._converge_queue(current["dead_letter_queue"], n.dead_letter_queue, plan.dead_letter_attributes(kms))
         attributes = plan.queue_attributes(n.dead_letter_queue_arn, p["max_receive_count"], kms)
         self._converge_queue(current["queue"], n.queue, attributes, plan.queue_policy(n.queue_arn, n.rule_arn))
-        self._converge_rule(current["rule"], pattern, [{"Id": plan.QUEUE_TARGET_ID, "Arn": n.queue_arn}])
+        self._converge_rule(current["rule"], self.pattern(), [{"Id": plan.QUEUE_TARGET_ID, "Arn": n.queue_arn}])
 
     # ------------------------------------------------------------ absent
 

@@ -17,9 +17,10 @@ description:
   - The rule matches C(aws.iam) events from C(iam.amazonaws.com) whose C(eventName) changes the role and whose
     C(requestParameters.roleName) is O(role_name) (C(AttachRolePolicy), C(DetachRolePolicy), C(PutRolePolicy),
     C(DeleteRolePolicy), C(UpdateAssumeRolePolicy), C(PutRolePermissionsBoundary), C(DeleteRolePermissionsBoundary),
-    C(DeleteRole), C(UpdateRole), C(TagRole), C(UntagRole)), or whose C(requestParameters.policyArn) is the PassRole
-    grant policy (C(CreatePolicyVersion), C(SetDefaultPolicyVersion), C(DeletePolicy) and the attach and detach calls
-    for users, groups and roles).
+    C(DeleteRole), C(UpdateRole), C(UpdateRoleDescription), C(TagRole), C(UntagRole)), or whose
+    C(requestParameters.policyArn) is the PassRole grant policy (C(CreatePolicyVersion), C(SetDefaultPolicyVersion),
+    C(DeletePolicyVersion), C(DeletePolicy) and the attach and detach calls for users, groups and roles), or that put
+    or delete an inline policy named O(pass_role_policy_name) on a user, group or role (inline grants).
   - O(scope=account) creates, in this account, an encrypted SQS queue with a dead-letter queue and a queue policy
     that lets only the rule send to it, and the rule on the default bus targeting it.
   - O(scope=central) creates the queue and the dead-letter queue, an event bus named O(name) whose policy admits
@@ -229,14 +230,7 @@ def converge(module):
     present = params["state"] == "present"
     result = dict(changed=bool(plumbing.actions), actions=plumbing.actions, drift_events=plumbing.summary(present))
     if present:
-        if names.scope == "central":
-            result["event_pattern"] = _drift_events.event_pattern(
-                names.role_name, grant_policy_name=params["pass_role_policy_name"]
-            )
-        else:
-            result["event_pattern"] = _drift_events.event_pattern(
-                names.role_name, grant_policy_arn=names.grant_policy_arn(params["pass_role_policy_name"])
-            )
+        result["event_pattern"] = plumbing.pattern()
     result["diff"] = dict(
         before={k: v is not None for k, v in sorted(current.items())},
         after={k: present for k in sorted(current)},

@@ -120,12 +120,13 @@ def test_converge_check_mode_delivery_and_absent(runner, aws, tmp_path):
     assert rule["EventBusName"] == "default" and rule["State"] == "ENABLED"
     pattern = json.loads(rule["EventPattern"])
     assert pattern["source"] == ["aws.iam"] and pattern["detail-type"] == ["AWS API Call via CloudTrail"]
-    role_branch, grant_branch = pattern["detail"]["$or"]
+    role_branch, grant_branch, inline_branch = pattern["detail"]["$or"]
     assert role_branch["requestParameters"] == {"roleName": [ROLE]}
     assert "DetachRolePolicy" in role_branch["eventName"] and "UpdateAssumeRolePolicy" in role_branch["eventName"]
     assert grant_branch["requestParameters"] == {
         "policyArn": ["arn:aws:iam::123456789012:policy/ecsInfrastructureRolePassRole"]
     }
+    assert inline_branch["requestParameters"] == {"policyName": ["ecsInfrastructureRolePassRole"]}
     targets = events.list_targets_by_rule(Rule=NAME)["Targets"]
     assert [t["Arn"] for t in targets] == [attributes["QueueArn"]]
 
@@ -146,10 +147,13 @@ def test_converge_check_mode_delivery_and_absent(runner, aws, tmp_path):
                 userName="mallory",
                 policyArn="arn:aws:iam::123456789012:policy/ecsInfrastructureRolePassRole",
             ),
+            # an inline grant handed out by hand (pass_role mode inline), and an unrelated inline policy
+            cloudtrail_event("PutUserPolicy", userName="mallory", policyName="ecsInfrastructureRolePassRole"),
+            cloudtrail_event("PutUserPolicy", userName="mallory", policyName="s3-read"),
         ]
     )
     details = [m["detail"] for m in received(sqs, url)]
-    assert sorted(d["eventName"] for d in details) == ["AttachUserPolicy", "DetachRolePolicy"]
+    assert sorted(d["eventName"] for d in details) == ["AttachUserPolicy", "DetachRolePolicy", "PutUserPolicy"]
     assert all(d["requestParameters"].get("roleName") != "someoneElse" for d in details)
 
     # absent: check mode first (nothing goes), then everything goes, then nothing to do.

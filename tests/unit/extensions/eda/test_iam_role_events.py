@@ -353,3 +353,13 @@ def test_an_assumed_role_reads_the_queue(sqs):
     assert client._request_signer._credentials.method == "sts-assume-role"
     events = run_until({"queue_url": url}, 1, client=client)
     assert [e["event_name"] for e in events] == ["DeleteRole"]
+
+
+def test_the_source_reacts_to_exactly_the_events_the_rule_routes():
+    """The rule of ecs_tools.iam.drift_events and this source name the same IAM calls: an event the
+    rule drops never reaches the source, one the source ignores would be routed for nothing."""
+    from ansible_collections.ecs_tools.iam.plugins.module_utils import _drift_events
+
+    assert src.ROLE_EVENT_NAMES == set(_drift_events.ROLE_EVENTS)
+    assert src.POLICY_EVENT_NAMES == set(_drift_events.GRANT_EVENTS)
+    assert src.INLINE_EVENT_NAMES == set(_drift_events.INLINE_GRANT_EVENTS)

@@ -31,8 +31,8 @@ def test_arns_are_known_before_anything_exists():
 
 
 def test_event_pattern_has_every_documented_event_name():
-    pattern = plan.event_pattern("ecsInfrastructureRole", grant_policy_arn=GRANT)
-    role, grant = pattern["detail"]["$or"]
+    pattern = plan.event_pattern("ecsInfrastructureRole", "ecsInfrastructureRolePassRole", grant_policy_arn=GRANT)
+    role, grant, inline = pattern["detail"]["$or"]
     assert pattern["source"] == ["aws.iam"]
     assert pattern["detail-type"] == ["AWS API Call via CloudTrail"]
     assert pattern["detail"]["eventSource"] == ["iam.amazonaws.com"]
@@ -47,6 +47,7 @@ def test_event_pattern_has_every_documented_event_name():
             "DeleteRolePermissionsBoundary",
             "DeleteRole",
             "UpdateRole",
+            "UpdateRoleDescription",
             "TagRole",
             "UntagRole",
         ]
@@ -56,6 +57,7 @@ def test_event_pattern_has_every_documented_event_name():
         [
             "CreatePolicyVersion",
             "SetDefaultPolicyVersion",
+            "DeletePolicyVersion",
             "DeletePolicy",
             "AttachUserPolicy",
             "DetachUserPolicy",
@@ -66,7 +68,19 @@ def test_event_pattern_has_every_documented_event_name():
         ]
     )
     assert grant["requestParameters"] == {"policyArn": [GRANT]}
-    by_name = plan.event_pattern("ecsInfrastructureRole", grant_policy_name="ecsInfrastructureRolePassRole")
+    # inline grants (pass_role mode inline) are found by their name on any user, group or role
+    assert sorted(inline["eventName"]) == sorted(
+        [
+            "PutUserPolicy",
+            "DeleteUserPolicy",
+            "PutGroupPolicy",
+            "DeleteGroupPolicy",
+            "PutRolePolicy",
+            "DeleteRolePolicy",
+        ]
+    )
+    assert inline["requestParameters"] == {"policyName": ["ecsInfrastructureRolePassRole"]}
+    by_name = plan.event_pattern("ecsInfrastructureRole", "ecsInfrastructureRolePassRole")
     assert by_name["detail"]["$or"][1]["requestParameters"] == {
         "policyArn": [{"suffix": ":policy/ecsInfrastructureRolePassRole"}]
     }
