@@ -59,3 +59,11 @@ def aws(server):
     """boto3 clients for the moto server: ``aws('iam')``, ``aws('ec2', 'eu-west-1')``."""
 
     return server.client
+
+
+@pytest.fixture
+def keyed(server, tmp_path):
+    """Named tasks in one ansible-playbook, each task's API calls apart (tests/support/keyed.py)."""
+    from keyed import KeyedRunner
+
+    return KeyedRunner(server, tmp_path)

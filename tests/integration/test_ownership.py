@@ -47,8 +47,8 @@ def users(iam, *names):
         iam.create_user(UserName=name)
 
 
-def foreign_managed_policy(iam, document=None, holders=("mallory",), tags=None):
-    kwargs = dict(PolicyName=POLICY, PolicyDocument=json.dumps(document or S3_ADMIN), Description="team B's S3 access")
+def foreign_managed_policy(iam, document=None, holders=("mallory",), tags=None, name=POLICY):
+    kwargs = dict(PolicyName=name, PolicyDocument=json.dumps(document or S3_ADMIN), Description="team B's S3 access")
     if tags:
         kwargs["Tags"] = [{"Key": k, "Value": v} for k, v in tags.items()]
     arn = iam.create_policy(**kwargs)["Policy"]["Arn"]
@@ -61,142 +61,316 @@ def policy_tags(iam, arn=POLICY_ARN):
     return {t["Key"]: t["Value"] for t in iam.get_policy(PolicyArn=arn)["Policy"].get("Tags") or []}
 
 
-def refused(result, *named):
+# ------------------------------------------------------------------ refused, in every mode
+#
+# Each scenario has a role name of its own (the grant policy's name follows it), so all of them live
+# in one account and their runs are the tasks of one ansible-playbook (tests/support/keyed.py).
+
+
+def role_arn(role, path="/"):
+    return f"arn:aws:iam::{ACCOUNT}:role{path}{role}"
+
+
+def policy_arn(name):
+    return f"arn:aws:iam::{ACCOUNT}:policy/{name}"
+
+
+def refused_as(result, role, *named):
     assert result.get("failed") is True, result
     message = result["msg"]
-    assert message.startswith("Refusing to manage the PassRole grants of role 'ecsInfrastructureRole'"), message
+    assert message.startswith(f"Refusing to manage the PassRole grants of role '{role}'"), message
     assert "Nothing was changed" in message and "pass_role.policy_name" in message, message
     for text in named:
         assert text in message, (text, message)
     return message
 
 
-# ------------------------------------------------------------------ refused, in every mode
+def refused(result, *named):
+    return refused_as(result, ROLE, *named)
 
 
-@pytest.mark.parametrize("mode", ["managed_policy", "inline"])
-@pytest.mark.parametrize("purge", [True, False])
-def test_someone_elses_managed_policy_of_that_name_is_refused(runner, server, aws, mode, purge):
+def planted_grant(iam, role, holders, dormant=None):
+    """An untagged policy named like ``role``'s grant whose default version is exactly that grant;
+    ``dormant``: an older version left behind (a planted policy: one SetDefaultPolicyVersion from being that)."""
+    name, arn = role + "PassRole", policy_arn(role + "PassRole")
+    iam.create_policy(
+        PolicyName=name, PolicyDocument=json.dumps(dormant or grant(role_arn(role))), Description="PassRole for ECS"
+    )
+    if dormant:
+        iam.create_policy_version(PolicyArn=arn, PolicyDocument=json.dumps(grant(role_arn(role))), SetAsDefault=True)
+    for holder in holders:
+        iam.attach_user_policy(UserName=holder, PolicyArn=arn)
+    return arn
+
+
+DORMANT_ADMIN = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+# Role names of the refusal scenarios (the default name holds the grant of another role).
+FOREIGN_MANAGED = "roleForeignManaged"
+FOREIGN_INLINE = "roleForeignInline"
+TAKEN_NAMES = "roleTakenNames"
+DORMANT = "roleDormantVersion"
+UNLISTED = "roleUnlistedHolder"
+
+
+def test_whatever_merely_shares_the_grant_name_is_refused_in_every_mode_with_zero_writes(keyed, server, aws):
+    """Someone else's managed policy of that name (both modes, purge on and off), someone else's inline
+    policy (grantee listed or not), names IAM takes regardless of case and path (moto keeps them apart,
+    AWS would fail the CreatePolicy after the role's writes), the grant of another role (named, no
+    ping-pong), an unmarked grant that is not provably the grant ((a) a dormant version Allows *:*; (b)
+    held by someone the task does not list, whom purge would revoke): each refused before any write, in
+    check mode and for real, and everything left byte-for-byte as it was."""
     iam = aws("iam")
-    users(iam, "alice", "mallory")
-    foreign_managed_policy(iam)
+    users(iam, "alice", "bob", "mallory")
+    shared = {"policy_name": "SharedPassRole"}
+    setup = keyed.run(
+        [
+            {"_name": "roleA", "name": "roleA", "pass_role": dict(shared, users=["alice"])},
+            {"_name": DORMANT, "name": DORMANT, "capabilities": ["volumes"]},
+            {"_name": UNLISTED, "name": UNLISTED, "capabilities": ["volumes"]},
+        ]
+    )
+    for name, result in setup.results.items():
+        assert result["changed"] is True and not result.get("failed"), (name, result.get("msg"))
+    shared_arn = policy_arn("SharedPassRole")
+    # A new grant policy is created marked with its role's ARN.
+    assert policy_tags(iam, shared_arn) == {MARK: role_arn("roleA")}
+
+    foreign_managed_policy(iam, name=FOREIGN_MANAGED + "PassRole")
+    iam.put_user_policy(UserName="bob", PolicyName=FOREIGN_INLINE + "PassRole", PolicyDocument=json.dumps(S3_ADMIN))
+    iam.create_policy(PolicyName=TAKEN_NAMES + "PassRole", Path="/team/", PolicyDocument=json.dumps(S3_ADMIN))
+    iam.put_user_policy(
+        UserName="bob", PolicyName=(TAKEN_NAMES + "PassRole").lower(), PolicyDocument=json.dumps(S3_ADMIN)
+    )
+    planted = {
+        DORMANT: planted_grant(iam, DORMANT, ["alice"], DORMANT_ADMIN),
+        UNLISTED: planted_grant(iam, UNLISTED, ["alice", "mallory"]),
+    }
     before = authorization_snapshot(iam)
-    args = {"capabilities": ["volumes"], "pass_role": {"users": ["alice"], "mode": mode, "purge": purge}}
-    with server.recording() as rec:
-        results = runner.run([dict(args, _check=True), args])
-    for result in results:
-        message = refused(result, POLICY_ARN, "attached to user 'mallory'", "not this role's PassRole grant")
-        assert result["foreign_objects"] == [
+    before_versions = {arn: versions(iam, arn) for arn in planted.values()}
+
+    tasks = []
+    for mode in ("managed_policy", "inline"):
+        for purge in (True, False):
+            args = {
+                "name": FOREIGN_MANAGED,
+                "capabilities": ["volumes"],
+                "pass_role": {"users": ["alice"], "mode": mode, "purge": purge},
+            }
+            tasks += [
+                dict(args, _name=f"managed {mode} purge={purge} check", _check=True),
+                dict(args, _name=f"managed {mode} purge={purge}"),
+            ]
+    for listed in (True, False):
+        args = {
+            "name": FOREIGN_INLINE,
+            "pass_role": {"users": ["alice", "bob"] if listed else ["alice"], "mode": "inline"},
+        }
+        tasks += [
+            dict(args, _name=f"inline listed={listed} check", _check=True),
+            dict(args, _name=f"inline listed={listed}"),
+        ]
+    tasks.append(
+        {"_name": "taken names", "name": TAKEN_NAMES, "capabilities": ["volumes"], "pass_role": {"users": ["alice"]}}
+    )
+    tasks.append({"_name": "another role's grant", "pass_role": dict(shared, users=["bob"])})
+    for role in (DORMANT, UNLISTED):
+        args = {"name": role, "capabilities": ["volumes"], "pass_role": {"users": ["alice"]}}
+        inline = dict(args, pass_role={"users": ["alice"], "mode": "inline"})
+        tasks += [
+            dict(args, _name=f"{role} check", _check=True),
+            dict(args, _name=role),
+            dict(inline, _name=f"{role} inline"),
+        ]
+    run = keyed.run(tasks, record=True)
+    results = run.results
+
+    foreign_arn = policy_arn(FOREIGN_MANAGED + "PassRole")
+    for name in [t["_name"] for t in tasks if t["_name"].startswith("managed ")]:
+        message = refused_as(
+            results[name], FOREIGN_MANAGED, foreign_arn, "attached to user 'mallory'", "not this role's PassRole grant"
+        )
+        assert results[name]["foreign_objects"] == [
             {
                 "type": "managed_policy",
-                "name": POLICY,
-                "arn": POLICY_ARN,
+                "name": FOREIGN_MANAGED + "PassRole",
+                "arn": foreign_arn,
                 "mark": None,
                 "holders": {"users": ["mallory"], "groups": [], "roles": []},
                 "reason": f"its document is not this role's PassRole grant and it carries no {MARK} mark",
             }
-        ]
+        ], name
     print(message)
-    assert rec.writes == []
-    assert authorization_snapshot(iam) == before
-
-
-@pytest.mark.parametrize("listed", [True, False], ids=["listed", "unlisted"])
-def test_someone_elses_inline_policy_of_that_name_is_refused(runner, server, aws, listed):
-    iam = aws("iam")
-    users(iam, "alice", "bob")
-    iam.put_user_policy(UserName="bob", PolicyName=POLICY, PolicyDocument=json.dumps(S3_ADMIN))
-    before = authorization_snapshot(iam)
-    grantees = ["alice", "bob"] if listed else ["alice"]
-    args = {"pass_role": {"users": grantees, "mode": "inline"}}
-    with server.recording() as rec:
-        results = runner.run([dict(args, _check=True), args])
-    for result in results:
-        message = refused(result, f"inline policy '{POLICY}' of user 'bob'")
-        assert result["foreign_objects"][0]["principal"] == "bob"
+    for name in [t["_name"] for t in tasks if t["_name"].startswith("inline ")]:
+        message = refused_as(results[name], FOREIGN_INLINE, f"inline policy '{FOREIGN_INLINE}PassRole' of user 'bob'")
+        assert results[name]["foreign_objects"][0]["principal"] == "bob", name
     print(message)
-    assert rec.writes == []
-    assert authorization_snapshot(iam) == before
-
-
-def test_names_iam_takes_for_the_grants_are_refused_before_any_write(runner, server, aws):
-    """IAM names are unique regardless of case (and managed policy names regardless of path); moto keeps
-    them apart, AWS would fail the CreatePolicy after the role's writes. Refused before any write."""
-    iam = aws("iam")
-    users(iam, "alice", "bob")
-    iam.create_policy(PolicyName=POLICY, Path="/team/", PolicyDocument=json.dumps(S3_ADMIN))
-    iam.put_user_policy(UserName="bob", PolicyName=POLICY.lower(), PolicyDocument=json.dumps(S3_ADMIN))
-    before = authorization_snapshot(iam)
-    with server.recording() as rec:
-        result = runner.one(capabilities=["volumes"], pass_role={"users": ["alice"]})
-    message = refused(
-        result,
-        f"managed policy arn:aws:iam::{ACCOUNT}:policy/team/{POLICY}",
-        f"inline policy '{POLICY.lower()}' of user 'bob'",
+    message = refused_as(
+        results["taken names"],
+        TAKEN_NAMES,
+        f"managed policy arn:aws:iam::{ACCOUNT}:policy/team/{TAKEN_NAMES}PassRole",
+        f"inline policy '{(TAKEN_NAMES + 'PassRole').lower()}' of user 'bob'",
         "IAM names are unique regardless of case",
     )
     print(message)
-    assert rec.writes == []
-    assert authorization_snapshot(iam) == before
-
-
-def test_the_grant_of_another_role_is_refused_naming_that_role(runner, server, aws):
-    iam = aws("iam")
-    users(iam, "alice", "bob")
-    shared = {"policy_name": "SharedPassRole"}
-    first = runner.one(name="roleA", pass_role=dict(shared, users=["alice"]))
-    assert first["changed"] is True and not first.get("failed"), first.get("msg")
-    arn = f"arn:aws:iam::{ACCOUNT}:policy/SharedPassRole"
-    role_a = f"arn:aws:iam::{ACCOUNT}:role/roleA"
-    assert policy_tags(iam, arn) == {MARK: role_a}
-    before = authorization_snapshot(iam)
-    with server.recording() as rec:
-        second = runner.one(pass_role=dict(shared, users=["bob"]))
-    message = refused(second, arn, f"marked {MARK}={role_a}", "it holds the grant of that role")
+    message = refused(
+        results["another role's grant"],
+        shared_arn,
+        f"marked {MARK}={role_arn('roleA')}",
+        "it holds the grant of that role",
+    )
     print(message)
-    assert rec.writes == []
-    assert authorization_snapshot(iam) == before  # roleA keeps its grant; no ping-pong
+    for role, named in (
+        (DORMANT, "its version v1 is not this role's PassRole grant"),
+        (UNLISTED, "it is attached to user 'mallory', whom pass_role does not list"),
+    ):
+        for name in (f"{role} check", role, f"{role} inline"):
+            message = refused_as(results[name], role, planted[role], f"it carries no {MARK} mark", named)
+            assert [o["arn"] for o in results[name]["foreign_objects"]] == [planted[role]], name
+        print(message)
+
+    assert run.writes() == [], [(c.action) for c in run.writes()]
+    assert authorization_snapshot(iam) == before  # roleA keeps its grant; nothing else moved
+    for arn in planted.values():
+        assert versions(iam, arn) == before_versions[arn] and policy_tags(iam, arn) == {}, arn
 
 
-def test_the_info_module_reports_what_merely_shares_the_name(runner, aws):
+# ------------------------------------------------------------------ reported, adopted, deleted, left alone
+
+ADOPTED = {
+    "roleHandWritten": ("PassRole for ECS, from the AWS guide", True),
+    "roleFrom100": ("iam:PassRole grant managed by the ecs_tools.iam collection", False),
+}
+UNADOPTED = "roleUnadopted"
+ORPHAN = "roleOrphan"
+GONE = "roleGone"
+
+
+def adoption_warning(role):
+    return (
+        f"Adopting managed policy {policy_arn(role + 'PassRole')} as the PassRole grant of role '{role}': "
+        "it carries no ecs_tools.iam:role-arn mark, but every version (v1) is exactly this role's grant and every "
+        "principal holding it (user 'alice') is listed in pass_role. The mark is added; from now on the "
+        "ecs_tools.iam collection manages it."
+    )
+
+
+def test_own_grants_are_adopted_reported_and_deleted_and_the_rest_left_alone(keyed, aws):
+    """In one account, each scenario on a role of its own:
+
+    - the info module reports what merely shares the grant's name (its own inline grant only), and
+      ``state: absent`` deletes the role and its own grants, lists what it left alone in a warning and
+      leaves someone else's policies of that name as they were;
+    - an exact unmarked grant (written by hand, or by release 1.0.0 untagged) is adopted by marking it
+      (TagPolicy only, named in a warning in check mode and for real, then converged);
+    - (c) ``state: absent`` deletes the role but not an unmarked grant-shaped policy held by someone
+      the task does not list;
+    - an orphaned grant (the role deleted by hand: a role re-created under that name would be passable
+      at once) is reported by the info module and deleted by ``state: absent``;
+    - the role is gone and the policy under its grant's name holds another role's grant: ``state:
+      absent`` leaves it and changes nothing."""
     iam = aws("iam")
     users(iam, "alice", "bob", "mallory")
-    assert runner.one(capabilities=["volumes"], pass_role={"users": ["alice"], "mode": "inline"})["changed"]
-    iam.put_user_policy(UserName="bob", PolicyName=POLICY, PolicyDocument=json.dumps(S3_ADMIN))
-    foreign_managed_policy(iam)
-    info = runner.one(_module="ecs_tools.iam.ecs_infrastructure_role_info", check_usage=False)
-    assert not info.get("failed"), info.get("msg")
-    assert info["pass_role"]["users"] == ["alice"]  # its own grant only, not mallory's or bob's policies
-    assert [(o["type"], o.get("arn") or o.get("principal")) for o in info["foreign_objects"]] == [
-        ("managed_policy", POLICY_ARN),
-        ("inline_policy", "bob"),
+    setup = [
+        {"_name": "create " + ROLE, "capabilities": ["volumes"], "pass_role": {"users": ["alice"], "mode": "inline"}}
     ]
-    not_owned = [f for f in info["findings"] if f["code"] == "pass_role_not_owned"]
-    assert [f["severity"] for f in not_owned] == ["medium", "medium"]
-    assert "user 'mallory'" in not_owned[0]["message"] and "user 'bob'" in not_owned[1]["message"]
+    setup += [
+        {"_name": "create " + role, "name": role, "capabilities": ["volumes"]} for role in list(ADOPTED) + [UNADOPTED]
+    ]
+    setup.append(
+        {
+            "_name": "create " + ORPHAN,
+            "name": ORPHAN,
+            "path": "/ecs/",
+            "capabilities": ["volumes"],
+            "pass_role": {"users": ["alice"]},
+        }
+    )
+    setup.append(
+        {
+            "_name": "create roleOwner",
+            "name": "roleOwner",
+            "pass_role": {"users": ["alice"], "policy_name": GONE + "PassRole"},
+        }
+    )
+    for name, result in keyed.run(setup).results.items():
+        assert result["changed"] is True and not result.get("failed"), (name, result.get("msg"))
 
-
-# ------------------------------------------------------------------ state: absent
-
-
-def test_absent_deletes_the_role_and_its_own_grants_and_leaves_the_rest(runner, server, aws):
-    iam = aws("iam")
-    users(iam, "alice", "bob", "mallory")
-    created = runner.one(capabilities=["volumes"], pass_role={"users": ["alice"], "mode": "inline"})
-    assert created["changed"] is True and not created.get("failed"), created.get("msg")
+    # Someone else's policies named like ROLE's grant.
     iam.put_user_policy(UserName="bob", PolicyName=POLICY, PolicyDocument=json.dumps(S3_ADMIN))
     foreign_arn = foreign_managed_policy(iam)
     foreign_version = iam.get_policy(PolicyArn=foreign_arn)["Policy"]["DefaultVersionId"]
+    # Exact unmarked grants: one with a Sid and lists where the collection writes scalars (the same policy).
+    for role, (description, hand_written) in ADOPTED.items():
+        document = grant(role_arn(role))
+        if hand_written:
+            statement = document["Statement"][0]
+            statement.update(Sid="AllowPassToEcs", Action=["iam:PassRole"], Resource=[role_arn(role)])
+        iam.create_policy(PolicyName=role + "PassRole", PolicyDocument=json.dumps(document), Description=description)
+        iam.attach_user_policy(UserName="alice", PolicyArn=policy_arn(role + "PassRole"))
+    unadopted_arn = planted_grant(iam, UNADOPTED, ["mallory"])
+    unadopted_versions = versions(iam, unadopted_arn)
+    # The orphan: its role deleted by hand, its marked grant still attached.
+    orphan_arn = policy_arn(ORPHAN + "PassRole")
+    iam.detach_role_policy(
+        RoleName=ORPHAN, PolicyArn="arn:aws:iam::aws:policy/service-role/AmazonECSInfrastructureRolePolicyForVolumes"
+    )
+    iam.delete_role(RoleName=ORPHAN)
+    orphan_marked = role_arn(ORPHAN, "/ecs/")
+    assert policy_tags(iam, orphan_arn) == {MARK: orphan_marked}
+    gone_arn = policy_arn(GONE + "PassRole")
+    gone_before = (
+        versions(iam, gone_arn),
+        policy_tags(iam, gone_arn),
+        iam.list_entities_for_policy(PolicyArn=gone_arn)["PolicyUsers"],
+    )
 
-    result = runner.one(state="absent")  # no pass_role option at all
-    assert result["changed"] is True and not result.get("failed"), result.get("msg")
-    assert [(o["type"], o.get("arn") or o.get("principal")) for o in result["foreign_objects"]] == [
+    info = {"_module": "ecs_tools.iam.ecs_infrastructure_role_info"}
+    absent = {"state": "absent", "usage_regions": ["us-east-1"]}
+    tasks = [
+        dict(info, _name="info", check_usage=False),
+        {"_name": "absent", "state": "absent"},
+    ]  # no pass_role option at all
+    for role in ADOPTED:
+        args = {"name": role, "capabilities": ["volumes"], "pass_role": {"users": ["alice"]}}
+        tasks += [
+            dict(args, _name=f"{role} 1", _check=True, _diff=True),
+            dict(args, _name=f"{role} 2", _diff=True),
+            dict(args, _name=f"{role} 3", _check=True),
+            dict(args, _name=f"{role} 4"),
+        ]
+    tasks.append(dict(absent, _name=UNADOPTED, name=UNADOPTED))
+    tasks += [
+        dict(info, _name="orphan found", name=ORPHAN),
+        dict(absent, _name="orphan check", name=ORPHAN, _check=True, _diff=True),
+        dict(absent, _name="orphan deleted", name=ORPHAN, _diff=True),
+        dict(absent, _name="orphan again", name=ORPHAN),
+        dict(info, _name="orphan after", name=ORPHAN),
+    ]
+    tasks.append(dict(absent, _name=GONE, name=GONE))
+    run = keyed.run(tasks, record=True)
+    results = run.results
+    for name, result in results.items():
+        assert not result.get("failed"), (name, result.get("msg"))
+
+    # The info module: its own grant only, not mallory's or bob's policies; both reported.
+    found = results["info"]
+    assert found["pass_role"]["users"] == ["alice"]
+    assert [(o["type"], o.get("arn") or o.get("principal")) for o in found["foreign_objects"]] == [
         ("managed_policy", POLICY_ARN),
         ("inline_policy", "bob"),
     ]
-    assert any("Left alone while deleting role 'ecsInfrastructureRole'" in w for w in result.get("warnings", []))
-    print(result["warnings"])
-
+    not_owned = [f for f in found["findings"] if f["code"] == "pass_role_not_owned"]
+    assert [f["severity"] for f in not_owned] == ["medium", "medium"]
+    assert "user 'mallory'" in not_owned[0]["message"] and "user 'bob'" in not_owned[1]["message"]
+    # state: absent deletes the role and its own grant, and leaves the rest.
+    deleted = results["absent"]
+    assert deleted["changed"] is True
+    assert [(o["type"], o.get("arn") or o.get("principal")) for o in deleted["foreign_objects"]] == [
+        ("managed_policy", POLICY_ARN),
+        ("inline_policy", "bob"),
+    ]
+    assert any("Left alone while deleting role 'ecsInfrastructureRole'" in w for w in deleted.get("warnings", []))
+    print(deleted["warnings"])
     with pytest.raises(iam.exceptions.NoSuchEntityException):
         iam.get_role(RoleName=ROLE)
     assert iam.list_user_policies(UserName="alice")["PolicyNames"] == []  # its own grant: deleted
@@ -206,177 +380,59 @@ def test_absent_deletes_the_role_and_its_own_grants_and_leaves_the_rest(runner, 
     attached = iam.list_entities_for_policy(PolicyArn=foreign_arn)["PolicyUsers"]
     assert [u["UserName"] for u in attached] == ["mallory"]
 
+    # Adoption: marked once (TagPolicy, nothing else), named in a warning in check mode and for real.
+    for role in ADOPTED:
+        arn = policy_arn(role + "PassRole")
+        steps = [results[f"{role} {i}"] for i in range(1, 5)]
+        assert [r["changed"] for r in steps] == [True, True, False, False], role
+        assert [c.action for c in run.writes(*[f"{role} {i}" for i in range(1, 5)])] == ["TagPolicy"], role
+        assert steps[0]["diff"]["before"]["pass_role"]["mark"] is None
+        assert steps[0]["diff"]["after"]["pass_role"]["mark"] == role_arn(role)
+        adopted = {"arn": arn, "versions": ["v1"], "holders": {"users": ["alice"], "groups": [], "roles": []}}
+        assert [r["diff"]["after"]["pass_role"].get("adopted") for r in steps[:2]] == [adopted, adopted]
+        for result in steps[:2]:
+            assert adoption_warning(role) in result["warnings"], result.get("warnings")
+        assert [r.get("warnings") for r in steps[2:]] == [None, None]  # adopted once: marked, no more warning
+        assert policy_tags(iam, arn) == {MARK: role_arn(role)}
+        assert iam.get_policy(PolicyArn=arn)["Policy"]["DefaultVersionId"] == "v1"
 
-# ------------------------------------------------------------------ adoption and upgrade from 1.0.0
-
-
-@pytest.mark.parametrize(
-    "description,hand_written",
-    [
-        ("PassRole for ECS, from the AWS guide", True),
-        ("iam:PassRole grant managed by the ecs_tools.iam collection", False),  # what 1.0.0 wrote, untagged
-    ],
-    ids=["hand-written", "release-1.0.0"],
-)
-def test_an_exact_unmarked_grant_is_adopted_by_marking_it(runner, server, aws, description, hand_written):
-    iam = aws("iam")
-    users(iam, "alice")
-    assert runner.one(capabilities=["volumes"])["changed"] is True
-    document = grant()
-    if hand_written:  # a Sid, and lists where the collection writes scalars: the same policy
-        statement = document["Statement"][0]
-        statement.update(Sid="AllowPassToEcs", Action=["iam:PassRole"], Resource=[ROLE_ARN])
-    iam.create_policy(PolicyName=POLICY, PolicyDocument=json.dumps(document), Description=description)
-    iam.attach_user_policy(UserName="alice", PolicyArn=POLICY_ARN)
-
-    args = {"capabilities": ["volumes"], "pass_role": {"users": ["alice"]}}
-    with server.recording() as rec:
-        results = runner.four_steps(args)
-    for result in results:
-        assert not result.get("failed"), result.get("msg")
-    assert [r["changed"] for r in results] == [True, True, False, False]
-    assert [c.action for c in rec.writes] == ["TagPolicy"]
-    assert results[0]["diff"]["before"]["pass_role"]["mark"] is None
-    assert results[0]["diff"]["after"]["pass_role"]["mark"] == ROLE_ARN
-    adopted = {"arn": POLICY_ARN, "versions": ["v1"], "holders": {"users": ["alice"], "groups": [], "roles": []}}
-    assert [r["diff"]["after"]["pass_role"].get("adopted") for r in results[:2]] == [adopted, adopted]
-    for result in results[:2]:  # check mode and the real run: named in a warning
-        assert ADOPTION_WARNING in result["warnings"], result.get("warnings")
-    assert [r.get("warnings") for r in results[2:]] == [None, None]  # adopted once: marked, no more warning
-    assert policy_tags(iam) == {MARK: ROLE_ARN}
-    assert iam.get_policy(PolicyArn=POLICY_ARN)["Policy"]["DefaultVersionId"] == "v1"
-
-
-ADOPTION_WARNING = (
-    f"Adopting managed policy {POLICY_ARN} as the PassRole grant of role 'ecsInfrastructureRole': it carries no "
-    "ecs_tools.iam:role-arn mark, but every version (v1) is exactly this role's grant and every principal holding "
-    "it (user 'alice') is listed in pass_role. The mark is added; from now on the ecs_tools.iam collection "
-    "manages it."
-)
-DORMANT_ADMIN = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
-
-
-def unmarked_grant(iam, holders, dormant=None):
-    """An untagged policy named like the grant whose default version is exactly the grant; ``dormant``:
-    an older version left behind (a planted policy: one SetDefaultPolicyVersion from being that)."""
-    first = dormant or grant()
-    iam.create_policy(PolicyName=POLICY, PolicyDocument=json.dumps(first), Description="PassRole for ECS")
-    if dormant:
-        iam.create_policy_version(PolicyArn=POLICY_ARN, PolicyDocument=json.dumps(grant()), SetAsDefault=True)
-    for holder in holders:
-        iam.attach_user_policy(UserName=holder, PolicyArn=POLICY_ARN)
-
-
-def assert_nothing_written(iam, rec, before, before_versions):
-    assert rec.writes == [], [c.action for c in rec.writes]
-    assert authorization_snapshot(iam) == before
-    assert versions(iam) == before_versions
-    assert policy_tags(iam) == {}
-
-
-@pytest.mark.parametrize(
-    "holders,dormant,named",
-    [
-        (["alice"], DORMANT_ADMIN, "its version v1 is not this role's PassRole grant"),
-        (["alice", "mallory"], None, "it is attached to user 'mallory', whom pass_role does not list"),
-    ],
-    ids=["dormant-version", "unlisted-holder"],
-)
-def test_an_unmarked_grant_that_is_not_provably_the_grant_is_refused(runner, server, aws, holders, dormant, named):
-    """(a) a planted policy whose default version is the grant but an older one Allows *:*; (b) the grant's
-    shape, held by someone the task does not list (purge, the default, would revoke them). Check mode and
-    real run, both modes: refused, zero writes, the policy's versions unchanged."""
-    iam = aws("iam")
-    users(iam, "alice", "mallory")
-    assert runner.one(capabilities=["volumes"])["changed"] is True
-    unmarked_grant(iam, holders, dormant)
-    before, before_versions = authorization_snapshot(iam), versions(iam)
-    args = {"capabilities": ["volumes"], "pass_role": {"users": ["alice"]}}
-    inline = {"capabilities": ["volumes"], "pass_role": {"users": ["alice"], "mode": "inline"}}
-    with server.recording() as rec:
-        results = runner.run([dict(args, _check=True), args, inline])
-    for result in results:
-        message = refused(result, POLICY_ARN, f"it carries no {MARK} mark", named)
-        assert [o["arn"] for o in result["foreign_objects"]] == [POLICY_ARN]
-    print(message)
-    assert_nothing_written(iam, rec, before, before_versions)
-
-
-def test_absent_leaves_an_unmarked_policy_it_did_not_adopt(runner, server, aws):
-    """(c) state: absent deletes the role but not an unmarked grant-shaped policy held by a principal
-    the task does not list: it is listed in foreign_objects and a warning, attached and unchanged."""
-    iam = aws("iam")
-    users(iam, "mallory")
-    assert runner.one(capabilities=["volumes"])["changed"] is True
-    unmarked_grant(iam, ["mallory"])
-    before_versions = versions(iam)
-    with server.recording() as rec:
-        result = runner.one(state="absent", usage_regions=["us-east-1"])
-    assert result["changed"] is True and not result.get("failed"), result.get("msg")
-    assert [(o["arn"], o["holders"]["users"]) for o in result["foreign_objects"]] == [(POLICY_ARN, ["mallory"])]
-    assert any(w.startswith("Left alone while deleting role 'ecsInfrastructureRole'") for w in result["warnings"])
+    # (c) the unadopted policy: listed, warned about, attached and unchanged; only the role's writes.
+    result = results[UNADOPTED]
+    assert result["changed"] is True
+    assert [(o["arn"], o["holders"]["users"]) for o in result["foreign_objects"]] == [(unadopted_arn, ["mallory"])]
+    assert any(w.startswith(f"Left alone while deleting role '{UNADOPTED}'") for w in result["warnings"])
     print(result["warnings"])
-    assert not [c for c in rec.writes if "Policy" in c.action and "Role" not in c.action], rec.writes
-    assert versions(iam) == before_versions and policy_tags(iam) == {}
-    assert [u["UserName"] for u in iam.list_entities_for_policy(PolicyArn=POLICY_ARN)["PolicyUsers"]] == ["mallory"]
+    writes = run.writes(UNADOPTED)
+    assert writes and not [c for c in writes if "Policy" in c.action and "Role" not in c.action], writes
+    assert versions(iam, unadopted_arn) == unadopted_versions and policy_tags(iam, unadopted_arn) == {}
+    assert [u["UserName"] for u in iam.list_entities_for_policy(PolicyArn=unadopted_arn)["PolicyUsers"]] == ["mallory"]
 
-
-# ------------------------------------------------------------------ orphaned grants
-
-
-def test_an_orphaned_grant_is_reported_and_deleted_by_absent(runner, server, aws):
-    """The role was deleted by hand: its marked grant stays attached, and a role re-created under that
-    name would be passable at once. The info module reports it; state: absent deletes it."""
-    iam = aws("iam")
-    users(iam, "alice")
-    created = runner.one(path="/ecs/", capabilities=["volumes"], pass_role={"users": ["alice"]})
-    assert created["changed"] is True and not created.get("failed"), created.get("msg")
-    iam.detach_role_policy(RoleName=ROLE, PolicyArn=created["attached_policies"][0])
-    iam.delete_role(RoleName=ROLE)
-    marked = f"arn:aws:iam::{ACCOUNT}:role/ecs/{ROLE}"
-    assert policy_tags(iam) == {MARK: marked}
-
-    info = {"_module": "ecs_tools.iam.ecs_infrastructure_role_info"}
-    absent = {"state": "absent", "usage_regions": ["us-east-1"]}
-    with server.recording() as rec:
-        results = runner.run([info, dict(absent, _check=True, _diff=True), dict(absent, _diff=True), absent, info])
-    for result in results:
-        assert not result.get("failed"), result.get("msg")
-    found, check, deleted, again, after = results
+    # The orphan: reported, then deleted (check mode and diff first), then nothing left to report.
+    found, check, deleted, again, after = (
+        results["orphan " + s] for s in ("found", "check", "deleted", "again", "after")
+    )
     assert found["exists"] is False
     assert [(f["code"], f["severity"]) for f in found["findings"]] == [("pass_role_orphaned_grant", "medium")]
     message = found["findings"][0]["message"]
-    assert POLICY_ARN in message and marked in message and "attached to user 'alice'" in message, message
+    assert orphan_arn in message and orphan_marked in message and "attached to user 'alice'" in message, message
     print(message)
     assert [r["changed"] for r in (check, deleted, again)] == [True, True, False]
-    assert deleted["diff"]["before"]["pass_role"]["mark"] == marked
+    assert deleted["diff"]["before"]["pass_role"]["mark"] == orphan_marked
     assert deleted["diff"]["before"]["pass_role"]["users"] == ["alice"]
-    assert [c.action for c in rec.writes] == ["DetachUserPolicy", "DeletePolicy"]
+    orphan_tasks = ["orphan " + s for s in ("found", "check", "deleted", "again", "after")]
+    assert [c.action for c in run.writes(*orphan_tasks)] == ["DetachUserPolicy", "DeletePolicy"]
     with pytest.raises(iam.exceptions.NoSuchEntityException):
-        iam.get_policy(PolicyArn=POLICY_ARN)
+        iam.get_policy(PolicyArn=orphan_arn)
     assert after["findings"] == []
 
-
-def test_absent_leaves_a_grant_marked_for_a_role_of_another_name(runner, server, aws):
-    """The role is gone, but the policy under its grant's name holds another role's grant: not the
-    collection's own grant of this role, so state: absent leaves it and changes nothing."""
-    iam = aws("iam")
-    users(iam, "alice")
-    other = runner.one(name="roleA", pass_role={"users": ["alice"], "policy_name": POLICY})
-    assert other["changed"] is True and not other.get("failed"), other.get("msg")
-    before = authorization_snapshot(iam)
-    with server.recording() as rec:
-        result = runner.one(state="absent", usage_regions=["us-east-1"])
-    assert result["changed"] is False and not result.get("failed"), result.get("msg")
-    assert rec.writes == [] and authorization_snapshot(iam) == before
-
-
-def test_a_new_grant_policy_is_created_marked(runner, aws):
-    iam = aws("iam")
-    users(iam, "alice")
-    result = runner.one(pass_role={"users": ["alice"]})
-    assert result["changed"] is True and not result.get("failed"), result.get("msg")
-    assert policy_tags(iam) == {MARK: ROLE_ARN}
+    # Another role's grant under the gone role's grant name: left alone, no change, no write.
+    assert results[GONE]["changed"] is False
+    assert run.writes(GONE) == []
+    assert (
+        versions(iam, gone_arn),
+        policy_tags(iam, gone_arn),
+        iam.list_entities_for_policy(PolicyArn=gone_arn)["PolicyUsers"],
+    ) == gone_before
 
 
 # ------------------------------------------------------------------ two writers at once
