@@ -5,6 +5,11 @@ each S3 action in it is needed: ecs_tools.iam.audit runs through ``ansible-playb
 only that policy, against a moto_server of its own that enforces IAM (as in test_least_privilege.py:
 the first ``ROOT_CALLS`` requests are not checked and create an ``admin`` allowed everything).
 
+That each S3 action is needed is shown by the audit's own upload task (its arguments read from
+playbooks/tasks/report_upload.yml) run in this process as a user lacking that action; how a denied
+upload reaches the user (the play fails naming the bucket and key) once, through ``ansible-playbook``
+(test_nothing_outside_the_prefix). The shared helpers are tests/support/enforcing.py's.
+
 The user may not read any account (its row is an error; the thresholds are off): what is proved is
 the upload. Not proved here, documented from AWS's rules: ``kms:GenerateDataKey`` (moto does not call
 KMS for SSE-KMS puts) and ``s3:GetObject`` for presigned links (an enforcing moto_server answers any
@@ -14,28 +19,31 @@ moto_server that does not enforce IAM). Signing the links needs nothing beyond t
 import json
 import os
 import sys
-import urllib.request
 
-import boto3
 import pytest
+import yaml
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.abspath(os.path.join(HERE, "..", ".."))
 sys.path.insert(0, os.path.join(REPO, "tests", "support"))
 
 import playbook  # noqa: E402
-from moto_server import MotoServer  # noqa: E402
+from enforcing import bootstrap_admin  # noqa: E402
+from enforcing import client  # noqa: E402
+from enforcing import enforcing_server  # noqa: E402
+from enforcing import user_with  # noqa: E402
+from enforcing import without  # noqa: E402
+from in_process import run_module  # noqa: E402
 
-ROOT_CALLS = 3
 BUCKET = "audit-reports"
 PREFIX = "ecs-infrastructure-role-report/"
-ALLOW_ALL = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
 NEVER_FAIL = {
     "ecs_infrastructure_role_audit_fail_on_severity": "none",
     "ecs_infrastructure_role_audit_fail_on_unreadable": False,
     "ecs_infrastructure_role_usage_regions": "us-east-1",
     "ecs_infrastructure_role_report_s3_bucket": BUCKET,
 }
+UPLOAD_TASKS = os.path.join(REPO, "playbooks", "tasks", "report_upload.yml")
 
 
 def documented_policy():
@@ -45,37 +53,9 @@ def documented_policy():
     return json.loads(text.replace("REPORT-BUCKET", BUCKET))
 
 
-def without(document, action):
-    statements = []
-    for statement in document["Statement"]:
-        actions = [a for a in statement["Action"] if a != action]
-        if actions:
-            statements.append(dict(statement, Action=actions))
-    return dict(document, Statement=statements)
-
-
-def post(server, path, data=b""):
-    headers = {"Content-Type": "text/plain"}  # moto reads the raw body
-    request = urllib.request.Request(server.url + path, data=data, headers=headers, method="POST")
-    with urllib.request.urlopen(request, timeout=30) as response:
-        return response.read()
-
-
-def client(server, service, keys):
-    return boto3.client(
-        service,
-        region_name="us-east-1",
-        endpoint_url=server.url,
-        aws_access_key_id=keys[0],
-        aws_secret_access_key=keys[1],
-    )
-
-
 @pytest.fixture(scope="module")
 def auth_server():
-    server = MotoServer(
-        extra_env={"INITIAL_NO_AUTH_ACTION_COUNT": str(ROOT_CALLS), "MOTO_IAM_LOAD_MANAGED_POLICIES": "false"}
-    ).start()
+    server = enforcing_server(load_managed_policies=False)
     yield server
     server.stop()
 
@@ -84,16 +64,7 @@ class Account:
     def __init__(self, server):
         self.server = server
         self.count = 0
-        server.reset()
-        post(server, "/moto-api/reset-auth", str(ROOT_CALLS).encode())
-        default = server.env()
-        root = client(server, "iam", (default["AWS_ACCESS_KEY_ID"], default["AWS_SECRET_ACCESS_KEY"]))
-        root.create_user(UserName="admin")
-        root.put_user_policy(UserName="admin", PolicyName="everything", PolicyDocument=json.dumps(ALLOW_ALL))
-        key = root.create_access_key(UserName="admin")["AccessKey"]
-        self.admin_keys = (key["AccessKeyId"], key["SecretAccessKey"])
-        with pytest.raises(Exception, match="InvalidClientTokenId"):
-            root.get_user(UserName="admin")  # from here on, moto checks every request
+        self.admin_keys = bootstrap_admin(server)  # from here on, moto checks every request
         self.admin("s3").create_bucket(Bucket=BUCKET)
 
     def admin(self, service):
@@ -102,12 +73,7 @@ class Account:
     def user(self, policy):
         """A new user holding only ``policy``; returns its keys."""
         self.count += 1
-        name = f"reporter-{self.count}"
-        iam = self.admin("iam")
-        iam.create_user(UserName=name)
-        iam.put_user_policy(UserName=name, PolicyName="report", PolicyDocument=json.dumps(policy))
-        key = iam.create_access_key(UserName=name)["AccessKey"]
-        return key["AccessKeyId"], key["SecretAccessKey"]
+        return user_with(self.admin("iam"), f"reporter-{self.count}", policy)
 
     def keys(self):
         return sorted(o["Key"] for o in self.admin("s3").list_objects_v2(Bucket=BUCKET).get("Contents", []))
@@ -174,11 +140,56 @@ def test_nothing_outside_the_prefix(account, auth_server, tmp_path):
     print(message)
 
 
+def put_task_args(key, src):
+    """The arguments of the audit's upload task (playbooks/tasks/report_upload.yml, read, not copied),
+    its templated values given as the play gives them for one file with SSE-S3."""
+    with open(UPLOAD_TASKS) as f:
+        tasks = yaml.safe_load(f)
+
+    def find(tasks):
+        for task in tasks:
+            if task.get("name") == "Put the report files in the bucket":
+                return task["amazon.aws.s3_object"]
+            found = find(task.get("block", []) + task.get("rescue", []))
+            if found:
+                return found
+        return None
+
+    args = dict(find(tasks))
+    templated = {k for k, v in args.items() if "{{" in json.dumps(v)}
+    assert templated == {"bucket", "object", "src", "encryption_mode", "encryption_kms_key_id", "metadata"}, templated
+    args.update(
+        bucket=BUCKET, object=key, src=str(src), encryption_mode="AES256", metadata={"ContentType": "application/json"}
+    )
+    del args["encryption_kms_key_id"]  # omitted without a KMS key
+    return args
+
+
 @pytest.mark.parametrize("action", ["s3:PutObject", "s3:GetObjectTagging"])
 def test_each_upload_action_is_needed(account, auth_server, tmp_path, action):
-    keys = account.user(without(documented_policy(), action))
-    proc = run_audit(auth_server, tmp_path, keys, {})
-    assert proc.returncode == 2, proc.describe()
-    message = failure(proc)
-    assert f"s3://{BUCKET}/{PREFIX}" in message and "AccessDenied" in message, message
-    print(action, "denied:", message)
+    """The audit's upload task (amazon.aws.s3_object with the playbook's own arguments), run in this
+    process as a user whose policy lacks ``action``, fails with AccessDenied (without s3:PutObject it
+    uploads nothing; without s3:GetObjectTagging the put is made, and the tags read after it fail); with
+    the documented policy the same task uploads. How such a failure reaches the user (the play fails naming
+    the bucket and key) is test_nothing_outside_the_prefix's, through ansible-playbook."""
+    src = tmp_path / "report.json"
+    src.write_text('{"summary": {}}')
+    key = PREFIX + "20261205T000000Z/report.json"
+    env = dict(auth_server.env())
+    for policy, name in ((without(documented_policy(), action), "denied"), (documented_policy(), "allowed")):
+        keys = account.user(policy)
+        result = run_module(
+            "amazon.aws.s3_object",
+            put_task_args(key, src),
+            dict(env, AWS_ACCESS_KEY_ID=keys[0], AWS_SECRET_ACCESS_KEY=keys[1]),
+        )
+        if name == "denied":
+            assert result.get("failed") is True, result
+            assert "AccessDenied" in json.dumps(result), result
+            assert f"when calling the {action.split(':')[1]} operation" in result["msg"], result["msg"]
+            if action == "s3:PutObject":
+                assert account.keys() == []
+            print(action, "denied:", result["msg"], result.get("error"))
+        else:
+            assert not result.get("failed"), result.get("msg")
+            assert result["changed"] is True and account.keys() == [key]
