@@ -1,10 +1,13 @@
 # Copyright: Contributors to the ecs_tools.iam collection
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""PassRole grants through ansible-playbook against a real moto_server, read back with boto3."""
+"""PassRole grants through ansible-playbook against a real moto_server, read back with boto3.
+
+Each scenario works on a role of its own, so the scenarios share one account and run as the named
+tasks of two ansible-playbook runs per test (tests/support/keyed.py): what a scenario starts from,
+then its steps. Between the two, the state is read and edited by hand with boto3."""
 
 import json
 
-import pytest
 from checks import assert_four_steps
 from expected import TRUST_EC2
 from expected import passrole_grant
@@ -65,14 +68,106 @@ def policy_exists(iam, arn=POLICY_ARN):
         return False
 
 
-def test_managed_grant_to_a_user_a_group_and_a_role(runner, aws):
+def role_arn(name, path="/"):
+    return f"arn:aws:iam::123456789012:role{path}{name}"
+
+
+def policy_arn(role):
+    return f"arn:aws:iam::123456789012:policy/{role}PassRole"
+
+
+def four(name, args):
+    """amazon.aws's pattern as keyed tasks: check mode, apply, check mode again, apply again."""
+    return [
+        dict(args, _name=f"{name} 1", _check=True, _diff=True),
+        dict(args, _name=f"{name} 2", _diff=True),
+        dict(args, _name=f"{name} 3", _check=True),
+        dict(args, _name=f"{name} 4"),
+    ]
+
+
+def steps(run, name):
+    return [run.results[f"{name} {i}"] for i in range(1, 5)]
+
+
+def created(run):
+    for name, result in run.results.items():
+        assert result["changed"] is True and not result.get("failed"), (name, result.get("msg"))
+
+
+# Each scenario has a role of its own (the grant policy's name follows the role), so all of them live in
+# one account: a first ansible-playbook builds what a scenario starts from, the state is edited by hand
+# (boto3) where a scenario says so, and a second one runs every scenario's steps (tests/support/keyed.py).
+
+
+def test_grants_are_made_changed_switched_and_repaired(keyed, aws):
+    """A managed grant to a user, a group and a role (the role's default name); the grant's Resource
+    carries the role's path; grantees removed with purge off (kept), then on (removed), then added;
+    inline mode and switching both ways (an unlisted principal holding the inline grant loses it with
+    purge; no cleanup tag is left); switching without purge moves unlisted grantees too; a drifted
+    grant document at IAM's limit of five versions gets a new default version and no loose version
+    stays dormant. Each in amazon.aws's four steps where it changes something."""
     iam = aws("iam")
-    make_principals(iam, users=["alice"], groups=["platform"], roles=["deployer"])
-    args = {
-        "capabilities": ["volumes"],
-        "pass_role": {"users": ["alice"], "groups": ["platform"], "roles": ["deployer"]},
-    }
-    results = runner.four_steps(args)
+    make_principals(iam, users=["alice", "bob", "carol"], groups=["platform"], roles=["deployer"])
+    switch = {"name": "roleSwitch", "pass_role": {"users": ["alice"], "roles": ["deployer"], "mode": "inline"}}
+    setup = [
+        {"_name": "purge setup", "name": "rolePurge", "pass_role": {"users": ["alice", "bob"]}},
+        {
+            "_name": "switch setup",
+            "name": "roleSwitch",
+            "pass_role": {"users": ["alice", "bob"], "roles": ["deployer"]},
+        },
+        {"_name": "keep setup", "name": "roleSwitchKeep", "pass_role": {"users": ["alice", "bob"]}},
+        {"_name": "drift setup", "name": "roleDrift", "pass_role": {"users": ["alice"]}},
+    ]
+    first = keyed.run(setup + four("to inline", switch))
+    for name in [t["_name"] for t in setup]:
+        assert first.results[name]["changed"] is True and not first.results[name].get("failed"), name
+
+    # roleSwitch, managed -> inline (bob dropped by purge).
+    to_inline = steps(first, "to inline")
+    assert_four_steps(to_inline)
+    assert not policy_exists(iam, policy_arn("roleSwitch"))
+    holders = inline_holders(iam, "roleSwitchPassRole")
+    assert sorted(holders["users"]) == ["alice"] and sorted(holders["roles"]) == ["deployer"]
+    assert holders["users"]["alice"] == grant(role_arn("roleSwitch"))
+    assert to_inline[1]["pass_role"]["users"] == ["alice"]
+    assert "policy_arn" not in to_inline[1]["pass_role"]
+
+    # Hand edits: an unlisted principal holding roleSwitch's inline grant; roleDrift's grant loosened
+    # four times (five versions: IAM's limit).
+    iam.put_user_policy(
+        UserName="bob", PolicyName="roleSwitchPassRole", PolicyDocument=json.dumps(grant(role_arn("roleSwitch")))
+    )
+    loose = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iam:PassRole", "Resource": "*"}]}
+    for dummy in range(4):
+        iam.create_policy_version(
+            PolicyArn=policy_arn("roleDrift"), PolicyDocument=json.dumps(loose), SetAsDefault=True
+        )
+
+    managed = {"pass_role": {"users": ["alice"], "groups": ["platform"], "roles": ["deployer"]}}
+    keep = {"name": "rolePurge", "pass_role": {"users": ["alice"], "purge": False}}
+    tasks = (
+        four("managed", dict(managed, capabilities=["volumes"]))
+        + four("path", {"name": "infra", "path": "/ecs/prod/", "pass_role": {"users": ["alice"]}})
+        + [dict(keep, _name="keep 1", _check=True), dict(keep, _name="keep 2")]
+        + four("purge", {"name": "rolePurge", "pass_role": {"users": ["alice"]}})
+        + four("add", {"name": "rolePurge", "pass_role": {"users": ["alice", "carol"]}})
+        + four("inline purge", switch)
+        + four("to managed", dict(switch, pass_role={"users": ["alice"], "roles": ["deployer"]}))
+        + [
+            {
+                "_name": "switch keep",
+                "name": "roleSwitchKeep",
+                "pass_role": {"users": ["alice"], "mode": "inline", "purge": False},
+            }
+        ]
+        + four("drift", {"name": "roleDrift", "pass_role": {"users": ["alice"]}})
+    )
+    run = keyed.run(tasks)
+
+    # A user, a group and a role, on the role's default name.
+    results = steps(run, "managed")
     assert_four_steps(results)
     check, applied = results[0], results[1]
     assert check["pass_role"]["policy_document"] == grant()
@@ -89,149 +184,119 @@ def test_managed_grant_to_a_user_a_group_and_a_role(runner, aws):
     assert entities(iam) == {"users": ["alice"], "groups": ["platform"], "roles": ["deployer"]}
     assert default_document(iam) == grant()
 
-
-def test_grant_resource_carries_the_role_path(runner, aws):
-    iam = aws("iam")
-    make_principals(iam, users=["alice"])
-    results = runner.four_steps({"name": "infra", "path": "/ecs/prod/", "pass_role": {"users": ["alice"]}})
+    # The grant's Resource carries the role's path.
+    results = steps(run, "path")
     assert_four_steps(results)
     arn = "arn:aws:iam::123456789012:policy/infraPassRole"
     assert default_document(iam, arn) == grant("arn:aws:iam::123456789012:role/ecs/prod/infra")
     assert results[0]["pass_role"]["policy_document"] == grant("arn:aws:iam::123456789012:role/ecs/prod/infra")
 
-
-def test_remove_a_grantee_with_purge_off_then_on_and_add_one(runner, aws):
-    iam = aws("iam")
-    make_principals(iam, users=["alice", "bob", "carol"])
-    runner.one(pass_role={"users": ["alice", "bob"]})
-
-    keep = runner.run(
-        [
-            {"pass_role": {"users": ["alice"], "purge": False}, "_check": True},
-            {"pass_role": {"users": ["alice"], "purge": False}},
-        ]
-    )
-    assert [r["changed"] for r in keep] == [False, False]
+    # Purge off keeps bob (no change, in check mode either); purge on removes him; carol is added.
+    keep = [run.results["keep 1"], run.results["keep 2"]]
+    assert [r["changed"] for r in keep] == [False, False], [r.get("msg") for r in keep]
     assert keep[1]["pass_role"]["users"] == ["alice", "bob"]
-    assert entities(iam)["users"] == ["alice", "bob"]
-
-    purge = runner.four_steps({"pass_role": {"users": ["alice"]}})
+    purge = steps(run, "purge")
     assert_four_steps(purge)
     assert purge[1]["diff"]["before"]["pass_role"]["users"] == ["alice", "bob"]
     assert purge[1]["diff"]["after"]["pass_role"]["users"] == ["alice"]
-    assert entities(iam)["users"] == ["alice"]
-
-    add = runner.four_steps({"pass_role": {"users": ["alice", "carol"]}})
+    assert purge[1]["pass_role"]["users"] == ["alice"]  # read back after the writes
+    add = steps(run, "add")
     assert_four_steps(add)
-    assert entities(iam)["users"] == ["alice", "carol"]
+    assert add[1]["diff"]["before"]["pass_role"]["users"] == ["alice"]
+    assert entities(iam, policy_arn("rolePurge"))["users"] == ["alice", "carol"]
 
-
-def test_inline_mode_and_switching_both_ways(runner, aws):
-    iam = aws("iam")
-    make_principals(iam, users=["alice", "bob"], roles=["deployer"])
-    runner.one(pass_role={"users": ["alice", "bob"], "roles": ["deployer"]})
-
-    to_inline = runner.four_steps({"pass_role": {"users": ["alice"], "roles": ["deployer"], "mode": "inline"}})
-    assert_four_steps(to_inline)
-    assert not policy_exists(iam)
-    holders = inline_holders(iam)
-    assert sorted(holders["users"]) == ["alice"] and sorted(holders["roles"]) == ["deployer"]
-    assert holders["users"]["alice"] == grant()
-    assert to_inline[1]["pass_role"]["users"] == ["alice"]
-    assert "policy_arn" not in to_inline[1]["pass_role"]
-
-    # an unlisted principal holding the inline policy loses it with purge
-    iam.put_user_policy(UserName="bob", PolicyName=POLICY, PolicyDocument=json.dumps(grant()))
-    purge = runner.four_steps({"pass_role": {"users": ["alice"], "roles": ["deployer"], "mode": "inline"}})
-    assert_four_steps(purge)
-    assert sorted(inline_holders(iam)["users"]) == ["alice"]
-
-    to_managed = runner.four_steps({"pass_role": {"users": ["alice"], "roles": ["deployer"]}})
-    assert_four_steps(to_managed)
-    assert inline_holders(iam) == {"users": {}, "groups": {}, "roles": {}}
-    assert entities(iam) == {"users": ["alice"], "groups": [], "roles": ["deployer"]}
+    # roleSwitch: bob's inline grant goes with purge; then back to managed, no inline grant or tag left.
+    assert_four_steps(steps(run, "inline purge"))
+    assert_four_steps(steps(run, "to managed"))
+    assert inline_holders(iam, "roleSwitchPassRole") == {"users": {}, "groups": {}, "roles": {}}
+    assert entities(iam, policy_arn("roleSwitch")) == {"users": ["alice"], "groups": [], "roles": ["deployer"]}
     assert "ecs_tools.iam:inline-cleanup" not in [
-        t["Key"] for t in iam.get_policy(PolicyArn=POLICY_ARN)["Policy"].get("Tags", [])
+        t["Key"] for t in iam.get_policy(PolicyArn=policy_arn("roleSwitch"))["Policy"].get("Tags", [])
     ]
 
-
-def test_switch_without_purge_moves_unlisted_grantees_too(runner, aws):
-    iam = aws("iam")
-    make_principals(iam, users=["alice", "bob"])
-    runner.one(pass_role={"users": ["alice", "bob"]})
-    result = runner.one(pass_role={"users": ["alice"], "mode": "inline", "purge": False})
+    # A switch without purge moves the unlisted grantee too.
+    result = run.results["switch keep"]
+    assert result["changed"] is True and not result.get("failed"), result.get("msg")
     assert result["pass_role"]["users"] == ["alice", "bob"]
-    assert sorted(inline_holders(iam)["users"]) == ["alice", "bob"]
-    assert not policy_exists(iam)
+    assert sorted(inline_holders(iam, "roleSwitchKeepPassRole")["users"]) == ["alice", "bob"]
+    assert not policy_exists(iam, policy_arn("roleSwitchKeep"))
 
-
-def test_drifted_grant_document_gets_a_new_default_version_within_the_limit(runner, aws):
-    iam = aws("iam")
-    make_principals(iam, users=["alice"])
-    runner.one(pass_role={"users": ["alice"]})
-    loose = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iam:PassRole", "Resource": "*"}]}
-    for dummy in range(4):  # five versions: IAM's limit
-        iam.create_policy_version(PolicyArn=POLICY_ARN, PolicyDocument=json.dumps(loose), SetAsDefault=True)
-    results = runner.four_steps({"pass_role": {"users": ["alice"]}})
+    # The drifted grant: a new default version, room made for it, then every older one gone.
+    results = steps(run, "drift")
     assert_four_steps(results)
     assert results[1]["diff"]["before"]["pass_role"]["policy_document"] == loose
-    assert default_document(iam) == grant()
-    versions = iam.list_policy_versions(PolicyArn=POLICY_ARN)["Versions"]
-    # room was made for the new version, then every older one went: no loose version stays dormant
+    assert default_document(iam, policy_arn("roleDrift")) == grant(role_arn("roleDrift"))
+    versions = iam.list_policy_versions(PolicyArn=policy_arn("roleDrift"))["Versions"]
     assert [(v["VersionId"], v["IsDefaultVersion"]) for v in versions] == [("v6", True)]
 
 
-def test_missing_principals_fail_naming_each_with_zero_writes(runner, aws, server):
-    iam = aws("iam")
-    make_principals(iam, users=["alice"])
-    for mode in ("managed_policy", "inline"):
-        with server.recording() as rec:
-            result = runner.one(
-                capabilities=["volumes"],
-                pass_role={"users": ["alice", "ghost"], "groups": ["nogroup"], "roles": ["norole"], "mode": mode},
-            )
-        assert result["failed"] is True, result
-        for named in ("user 'ghost'", "group 'nogroup'", "role 'norole'"):
-            assert named in result["msg"]
-        assert "alice" not in result["msg"]
-        assert rec.writes == []
-    assert iam.list_roles()["Roles"] == [r for r in iam.list_roles()["Roles"] if r["RoleName"] != ROLE]
-
-
-@pytest.mark.parametrize("mode", ["managed_policy", "inline"])
-def test_absent_leaves_no_grant_anywhere(runner, aws, mode):
-    iam = aws("iam")
-    make_principals(iam, users=["alice"], groups=["platform"], roles=["deployer"])
-    runner.one(
-        capabilities=["volumes"],
-        pass_role={"users": ["alice"], "groups": ["platform"], "roles": ["deployer"], "mode": mode},
-    )
-    results = runner.four_steps({"state": "absent", "usage_regions": ["us-east-1"]})
-    assert_four_steps(results)
-    assert not policy_exists(iam)
-    assert inline_holders(iam) == {"users": {}, "groups": {}, "roles": {}}
-    assert ROLE not in [r["RoleName"] for r in iam.list_roles()["Roles"]]
-    assert results[1]["diff"]["before"]["pass_role"]["users"] == ["alice"]
-
-
-def test_converged_cost_does_not_grow_with_grantees(runner, aws, server):
+def test_missing_principals_absent_and_the_converged_cost(keyed, aws):
+    """Missing principals fail naming each (not the existing one) with zero writes, in both modes;
+    ``state: absent`` leaves no grant anywhere, in both modes (four steps); a converged run costs the
+    same five reads with 1 grantee as with 100."""
     iam = aws("iam")
     users = [f"user{i:03d}" for i in range(100)]
-    make_principals(iam, users=users)
-    counts = {}
-    for n in (1, 100):
-        args = {"capabilities": ["volumes", "service_connect_tls", "vpc_lattice"], "pass_role": {"users": users[:n]}}
-        first = runner.one(**args)
-        assert first["changed"] is True and not first.get("failed"), first.get("msg")
-        with server.recording() as rec:
-            again = runner.one(**args)
-        assert again["changed"] is False
-        assert rec.writes == []
-        counts[n] = rec.actions()
-        assert entities(iam)["users"] == users[:n]
+    make_principals(iam, users=["alice"] + users, groups=["platform"], roles=["deployer"])
+    everyone = {"users": ["alice"], "groups": ["platform"], "roles": ["deployer"]}
+    cost = {
+        n: {
+            "name": f"roleCost{n}",
+            "capabilities": ["volumes", "service_connect_tls", "vpc_lattice"],
+            "pass_role": {"users": users[:n]},
+        }
+        for n in (1, 100)
+    }
+    created(
+        keyed.run(
+            [
+                {
+                    "_name": f"create {mode}",
+                    "name": f"roleAbsent-{mode}",
+                    "capabilities": ["volumes"],
+                    "pass_role": dict(everyone, mode=mode),
+                }
+                for mode in ("managed_policy", "inline")
+            ]
+            + [dict(args, _name=f"cost {n} first") for n, args in cost.items()]
+        )
+    )
+
+    tasks = []
+    for mode in ("managed_policy", "inline"):
+        missing = {"users": ["alice", "ghost"], "groups": ["nogroup"], "roles": ["norole"], "mode": mode}
+        tasks.append(
+            {"_name": f"missing {mode}", "name": "roleMissing", "capabilities": ["volumes"], "pass_role": missing}
+        )
+        tasks += four(
+            f"absent {mode}", {"name": f"roleAbsent-{mode}", "state": "absent", "usage_regions": ["us-east-1"]}
+        )
+    tasks += [dict(args, _name=f"cost {n}") for n, args in cost.items()]
+    run = keyed.run(tasks, record=True)
+
+    for mode in ("managed_policy", "inline"):
+        result = run.results[f"missing {mode}"]
+        assert result.get("failed") is True, result
+        for named in ("user 'ghost'", "group 'nogroup'", "role 'norole'"):
+            assert named in result["msg"], (named, result["msg"])
+        assert "alice" not in result["msg"]
+        assert run.writes(f"missing {mode}") == []
+
+        results = steps(run, f"absent {mode}")
+        assert_four_steps(results)
+        assert results[1]["diff"]["before"]["pass_role"]["users"] == ["alice"]
+        assert not policy_exists(iam, policy_arn(f"roleAbsent-{mode}"))
+        assert inline_holders(iam, f"roleAbsent-{mode}PassRole") == {"users": {}, "groups": {}, "roles": {}}
+    roles = [r["RoleName"] for r in iam.list_roles()["Roles"]]
+    assert not [r for r in roles if r.startswith("roleAbsent") or r == "roleMissing"], roles
+
+    counts = {n: run.actions(f"cost {n}") for n in cost}
     print(
         f"converged API calls: 1 grantee: {len(counts[1])} {counts[1]}; 100 grantees: {len(counts[100])} {counts[100]}"
     )
+    for n in cost:
+        assert run.results[f"cost {n}"]["changed"] is False, run.results[f"cost {n}"].get("msg")
+        assert run.writes(f"cost {n}") == []
+        assert entities(iam, policy_arn(f"roleCost{n}"))["users"] == users[:n]
     assert counts[1] == counts[100]
     assert counts[1] == [
         "GetRole",
