@@ -198,3 +198,13 @@ class FaultProxy:
             do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = _relay
 
         return Handler
+
+
+def wait_for_pause(fault_proxy, process):
+    """Waits, with no time limit, until ``fault_proxy`` holds its paused request or ``process`` (the run
+    that should reach it) has ended; returns whether the request was reached. A loaded machine makes the
+    run slower, never the test fail."""
+    while not fault_proxy.paused.wait(1):
+        if process.poll() is not None:
+            return fault_proxy.paused.is_set()
+    return True
