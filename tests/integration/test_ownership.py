@@ -19,6 +19,7 @@ import pytest
 from checks import authorization_snapshot
 from expected import passrole_grant
 from fault_proxy import FaultProxy
+from fault_proxy import wait_for_pause
 
 ROLE = "ecsInfrastructureRole"
 POLICY = ROLE + "PassRole"
@@ -458,10 +459,10 @@ def test_a_run_whose_writes_another_run_undid_does_not_report_success(runner, se
     proxy = FaultProxy(server.url, pause_on=("AttachUserPolicy", 1)).start()
     try:
         run_a, out_a = runner.start([A], extra_env={"AWS_ENDPOINT_URL": proxy.url})
-        assert proxy.paused.wait(120), "run A never reached its grant"
+        assert wait_for_pause(proxy, run_a), "run A ended without reaching its grant"
         result_b = runner.one(**B)
         proxy.release()  # the held request is dropped unanswered; botocore retries it
-        run_a.communicate(timeout=300)
+        run_a.communicate()
         result_a = json.loads(out_a.read_text())[0]
     finally:
         proxy.release()
