@@ -2,22 +2,25 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Least privilege: the policies of docs/iam-policies/ are enough, and every action in them is needed.
 
-A separate moto_server (not the shared session one) enforces IAM authorization: it answers the
-first ``INITIAL_NO_AUTH_ACTION_COUNT`` requests without checking them, then checks every request
-against the caller's IAM policies. Each test re-arms that counter (``POST /moto-api/reset-auth``,
-what moto's own ``set_initial_no_auth_action_count`` does in server mode) and spends it on exactly
-``ROOT_CALLS`` calls with the default credentials, which create an ``admin`` user allowed
-everything. The admin then sets the account up (principals, boundaries, a drifted PassRole
-policy, an ECS cluster with a service and a stopped task) and creates one ``deployer-<step>`` user
-per step, each holding only the policy under test. The whole lifecycle runs through ansible-playbook
-with its deployer's keys (the user's path); the one out-of-band step (someone editing the role by
-hand) uses the admin's.
+A separate moto_server (not the shared session one) enforces IAM authorization
+(tests/support/enforcing.py): it answers the first ``ROOT_CALLS`` requests without checking them,
+which create an ``admin`` user allowed everything, then checks every request against the caller's
+IAM policies. The admin sets the account up (principals, boundaries, a drifted PassRole policy, an
+ECS cluster with a service and a stopped task) and creates the deployer users, each holding only the
+policy under test. The whole lifecycle runs through ansible-playbook with its deployers' keys (the
+user's path), one user per step; the one out-of-band step (someone editing the role by hand) uses
+the admin's. That test has a fresh account of its own (its final state is checked whole); the others
+share one account per module, each on a role (hence a grant policy, an instance profile) and users
+of its own, so that the account is built once, not once per test.
 
 The proof that each action is needed denies one action at a time and runs the lifecycle up to the
 step that first needs it. It runs the same modules' own ``main()`` in this process
 (``Account.run_in_process``: argument spec, service layer, boto3 against the enforcing moto_server),
 not one ansible-playbook per action: what is proved is the modules' calls, and the executor adds
-only its start-up time (44 playbooks took some 990 s of the suite).
+only its start-up time (44 playbooks took some 990 s of the suite). What a denial looks like to the
+user is shown through ansible-playbook once per kind (test_denials_as_the_user_sees_them): a module
+step failing on AccessDenied, the in-use guard refusing when it cannot scan, the info module
+reporting a region it cannot scan as a finding.
 
 The lifecycle exercises every path that makes an AWS call: create with a boundary, tags and
 a PassRole grant whose (marked) policy already exists with a drifted document and five versions;
@@ -29,18 +32,12 @@ each request's access key, hence its step, which gives ``FIRST_USE``: where each
 needed.
 """
 
-import contextlib
-import importlib
-import io
 import json
 import os
-import subprocess
 import sys
 import urllib.request
 
-import boto3
 import pytest
-from botocore.exceptions import ClientError
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.abspath(os.path.join(HERE, "..", ".."))
@@ -50,13 +47,14 @@ if SUPPORT not in sys.path:
     sys.path.insert(0, SUPPORT)
 
 import playbook  # noqa: E402
-from collection_link import make_importable  # noqa: E402
-from moto_server import MotoServer  # noqa: E402
+from enforcing import bootstrap_admin  # noqa: E402
+from enforcing import client  # noqa: E402
+from enforcing import enforcing_server  # noqa: E402
+from enforcing import user_with  # noqa: E402
+from enforcing import without  # noqa: E402
+from in_process import environment  # noqa: E402
+from in_process import run_module  # noqa: E402  (the modules run in this process too)
 from moto_server import parse_call  # noqa: E402
-
-make_importable()  # the modules run in this process too (run_module)
-
-from ansible.module_utils.testing import patch_module_args  # noqa: E402
 
 ACCOUNT = "123456789012"
 REGION = "us-east-1"
@@ -70,10 +68,6 @@ BOUNDARY_V2 = f"arn:aws:iam::{ACCOUNT}:policy/EcsInfraBoundaryV2"
 PROFILE = "ecs-infra-profile"
 HAND_MADE = "hand-made"
 
-# The requests moto answers without authorization in each test: the admin's CreateUser,
-# PutUserPolicy and CreateAccessKey.
-ROOT_CALLS = 3
-ALLOW_ALL = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
 TRUST_EC2 = {
     "Version": "2012-10-17",
     "Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}],
@@ -116,13 +110,6 @@ def actions_of(document):
 
 FEATURES = ("role", "pass_role", "guard", "info")
 ALL_ACTIONS = actions_of(load_policy("all"))
-
-
-def without(document, removed):
-    document = json.loads(json.dumps(document))
-    for statement in document["Statement"]:
-        statement["Action"] = [a for a in statement["Action"] if a != removed]
-    return document
 
 
 # ---------------------------------------------------------------- the lifecycle
@@ -193,14 +180,20 @@ CHANGED = dict(
     drop_volumes=True,
     absent=True,
 )
-# Steps that change nothing (-> the steps to run when an action is first needed there). A run that
-# shows an action is needed skips them before the step that first needs it: the scan of every
-# region (``regions``) alone takes half a minute.
-READ_ONLY = {
-    "converge": ("converge",),
-    "info": ("info", "info_findings"),
-    "info_findings": (),
-    "regions": ("regions",),
+# The shortest path to the step that first needs an action (-> the steps that show it is needed):
+# an action is needed when SOME path a user can take fails without it. The lifecycle reaches each
+# step through every step before it; these paths start from the state the step needs instead
+# (``create_as_update``/``create_as_inline``: the role created at once with UPDATE's or INLINE's
+# settings), which halves the module runs of the proof. That the lifecycle first calls each action
+# there is FIRST_USE, checked against the recorder by test_lifecycle_with_all_json.
+SHORT_PATHS = {
+    "create": ("create",),
+    "update": ("create", "drift", "update"),  # a drifted trust, an unmarked grant to adopt
+    "inline": ("create_as_update", "inline"),  # grants to a group and a role, under a boundary
+    "info": ("create_as_inline", "info", "info_findings"),  # no boundary: no volume_actions_blocked
+    "regions": ("create_as_inline", "regions"),
+    "managed": ("create_as_inline", "managed"),  # inline grants of a user, a group and a role to move
+    "absent": ("create", "drift", "absent"),  # an instance profile to leave
 }
 
 # Where the lifecycle first needs each action (checked against moto's recorder by
@@ -266,28 +259,37 @@ NEVER_DENIED = ("sts:GetCallerIdentity",)
 SCAN_ACTIONS = [a for a in actions_of(load_policy("guard")) if a != "ec2:DescribeRegions"]
 
 
-def steps_needing(action, admin_env):
-    """The lifecycle up to the step that first needs ``action`` (and the assertion on its result),
-    without the read-only steps before it."""
-    first = FIRST_USE[action]
-    wanted = READ_ONLY.get(first, (first,))
-    steps = lifecycle(admin_env)[: STEPS.index(wanted[-1]) + 1]
-    return [step for step in steps if step[0] not in READ_ONLY or step[0] in wanted]
+def steps_needing(action, admin_env, role):
+    """The shortest path (``SHORT_PATHS``) to the step that first needs ``action``, on ``role``."""
+    steps = {step[0]: step for step in lifecycle(admin_env, role)}
+    steps["create_as_update"] = ("create_as_update", MODULE, named(UPDATE, role), {})
+    steps["create_as_inline"] = ("create_as_inline", MODULE, named(INLINE, role), {})
+    return [steps[name] for name in SHORT_PATHS[FIRST_USE[action]]]
 
 
-def lifecycle(admin_env):
-    """The steps, in order: (name, module, args, extra environment)."""
+def grant_policy_arn(role=ROLE):
+    return f"arn:aws:iam::{ACCOUNT}:policy/{role}PassRole"
+
+
+def named(args, role):
+    """Module arguments for ``role`` (the default name is left implicit, as a user would)."""
+    return dict(args) if role == ROLE else dict(args, name=role)
+
+
+def lifecycle(admin_env, role=ROLE):
+    """The steps, in order: (name, module, args, extra environment), on the role ``role`` (each test
+    of the shared account has a role, hence a grant policy and an instance profile, of its own)."""
     drift = {
         "argv": [
             sys.executable,
             "-c",
             DRIFT_SCRIPT,
-            ROLE,
+            role,
             json.dumps(TRUST_DRIFTED),
-            PROFILE,
+            PROFILE if role == ROLE else role + "-profile",
             HAND_MADE,
             json.dumps(UNRELATED),
-            GRANT_POLICY_ARN,
+            grant_policy_arn(role),
         ]
     }
     # The account's admin (Allow * on *) can pass the role: the one finding expected, low, naming the admins.
@@ -297,17 +299,17 @@ def lifecycle(admin_env):
         "quiet": True,
     }
     steps = dict(
-        create=(MODULE, CREATE, {}),
-        converge=(MODULE, CREATE, {}),
+        create=(MODULE, named(CREATE, role), {}),
+        converge=(MODULE, named(CREATE, role), {}),
         drift=("ansible.builtin.command", drift, admin_env),
-        update=(MODULE, UPDATE, {}),
-        inline=(MODULE, INLINE, {}),
-        info=(INFO_MODULE, {"usage_regions": [REGION]}, {}),
+        update=(MODULE, named(UPDATE, role), {}),
+        inline=(MODULE, named(INLINE, role), {}),
+        info=(INFO_MODULE, named({"usage_regions": [REGION]}, role), {}),
         info_findings=("ansible.builtin.assert", findings, {}),
-        regions=(INFO_MODULE, {}, {}),  # no usage_regions: every region EC2 DescribeRegions lists
-        managed=(MODULE, MANAGED, {}),
-        drop_volumes=(MODULE, DROP_VOLUMES, {}),
-        absent=(MODULE, ABSENT, {}),
+        regions=(INFO_MODULE, named({}, role), {}),  # no usage_regions: every region EC2 DescribeRegions lists
+        managed=(MODULE, named(MANAGED, role), {}),
+        drop_volumes=(MODULE, named(DROP_VOLUMES, role), {}),
+        absent=(MODULE, named(ABSENT, role), {}),
     )
     return [(name,) + steps[name] for name in STEPS]
 
@@ -320,73 +322,16 @@ def unexpected_findings(info):
     return [f for f in info.get("findings", []) if f["code"] != ADMIN_FINDING]
 
 
-@contextlib.contextmanager
-def environment(values):
-    saved = {k: os.environ.get(k) for k in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-
-
-def run_module(module, args, env):
-    """One module's ``main()`` in this process, as ansible-playbook would run it on localhost:
-    ``args`` through the module's argument spec, credentials and endpoint from ``env``. Returns
-    the result the module printed (``failed`` set when it failed)."""
-    code = importlib.import_module("ansible_collections.{0}.{1}.plugins.modules.{2}".format(*module.split(".")))
-    out = io.StringIO()
-    with environment(env), patch_module_args(args), contextlib.redirect_stdout(out):
-        try:
-            code.main()
-        except SystemExit:
-            pass
-    return json.loads(out.getvalue())
-
-
-def post(server, path, data=b""):
-    headers = {"Content-Type": "text/plain"}  # not form-encoded: moto reads the raw body
-    request = urllib.request.Request(server.url + path, data=data, headers=headers, method="POST")
-    with urllib.request.urlopen(request, timeout=30) as response:
-        return response.read()
-
-
-def client(server, service, keys, region=REGION):
-    return boto3.client(
-        service,
-        region_name=region,
-        endpoint_url=server.url,
-        aws_access_key_id=keys[0],
-        aws_secret_access_key=keys[1],
-    )
-
-
 class Account:
-    """One test's account: the admin, the principals and resources the lifecycle uses, and
+    """An account on an enforcing moto_server: the admin, the principals and resources the lifecycle
+    uses, the drifted grant of ``ROLE`` (``drifted_grant_policy(role)`` for another role), and
     ``deployers(policy)`` for the users that run the lifecycle."""
 
     def __init__(self, server, tmp_path):
         self.server = server
         self.tmp_path = tmp_path
         self.count = 0
-        server.reset()
-        post(server, "/moto-api/reset-auth", str(ROOT_CALLS).encode())
-        default = server.env()
-        root = client(server, "iam", (default["AWS_ACCESS_KEY_ID"], default["AWS_SECRET_ACCESS_KEY"]))
-        root.create_user(UserName="admin")
-        root.put_user_policy(UserName="admin", PolicyName="everything", PolicyDocument=json.dumps(ALLOW_ALL))
-        key = root.create_access_key(UserName="admin")["AccessKey"]
-        self.admin_keys = (key["AccessKeyId"], key["SecretAccessKey"])
-        try:
-            root.get_user(UserName="admin")
-        except ClientError as e:
-            assert e.response["Error"]["Code"] == "InvalidClientTokenId"
-        else:
-            raise AssertionError(f"moto_server does not enforce IAM authorization after {ROOT_CALLS} calls")
+        self.admin_keys = bootstrap_admin(server)
         self.iam = self.admin("iam")
         self._populate()
 
@@ -404,17 +349,7 @@ class Account:
         iam.create_role(RoleName="deploy", AssumeRolePolicyDocument=json.dumps(TRUST_EC2))
         for arn in (BOUNDARY_V1, BOUNDARY_V2):
             iam.create_policy(PolicyName=arn.rsplit("/", maxsplit=1)[-1], PolicyDocument=json.dumps(UNRELATED))
-        # The collection's PassRole policy (it carries the mark), edited by hand, at IAM's limit of five
-        # versions: the module replaces its document (ListPolicyVersions, DeletePolicyVersion,
-        # CreatePolicyVersion).
-        iam.create_policy(
-            PolicyName=GRANT_POLICY,
-            PolicyDocument=json.dumps(drifted_grant("*")),
-            Tags=[{"Key": "ecs_tools.iam:role-arn", "Value": f"arn:aws:iam::{ACCOUNT}:role/{ROLE}"}],
-        )
-        for i in range(4):
-            resource = f"arn:aws:iam::{ACCOUNT}:role/old-{i}"
-            iam.create_policy_version(PolicyArn=GRANT_POLICY_ARN, PolicyDocument=json.dumps(drifted_grant(resource)))
+        self.drifted_grant_policy(ROLE)
         # A cluster with a service and a stopped task: the usage scan lists and describes both.
         ecs = self.admin("ecs")
         ecs.create_cluster(clusterName="prod")
@@ -443,12 +378,27 @@ class Account:
         ][0]["taskArn"]
         ecs.stop_task(cluster="prod", task=task, reason="finished")
 
-    def deployers(self, policy, per_step=None):
-        """One user per step, each holding only ``policy`` (inline), or ``per_step[step]``:
-        step -> (access key, secret). Their keys tell the recorded requests of each step apart."""
+    def drifted_grant_policy(self, role):
+        """The collection's PassRole policy of ``role`` (it carries the mark), edited by hand, at IAM's
+        limit of five versions: the module replaces its document (ListPolicyVersions,
+        DeletePolicyVersion, CreatePolicyVersion)."""
+        arn = grant_policy_arn(role)
+        self.iam.create_policy(
+            PolicyName=role + "PassRole",
+            PolicyDocument=json.dumps(drifted_grant("*")),
+            Tags=[{"Key": "ecs_tools.iam:role-arn", "Value": f"arn:aws:iam::{ACCOUNT}:role/{role}"}],
+        )
+        for i in range(4):
+            resource = f"arn:aws:iam::{ACCOUNT}:role/old-{i}"
+            self.iam.create_policy_version(PolicyArn=arn, PolicyDocument=json.dumps(drifted_grant(resource)))
+
+    def deployers(self, policy, per_step=None, prefix="deployer", steps=STEPS):
+        """One user per step (named ``prefix-step``), each holding only ``policy`` (inline), or
+        ``per_step[step]``: step -> (access key, secret). Their keys tell the recorded requests of each
+        step apart."""
         keys = {}
-        for step in STEPS:
-            user = "deployer-" + step
+        for step in steps:
+            user = f"{prefix}-{step}"
             document = (per_step or {}).get(step, policy)
             self.iam.create_user(UserName=user)
             self.iam.put_user_policy(UserName=user, PolicyName="automation", PolicyDocument=json.dumps(document))
@@ -456,16 +406,18 @@ class Account:
             keys[step] = (key["AccessKeyId"], key["SecretAccessKey"])
         return keys
 
-    def run(self, steps, keys):
+    def run(self, steps, keys, keep_going=False):
         """Runs ``steps`` in one ansible-playbook, each with its ``keys[step]`` unless it brings its
-        own, stopping at the first failure. Returns step -> result, for the steps that ran (read
-        from the ansible.posix.json callback: no task to save them, which would cost a second)."""
+        own, stopping at the first failure (unless ``keep_going``). Returns step -> result, for the
+        steps that ran (read from the ansible.posix.json callback: no task to save them, which would
+        cost a second)."""
         self.count += 1
         tasks = []
         for name, module, args, env in steps:
             task_env = dict(AWS_ACCESS_KEY_ID=keys[name][0], AWS_SECRET_ACCESS_KEY=keys[name][1])
             task_env.update(env)
-            tasks.append({"name": name, module: args, "register": "lp_" + name, "environment": task_env})
+            task = {"name": name, module: args, "register": "lp_" + name, "environment": task_env}
+            tasks.append(dict(task, ignore_errors=True) if keep_going else task)
         path = playbook.write_playbook(self.tmp_path / f"play-{self.count}.yml", [playbook.play(tasks)])
         done = playbook.run(path, playbook.ansible_env(self.server, REGION), results=True)
         if done.document is None:
@@ -488,11 +440,19 @@ def _in_process(account, name, module, args, env, keys, results):
     same script, the info_findings assertion in Python."""
     step_env = dict(account.server.env(REGION), AWS_ACCESS_KEY_ID=keys[name][0], AWS_SECRET_ACCESS_KEY=keys[name][1])
     step_env.update(env)
-    if module == "ansible.builtin.command":
-        done = subprocess.run(
-            args["argv"], env=dict(os.environ, **step_env), capture_output=True, text=True, check=False
-        )
-        return {"changed": True, "failed": done.returncode != 0, "msg": done.stderr}
+    if module == "ansible.builtin.command":  # the hand edit: the same script, in this process
+        argv = args["argv"]
+        assert argv[:2] == [sys.executable, "-c"], argv
+        saved = sys.argv
+        sys.argv = ["-c"] + argv[3:]
+        try:
+            with environment(step_env):
+                exec(compile(argv[2], "<hand edit>", "exec"), {"__name__": "__main__"})
+        except Exception as e:  # noqa: BLE001 -- a failed step, reported as the command would be
+            return {"changed": True, "failed": True, "msg": repr(e)}
+        finally:
+            sys.argv = saved
+        return {"changed": True, "failed": False}
     if module == "ansible.builtin.assert":
         unexpected = unexpected_findings(results["info"])
         return {"failed": bool(unexpected), "msg": "; ".join(f["message"] for f in unexpected)}
@@ -525,7 +485,8 @@ def first_use(calls):
 
 
 def failures(results):
-    return [name for name in STEPS if (results.get(name) or {}).get("failed")]
+    """The steps that failed, in the order they ran."""
+    return [name for name, result in results.items() if (result or {}).get("failed")]
 
 
 def explain(results):
@@ -539,16 +500,33 @@ def explain(results):
 @pytest.fixture(scope="session")
 def auth_server():
     """A moto_server of its own per xdist worker, enforcing IAM after ROOT_CALLS requests."""
-    server = MotoServer(
-        extra_env={"INITIAL_NO_AUTH_ACTION_COUNT": str(ROOT_CALLS), "MOTO_IAM_LOAD_MANAGED_POLICIES": "true"}
-    ).start()
+    server = enforcing_server()
     yield server
     server.stop()
 
 
 @pytest.fixture
 def account(auth_server, tmp_path):
+    """A fresh account (the lifecycle's: its final state is checked whole)."""
     return Account(auth_server, tmp_path)
+
+
+@pytest.fixture(scope="module")
+def shared_account(tmp_path_factory):
+    """One account, on an enforcing moto_server of its own, for the tests below that need no fresh one:
+    each works on a role (hence a grant policy and an instance profile) and users of its own, so none
+    sees another's writes, and the account (admin, principals, boundaries, the ECS cluster with its
+    service and stopped task) is built once per module and xdist worker instead of once per test."""
+    server = enforcing_server()
+    try:
+        yield Account(server, tmp_path_factory.mktemp("least-privilege"))
+    finally:
+        server.stop()
+
+
+def role_for(action):
+    """The role of the test that denies ``action``: ``lp-iam-GetRole``."""
+    return "lp-" + action.replace(":", "-")
 
 
 # ---------------------------------------------------------------- tests
@@ -619,13 +597,17 @@ def test_lifecycle_with_all_json(account, auth_server):
 
 
 @pytest.mark.parametrize("action", [a for a in ALL_ACTIONS if a not in NEVER_DENIED])
-def test_each_action_is_needed(account, action):
-    step = FIRST_USE[action]
-    steps = steps_needing(action, account.admin_env())
-    keys = account.deployers(without(load_policy("all"), action))
-    results = account.run_in_process(steps, keys)
+def test_each_action_is_needed(shared_account, action):
+    """all.json without ``action``: the lifecycle (on a role of this test's own) fails exactly at the
+    step that first needs it, saying so (moto enforces IAM: the AccessDenied is moto's)."""
+    account = shared_account
+    role = role_for(action)
+    account.drifted_grant_policy(role)
+    steps = steps_needing(action, account.admin_env(), role)
+    denied = user_with(account.iam, role + "-deployer", without(load_policy("all"), action))
+    results = account.run_in_process(steps, {name: denied for name, *rest in steps})
     failed = failures(results)
-    expected = "info_findings" if action in SCAN_ACTIONS else step
+    expected = "info_findings" if action in SCAN_ACTIONS else FIRST_USE[action]
     assert failed == [expected], explain(results)
     message = results[expected]["msg"]
     assert f"is not authorized to perform: {action}" in message, message
@@ -633,77 +615,98 @@ def test_each_action_is_needed(account, action):
     print(f"{action}: {expected} fails: {message}")
 
 
-def test_get_caller_identity_is_called_but_never_denied(account, auth_server):
+def test_get_caller_identity_is_called_but_never_denied(shared_account):
     """moto answers sts:GetCallerIdentity whatever the policy says (and so does AWS), so the
     lifecycle cannot show it is needed; the recorder shows the create step calls it."""
-    keys = account.deployers(without(load_policy("all"), "sts:GetCallerIdentity"))
-    with auth_server.recording():
-        results = account.run(lifecycle(account.admin_env())[:1], keys)
-        calls = recorded(auth_server, keys)
+    account = shared_account
+    role = "lp-sts-GetCallerIdentity"
+    account.drifted_grant_policy(role)
+    keys = {"create": user_with(account.iam, role + "-deployer", without(load_policy("all"), "sts:GetCallerIdentity"))}
+    with account.server.recording():
+        results = account.run_in_process(lifecycle(account.admin_env(), role)[:1], keys)
+        calls = recorded(account.server, keys)
     assert failures(results) == [], explain(results)
     assert ("create", "sts:GetCallerIdentity") in calls
 
 
-def test_guard_refuses_without_scan_permissions(account):
-    """Without guard.json the in-use guard cannot look, and refuses: a permission missing for
-    the scan never lets a destructive change through."""
-    scan = actions_of(load_policy("guard"))
+def test_denials_as_the_user_sees_them(shared_account):
+    """Each kind of denial once through ansible-playbook. Without guard.json the in-use guard cannot
+    look, and refuses: a permission missing for the scan never lets a destructive change through; the
+    info module reports the region it could not scan as a finding. Without iam:CreateRole the module
+    fails naming the action (test_each_action_is_needed shows the same for every action, in-process)."""
+    account = shared_account
+    role = "lp-guard"
     document = load_policy("all")
-    for action in scan:
+    for action in actions_of(load_policy("guard")):
         document = without(document, action)
-    keys = account.deployers(document)
-    steps = {step[0]: step for step in lifecycle(account.admin_env())}
+    no_create = without(load_policy("all"), "iam:CreateRole")
+    keys = account.deployers(
+        document,
+        per_step={"create_denied": no_create},
+        prefix=role,
+        steps=("create", "info", "drop_volumes", "absent", "create_denied"),
+    )
+    steps = {step[0]: step for step in lifecycle(account.admin_env(), role)}
     # Without the lifecycle's boundary (it allows no volume action): the role has the volume actions
     # to lose, so detaching the Volumes policy needs the scan.
     name, module, args, env = steps["create"]
     create = (name, module, {k: v for k, v in args.items() if k != "permissions_boundary"}, env)
-    results = account.run([create, steps["drop_volumes"]], keys)
-    assert failures(results) == ["drop_volumes"]
-    results.update(account.run([steps["absent"]], keys))
-    assert failures(results) == ["drop_volumes", "absent"]
+    create_denied = ("create_denied", MODULE, dict(args, name="lp-denied"), env)
+    results = account.run(
+        [create, steps["info"], steps["drop_volumes"], steps["absent"], create_denied], keys, keep_going=True
+    )
+    assert failures(results) == ["drop_volumes", "absent", "create_denied"], explain(results)
     for step, what in (("drop_volumes", "Refusing to detach"), ("absent", "Refusing to delete role")):
         message = results[step]["msg"]
         assert message.startswith(what) and "region us-east-1 could not be read" in message, message
         assert "is not authorized to perform: ecs:ListClusters" in message, message
         assert [r["region"] for r in results[step]["in_use"]["unreadable_regions"]] == [REGION]
         print(message)
-    assert account.iam.get_role(RoleName=ROLE)["Role"]["RoleName"] == ROLE
-    attached = account.iam.list_attached_role_policies(RoleName=ROLE)["AttachedPolicies"]
+    assert account.iam.get_role(RoleName=role)["Role"]["RoleName"] == role
+    attached = account.iam.list_attached_role_policies(RoleName=role)["AttachedPolicies"]
     assert len(attached) == 2
 
+    unreadable = [f for f in results["info"]["findings"] if f["code"] == "usage_region_unreadable"]
+    assert len(unreadable) == 1 and REGION in unreadable[0]["message"], results["info"]["findings"]
+    assert [r["region"] for r in results["info"]["usage"]["unreadable_regions"]] == [REGION]
+    print(unreadable[0]["message"])
 
-def test_feature_files_on_their_own(account, auth_server):
+    message = results["create_denied"]["msg"]
+    assert "is not authorized to perform: iam:CreateRole" in message and "AccessDenied" in message, message
+    roles = [r["RoleName"] for r in account.iam.list_roles()["Roles"]]
+    assert "lp-denied" not in roles
+    print(message)
+
+
+def test_feature_files_on_their_own(shared_account):
     """role.json and guard.json run the lifecycle without pass_role; info.json runs the info module
-    (on a role with a managed-policy grant). Each step calls only what its files grant."""
-    iam = account.iam  # no grant policy: pass_role is not used
-    for version in iam.list_policy_versions(PolicyArn=GRANT_POLICY_ARN)["Versions"]:
-        if not version["IsDefaultVersion"]:
-            iam.delete_policy_version(PolicyArn=GRANT_POLICY_ARN, VersionId=version["VersionId"])
-    iam.delete_policy(PolicyArn=GRANT_POLICY_ARN)
+    (on a role with a managed-policy grant, made by the admin). Each step calls only what its files
+    grant. One ansible-playbook: the recorder tells the steps apart by their users' keys."""
+    account = shared_account
+    role = "lp-features"  # no grant policy: pass_role is not used
+    info_role = "lp-features-info"
     role_and_guard = load_policy("role")
     role_and_guard["Statement"].extend(load_policy("guard")["Statement"])
     info = load_policy("info")
-    keys = account.deployers(role_and_guard, per_step={"info": info})
+    lifecycle_steps = ("create", "converge", "drift", "update", "drop_volumes", "absent")
+    keys = account.deployers(role_and_guard, per_step={"info": info}, prefix=role, steps=lifecycle_steps + ("info",))
     steps = []
-    for name, module, args, env in lifecycle(account.admin_env()):
-        if name in ("create", "converge", "drift", "update", "drop_volumes", "absent"):
+    for name, module, args, env in lifecycle(account.admin_env(), role):
+        if name in lifecycle_steps:
             steps.append((name, module, {k: v for k, v in args.items() if k != "pass_role"}, env))
-    with auth_server.recording():
-        results = account.run(steps, keys)
-        calls = recorded(auth_server, keys)
+    steps += [
+        ("create_info_role", MODULE, dict(CREATE, name=info_role), account.admin_env()),
+        ("info", INFO_MODULE, {"name": info_role, "usage_regions": [REGION]}, {}),
+    ]
+    with account.server.recording():
+        results = account.run(steps, dict(keys, create_info_role=account.admin_keys))
+        calls = recorded(account.server, keys)  # the deployers' requests (not the admin's)
     assert failures(results) == [], explain(results)
     allowed = set(actions_of(role_and_guard))
-    assert {a for s, a in calls} <= allowed, sorted({a for s, a in calls} - allowed)
+    made = {a for s, a in calls if s != "info"}
+    assert made <= allowed, sorted(made - allowed)
+    assert {s for s, a in calls} >= set(lifecycle_steps) - {"drift"}  # every module step made its calls
 
-    create = dict(CREATE, name="ecsInfraInfo")  # made by the admin
-    info_steps = [
-        ("create", MODULE, create, account.admin_env()),
-        ("info", INFO_MODULE, {"name": "ecsInfraInfo", "usage_regions": [REGION]}, {}),
-    ]
-    with auth_server.recording():
-        results = account.run(info_steps, keys)
-        calls = recorded(auth_server, keys)
-    assert failures(results) == [], explain(results)
     assert results["info"]["pass_role"]["mode"] == "managed_policy"
     # CREATE's boundary allows none of the volume actions the Volumes policy is there for.
     assert [f["code"] for f in results["info"]["findings"]] == ["pass_role_administrators", "volume_actions_blocked"]
