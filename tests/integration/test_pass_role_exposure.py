@@ -115,10 +115,11 @@ def build_account(iam):
 VOLUMES = "arn:aws:iam::aws:policy/service-role/AmazonECSInfrastructureRolePolicyForVolumes"
 
 
-def existing_role(iam, trust=TRUST_ECS):
-    """The infrastructure role as an account already holds it (the info module audits whatever is there):
-    made with boto3, not with a module run of its own, which would cost an ansible-playbook start."""
-    iam.create_role(RoleName=ROLE, AssumeRolePolicyDocument=json.dumps(trust))
+def existing_role(iam, trust=None):
+    """The infrastructure role as an account already holds it (the info module audits whatever is there),
+    trusting ``trust`` (the documented trust policy by default): made with boto3, not with a module run
+    of its own, which would cost an ansible-playbook start."""
+    iam.create_role(RoleName=ROLE, AssumeRolePolicyDocument=json.dumps(trust or TRUST_ECS))
     iam.attach_role_policy(RoleName=ROLE, PolicyArn=VOLUMES)
 
 
