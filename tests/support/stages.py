@@ -7,9 +7,10 @@ the time went.
 
 Each STAGE is a make target, run as ``MAKE STAGE`` with its output in DIR/STAGE.log. WEIGHT is the
 number of cores the stage keeps busy (default 1; ``integration=2`` for a stage that runs two pytest
-workers, ``eda=0.5`` for one that mostly waits on a server or a timer). Stages start strictly in the
-order given, each as soon as its weight fits in the free slots (N, default: the number of cores; a
-stage heavier than N runs when nothing else does), so the order given is the schedule. Each stage's
+workers, ``eda=0.5`` for one that mostly waits on a server or a timer). Stages start in the order given,
+each as soon as its weight fits in the free slots (N, default: the number of cores; a stage heavier
+than N runs when nothing else does); a stage that does not fit yet lets later, lighter ones start
+meanwhile, so the heavy stages go first. Each stage's
 output is printed as one block when it ends (never interleaved with another's), then a table of every
 stage's status, wall time and CPU time (its processes' user + system time), and the exit status is 1
 when any stage failed. Every stage runs even when an earlier one failed, so one run shows every failure.
@@ -89,12 +90,14 @@ def run(stages, slots, make):
     began = time.monotonic()
     while pending or running:
         busy = sum(s.weight for s in running.values())
-        # Strictly in order: a stage that does not fit yet holds back the ones after it.
-        while pending and (busy + pending[0].weight <= slots or not running):
-            stage = pending.pop(0)
-            start(stage, make)
-            running[stage.process.pid] = stage
-            busy += stage.weight
+        # In the order given, every stage that fits now; one that does not waits for the next free slot
+        # while later, lighter ones may start (so give the heavy stages first).
+        for stage in list(pending):
+            if busy + stage.weight <= slots or not running:
+                pending.remove(stage)
+                start(stage, make)
+                running[stage.process.pid] = stage
+                busy += stage.weight
         pid, status, usage = os.wait4(-1, 0)
         if pid in running:
             finish(running.pop(pid), status, usage)
