@@ -71,11 +71,11 @@ eda: $(STAMP) $(EDA_STAMP) collection-link
 # `make test` builds the venvs first, one after the other, then runs its stages side by side through
 # tests/support/stages.py: STAGE=WEIGHT is the cores a stage keeps busy (two pytest workers: 2; a stage
 # that mostly waits on moto, ansible-rulebook or a timer: less than 1), and the stages fill $(TEST_SLOTS)
-# slots (the machine's cores) in the order given, heavy first. Each stage's output is printed as one block
+# slots (the machine's cores) in the order given, heavy first (the matrix legs run two pytest workers each). Each stage's output is printed as one block
 # when it ends (and kept in .build/stages/STAGE.log), then a table of each stage's wall and CPU time.
 TEST_SLOTS ?= $(shell nproc 2>/dev/null || echo 2)
-TEST_STAGES ?= integration=2 units=2 sanity targets molecule matrix-latest matrix-core217 ansible-lint \
-	bench-smoke eda=0.5 lint=0.5 ee=0.5
+TEST_STAGES ?= integration=2 units=2 matrix-latest=2 matrix-core217=2 eda=0.5 sanity targets molecule \
+	ansible-lint bench-smoke lint=0.5 ee=0.5
 test: $(STAMP) $(EDA_STAMP) collection-link
 	$(BIN)/python tests/support/stages.py --slots $(TEST_SLOTS) --make "$(MAKE)" $(TEST_STAGES)
 	@echo "make test: every check passed"
