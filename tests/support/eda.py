@@ -254,9 +254,7 @@ class Drift:
 
     def received_times(self):
         """When the rulebook received each event since ``mark()`` (seconds since the epoch)."""
-        return [
-            datetime.datetime.strptime(t, "%Y-%m-%d %H:%M:%S.%f").timestamp() for t in RECEIVED.findall(self.log())
-        ]
+        return [datetime.datetime.strptime(t, "%Y-%m-%d %H:%M:%S.%f").timestamp() for t in RECEIVED.findall(self.log())]
 
     def runs(self):
         """How many times ecs_tools.iam.manage started since the rulebook started."""
