@@ -51,7 +51,7 @@ integration="$(tail -n 1 "$log")"
 lost=""
 while IFS= read -r name; do
   grep -q "^PASSED .*${name}" "$log" || lost="$lost $name"
-done < <(echo "$selected" | sed 's/ or /\n/g')
+done <<<"${selected// or /$'\n'}"
 if [ -n "$lost" ]; then
   integration="$integration; no passed test for:$lost (renamed? update the selection in tests/matrix.sh)"
 fi
