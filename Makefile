@@ -68,7 +68,16 @@ eda: $(STAMP) $(EDA_STAMP) collection-link
 	ECS_TOOLS_EDA_VENV=$(CURDIR)/$(EDA_VENV) $(BIN)/pytest tests/integration/test_eda_repair.py -q -n 0 -p no:randomly
 	ECS_TOOLS_EDA_VENV=$(CURDIR)/$(EDA_VENV) $(BIN)/python benchmarks/eda_repair.py --rounds $(EDA_ROUNDS)
 
-test: lint sanity ansible-lint ee units integration targets molecule matrix bench-smoke eda
+# `make test` builds the venvs first, one after the other, then runs its stages side by side through
+# tests/support/stages.py: STAGE=WEIGHT is the cores a stage keeps busy (two pytest workers: 2; a stage
+# that mostly waits on moto, ansible-rulebook or a timer: less than 1), and the stages fill $(TEST_SLOTS)
+# slots (the machine's cores) in the order given, heavy first (the matrix legs run two pytest workers each). Each stage's output is printed as one block
+# when it ends (and kept in .build/stages/STAGE.log), then a table of each stage's wall and CPU time.
+TEST_SLOTS ?= $(shell nproc 2>/dev/null || echo 2)
+TEST_STAGES ?= integration=2 units=2 matrix-latest=2 matrix-core217=2 eda=0.5 sanity targets molecule \
+	ansible-lint bench-smoke lint=0.5 ee=0.5
+test: $(STAMP) $(EDA_STAMP) collection-link
+	$(BIN)/python tests/support/stages.py --slots $(TEST_SLOTS) --make "$(MAKE)" $(TEST_STAGES)
 	@echo "make test: every check passed"
 
 lint: $(STAMP)
@@ -135,6 +144,9 @@ matrix: matrix-core217 matrix-latest
 
 matrix-core217 matrix-latest: matrix-%: $(MATRIX)/%/.installed collection-link
 	tests/matrix.sh $*
+
+# (The matrix venvs are built before `make test` runs its stages.)
+test: $(MATRIX)/core217/.installed $(MATRIX)/latest/.installed
 
 $(MATRIX)/core217/.installed: tests/requirements-core217.txt
 	rm -rf $(MATRIX)/core217

@@ -7,8 +7,10 @@ GetAccountAuthorizationDetails returns them (documents already decoded, as boto3
     .venv/bin/python benchmarks/pass_role_eval.py [--runs N]
 
 Prints the time of the evaluation alone (no AWS call), cold: the evaluator's caches are cleared
-before every run. ``tests/unit/benchmarks/test_pass_role_eval.py`` runs it in ``make test``
-and asserts that the best run stays under one second (the median is printed too).
+before every run. ``make bench-smoke`` (in ``make test``) runs it and exits 1 unless the best run
+takes under one second of CPU time (the median is printed too, and the wall times). The gate is on
+the process's CPU time, not the wall clock: the evaluation is pure computation in one thread, and on a
+loaded machine its wall time measures the other processes.
 """
 
 import argparse
@@ -173,18 +175,20 @@ def _modules():
 
 
 def measure(details, runs=5):
-    """Seconds per cold run (list), and the last run's principals and findings."""
+    """CPU seconds per cold run (list), and the last run's principals and findings; ``measure.wall``
+    holds the wall seconds of the same runs."""
     _analysis, _policy_eval = _modules()
-    times = []
+    times, measure.wall = [], []
     principals = findings = None
     for dummy in range(runs):
         _policy_eval._CACHE.clear()
         _policy_eval._ANSWERS.clear()
         _policy_eval._HITS.clear()
-        start = time.perf_counter()
+        start, wall = time.process_time(), time.perf_counter()
         principals = _analysis.pass_role_principals(details, ROLE_ARN)
         findings = _analysis.exposure_findings(principals, "ecsInfrastructureRole")
-        times.append(time.perf_counter() - start)
+        times.append(time.process_time() - start)
+        measure.wall.append(time.perf_counter() - wall)
     return times, principals, findings
 
 
@@ -199,13 +203,15 @@ def main(argv=None):
         counts[principal["classification"]] = counts.get(principal["classification"], 0) + 1
     print(
         "pass_role_principals on {users} users, {roles} roles, {groups} groups, {policies} managed policies: "
-        "median {median:.3f}s, best {best:.3f}s, worst {worst:.3f}s over {runs} cold runs (limit {limit:.1f}s); "
+        "CPU median {median:.3f}s, best {best:.3f}s, worst {worst:.3f}s over {runs} cold runs (limit {limit:.1f}s; "
+        "wall best {wall:.3f}s); "
         "{listed} principals listed {counts}, {findings} findings".format(
             median=statistics.median(times),
             best=min(times),
             worst=max(times),
             runs=len(times),
             limit=LIMIT_SECONDS,
+            wall=min(measure.wall),
             listed=len(principals),
             counts=dict(sorted(counts.items())),
             findings=len(findings),

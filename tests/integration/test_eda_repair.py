@@ -6,7 +6,12 @@ moto SQS queue; the role is created with ``ecs_tools.iam.manage``, changed by ha
 CloudTrail-shaped event of each change is put on the queue (moto emits no CloudTrail). The rulebook's
 run of ``manage`` must put the role back. Needs .build/eda-venv and Java 17+: ``make eda`` builds the
 venv and runs this file; without them these tests are skipped. Time to repair is measured and gated
-by benchmarks/eda_repair.py, not here."""
+by benchmarks/eda_repair.py, not here.
+
+One moto_server, one role and one ansible-rulebook process serve every test of this file (starting the
+rulebook and creating the role cost more than a test): each test starts from the role as ``manage`` made
+it, with no run under way, and counts only its own runs and reads only its own part of the rulebook's
+output (``Drift.mark()``)."""
 
 import os
 import sys
@@ -18,20 +23,41 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "support"))
 
 import eda  # noqa: E402
+from moto_server import MotoServer  # noqa: E402
 
 pytestmark = pytest.mark.skipif(bool(eda.missing()), reason=eda.missing() or "")
 
 QUIET = 10  # seconds without a run that count as "nothing more will happen" (the throttle is 3 s)
 
 
+@pytest.fixture(scope="module")
+def rulebook(tmp_path_factory):
+    """The scenario every test shares: a moto_server of this module's own, the role created by the real
+    ``manage`` playbook, and ansible-rulebook watching the queue."""
+    server = MotoServer().start()
+    scenario = None
+    try:
+        scenario = eda.Drift(server, tmp_path_factory.mktemp("eda")).prepare()
+        scenario.manage()
+        assert scenario.converged()
+        scenario.start()
+        scenario.settled = scenario.sent
+        yield scenario
+    finally:
+        if scenario is not None:
+            scenario.stop()
+        server.stop()
+
+
 @pytest.fixture
-def drift(server, tmp_path):
-    scenario = eda.Drift(server, tmp_path).prepare()
-    scenario.manage()
-    assert scenario.volumes_back() and scenario.trust_restored() and scenario.grant_restored()
-    scenario.start()
-    yield scenario
-    scenario.stop()
+def drift(rulebook):
+    """The shared scenario, quiet (every event put on the queue has been dealt with) and converged, its
+    run count and output starting now."""
+    if rulebook.settled != rulebook.sent:  # an earlier test stopped before its events were dealt with
+        settle(rulebook)
+    if not rulebook.converged():  # an earlier test left the role changed
+        rulebook.restore()
+    return rulebook.mark()
 
 
 def settle(drift):
@@ -42,6 +68,7 @@ def settle(drift):
         now = drift.runs()
         if now != seen or drift.running():
             seen, since = now, time.monotonic()
+    drift.settled = drift.sent
     return seen
 
 
@@ -73,9 +100,13 @@ def test_a_burst_for_one_account_gives_one_run(drift, tmp_path):
         )
     drift.wait_until(drift.volumes_back)
     runs = settle(drift)
-    print(f"playbook runs for a burst of 50 events: {runs}")
-    assert runs in (1, 2)
+    # One run per throttle window, not per event. Sent within a second on an idle machine, the 50 events
+    # reach the rulebook in one window (one run; two when the window closes while the run starts); on a
+    # loaded one their arrival may span more windows, each worth one run.
+    windows = eda.throttle_windows(drift.received_times())
+    print(f"playbook runs for a burst of 50 events received in {windows} throttle window(s): {runs}")
     assert drift.log().count("[received event]") == 50  # every event reached the rulebook
+    assert 1 <= runs <= windows + 1
     assert not marker.exists()
     assert (
         drift.sqs.get_queue_attributes(QueueUrl=drift.queue_url, AttributeNames=["ApproximateNumberOfMessages"])[
@@ -96,8 +127,7 @@ def test_the_automations_own_changes_trigger_nothing(drift):
             "DetachRolePolicy", {"roleName": eda.ROLE, "policyArn": eda.VOLUMES}, actor=session, issuer=issuer
         )
     drift.wait_until(lambda: drift.log().count("[received event]") == 5, timeout=60)
-    time.sleep(QUIET)
-    assert drift.runs() == 0
+    assert settle(drift) == 0
     assert not drift.volumes_back()  # nobody repaired it
     # A change by someone else still is repaired (the rulebook is alive and listening).
     drift.put_event("DetachRolePolicy", {"roleName": eda.ROLE, "policyArn": eda.VOLUMES})
@@ -109,12 +139,7 @@ def test_a_repair_the_collection_refuses_is_reported_once(drift):
     # Someone replaces the grant policy with a same-named one the collection cannot prove is its own:
     # the module refuses to touch it, the run fails, and the rulebook reports it and does not retry.
     iam = drift.iam
-    for user in iam.list_entities_for_policy(PolicyArn=drift.grant_arn())["PolicyUsers"]:
-        iam.detach_user_policy(UserName=user["UserName"], PolicyArn=drift.grant_arn())
-    for version in iam.list_policy_versions(PolicyArn=drift.grant_arn())["Versions"]:
-        if not version["IsDefaultVersion"]:
-            iam.delete_policy_version(PolicyArn=drift.grant_arn(), VersionId=version["VersionId"])
-    iam.delete_policy(PolicyArn=drift.grant_arn())
+    drift.delete_grant()
     iam.create_policy(
         PolicyName=eda.GRANT,
         PolicyDocument='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:ListBucket", '

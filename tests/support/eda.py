@@ -13,8 +13,10 @@ benchmarks/eda_repair.py.
   ``runs()`` counts the manage playbook runs in the rulebook's output.
 """
 
+import datetime
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -37,6 +39,9 @@ VOLUMES = "arn:aws:iam::aws:policy/service-role/AmazonECSInfrastructureRolePolic
 AUTOMATION_ROLE = "ecs-tools-automation"
 AUTOMATION_PATTERN = "arn:aws:iam::*:role/" + AUTOMATION_ROLE
 HUMAN = f"arn:aws:iam::{ACCOUNT}:user/alice"
+# ansible-rulebook's --print-events line for each event it receives, with its (local) time.
+RECEIVED = re.compile(r"\*\* (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+) \[received event\]")
+THROTTLE = 3.0  # seconds: the rule's once_after window (extensions/eda/rulebooks/repair_drift.yml)
 # The first task of ecs_tools.iam.manage's play: printed once per run in the rulebook's output.
 PLAY_BANNER = "PLAY [Apply the ECS infrastructure role to each AWS account]"
 # The desired state: the inventory's variables, as a manage job template would read them.
@@ -118,6 +123,8 @@ class Drift:
         self.queue_url = None
         self.process = None
         self._before = set()
+        self._log_offset = 0  # log() starts here: the rulebook's output since mark()
+        self.sent = 0  # events put on the queue so far
         self.last_sent = None
         self.log_path = os.path.join(self.tmp, "ansible-rulebook.log")
         # Every ansible-playbook the rulebook starts appends here, each line with its process id
@@ -185,7 +192,7 @@ class Drift:
 
     def start(self, timeout=180):
         """Starts ansible-rulebook and waits until its source polls the queue (the log says so)."""
-        self._before = set(self._playbook_lines(PLAY_BANNER))  # the manage run that created the role
+        self.mark()  # the manage run that created the role is not one of the rulebook's
         argv = [
             os.path.join(eda_venv(), "bin", "ansible-rulebook"),
             "--rulebook",
@@ -222,9 +229,21 @@ class Drift:
             self._log.close()
 
     # --- observing -------------------------------------------------------------------------------
+    def mark(self):
+        """From here on, ``runs()``, ``recap_hosts()`` and ``log()`` see only what happens after this call:
+        one rulebook process can serve several tests, each counting its own runs and reading its own output."""
+        self._before = set(self._playbook_lines(PLAY_BANNER))
+        self._log_offset = 0
+        if os.path.exists(self.log_path):
+            with open(self.log_path, "rb") as f:
+                self._log_offset = len(f.read())
+        return self
+
     def log(self):
-        with open(self.log_path, errors="replace") as f:
-            return f.read()
+        """The rulebook's output since ``mark()``."""
+        with open(self.log_path, "rb") as f:
+            f.seek(self._log_offset)
+            return f.read().decode("utf-8", "replace")
 
     def _playbook_lines(self, text):
         """The process ids of the ansible-playbook runs that logged ``text``, in order."""
@@ -232,6 +251,10 @@ class Drift:
             return []
         with open(self.ansible_log, errors="replace") as f:
             return [line.split(" p=", 1)[1].split()[0] for line in f if text in line and " p=" in line]
+
+    def received_times(self):
+        """When the rulebook received each event since ``mark()`` (seconds since the epoch)."""
+        return [datetime.datetime.strptime(t, "%Y-%m-%d %H:%M:%S.%f").timestamp() for t in RECEIVED.findall(self.log())]
 
     def runs(self):
         """How many times ecs_tools.iam.manage started since the rulebook started."""
@@ -255,6 +278,7 @@ class Drift:
     def put_event(self, event_name, request_parameters, **identity):
         event = cloudtrail_event(event_name, request_parameters, **identity)
         self.last_sent = time.time()
+        self.sent += 1
         self.sqs.send_message(QueueUrl=self.queue_url, MessageBody=json.dumps(event))
         return event
 
@@ -323,12 +347,47 @@ class Drift:
     def grant_restored(self):
         return self.grant_holders() == ["deployer"]
 
+    def converged(self):
+        return self.volumes_back() and self.trust_restored() and self.grant_restored()
+
+    def delete_grant(self):
+        """Deletes the grant's managed policy by hand, whoever holds it (its versions first, as IAM requires)."""
+        iam = self.iam
+        for user in iam.list_entities_for_policy(PolicyArn=self.grant_arn())["PolicyUsers"]:
+            iam.detach_user_policy(UserName=user["UserName"], PolicyArn=self.grant_arn())
+        for version in iam.list_policy_versions(PolicyArn=self.grant_arn())["Versions"]:
+            if not version["IsDefaultVersion"]:
+                iam.delete_policy_version(PolicyArn=self.grant_arn(), VersionId=version["VersionId"])
+        iam.delete_policy(PolicyArn=self.grant_arn())
+
+    def restore(self):
+        """Puts the role back as ``manage`` made it, without an event (the rulebook sees nothing): the grant
+        policy, whatever replaced it, is deleted and ``manage`` run again. For a test that starts where an
+        earlier one left the shared scenario."""
+        try:
+            self.delete_grant()
+        except self.iam.exceptions.NoSuchEntityException:
+            pass
+        self.manage()
+        if not self.converged():
+            raise AssertionError("manage did not restore the role")
+
 
 CHANGES = [
     ("detach the Volumes policy", "detach_volumes", "volumes_back"),
     ("add a principal to the trust policy", "widen_trust", "trust_restored"),
     ("attach the grant to an unlisted user", "grant_intruder", "grant_restored"),
 ]
+
+
+def throttle_windows(times, seconds=THROTTLE):
+    """How many ``once_after`` windows events received at ``times`` fall into: a window opens with the
+    first event after the previous one closed and holds every event of the next ``seconds``."""
+    windows, closes = 0, None
+    for t in sorted(times):
+        if closes is None or t > closes:
+            windows, closes = windows + 1, t + seconds
+    return windows
 
 
 def repair_times(drift):

@@ -200,14 +200,21 @@ class MotoServer:
     def _post(self, path, timeout=30, attempts=1):
         """POST to the server's API, waiting up to ``timeout`` seconds for the answer, up to ``attempts``
         times when it does not come (only for idempotent calls: a reset is)."""
+        self._call(urllib.request.Request(self.url + path, data=b"", method="POST"), timeout, attempts)
+
+    def _get(self, path, timeout=30, attempts=1):
+        """GET from the server's API (the body), with the same waiting and retrying as ``_post``."""
+        return self._call(urllib.request.Request(self.url + path, method="GET"), timeout, attempts)
+
+    def _call(self, request, timeout, attempts):
         for attempt in range(1, attempts + 1):
-            request = urllib.request.Request(self.url + path, data=b"", method="POST")
             try:
-                urllib.request.urlopen(request, timeout=timeout).read()
-                return
+                with urllib.request.urlopen(request, timeout=timeout) as response:
+                    return response.read()
             except OSError:  # a timeout, a refused or reset connection, an HTTP error
                 if attempt == attempts or self.process is not None and self.process.poll() is not None:
                     raise
+        return None
 
     def reset(self):
         """Forget every resource (the AWS managed policies come back). A reset rebuilds every backend and
@@ -219,13 +226,15 @@ class MotoServer:
     def recording(self):
         """Count the requests made inside the block: ``with server.recording() as rec: ...``."""
         rec = Recording()
-        self._post("/moto-api/recorder/reset-recording")
-        self._post("/moto-api/recorder/start-recording")
+        # Resetting, starting and stopping the recorder and reading it are idempotent: under load each
+        # waits as long as a reset and is tried again, rather than failing the test after 30 s.
+        self._post("/moto-api/recorder/reset-recording", timeout=RESET_TIMEOUT, attempts=3)
+        self._post("/moto-api/recorder/start-recording", timeout=RESET_TIMEOUT, attempts=3)
         try:
             yield rec
         finally:
-            self._post("/moto-api/recorder/stop-recording")
-            raw = urllib.request.urlopen(self.url + "/moto-api/recorder/download-recording", timeout=30).read()
+            self._post("/moto-api/recorder/stop-recording", timeout=RESET_TIMEOUT, attempts=3)
+            raw = self._get("/moto-api/recorder/download-recording", timeout=RESET_TIMEOUT, attempts=3)
             for line in raw.decode("utf-8").splitlines():
                 if line.strip():
                     rec.calls.append(parse_call(json.loads(line)))
