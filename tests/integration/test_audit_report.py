@@ -54,6 +54,27 @@ def render(tmp_path, reports):
     return {name: (tmp_path / (name + ".html")).read_text() for name in reports}
 
 
+def known_report():
+    """A small report whose findings are all known, against a baseline without a date."""
+    report = report_fixture.large_report(count=4)
+    report["baseline"]["generated_at"] = None
+    for row in report["accounts"]:
+        for f in row["findings"]:
+            f["status"] = "known"
+    report["summary"] = report_fixture.expected_counts(report["accounts"])
+    return report
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory):
+    """Every report the tests look at, rendered by one ansible-playbook run (a process is the cost):
+    name -> (report, HTML)."""
+    large = report_fixture.large_report()
+    reports = {"large": large, "today": today_shape(large), "known": known_report()}
+    pages = render(tmp_path_factory.mktemp("rendered"), reports)
+    return {name: (reports[name], pages[name]) for name in reports}
+
+
 class Page(HTMLParser):
     """What the tests look at: cards (data-card -> number), header cells, rows of each table, list
     items by class, the "new since" heading."""
@@ -117,11 +138,10 @@ def today_shape(report):
     return old
 
 
-def test_large_report_structure(tmp_path):
-    report = report_fixture.large_report()
-    old = today_shape(report)
-    pages = render(tmp_path, {"large": report, "today": old})
-    text, page = pages["large"], Page(pages["large"])
+def test_large_report_structure(rendered):
+    report, text = rendered["large"]
+    pages = {"today": rendered["today"][1]}
+    page = Page(text)
     summary = report["summary"]
     # the fixture holds every case: the counts below cannot be trivially zero
     assert summary["accepted"] and summary["new"] and summary["errors"] and summary["with_unreadable_regions"]
@@ -194,14 +214,8 @@ def test_large_report_structure(tmp_path):
     assert "{'" not in pages["today"]
 
 
-def test_baseline_without_date_and_nothing_new(tmp_path):
-    report = report_fixture.large_report(count=4)
-    report["baseline"]["generated_at"] = None
-    for row in report["accounts"]:
-        for f in row["findings"]:
-            f["status"] = "known"
-    report["summary"] = report_fixture.expected_counts(report["accounts"])
-    page = Page(render(tmp_path, {"known": report})["known"])
+def test_baseline_without_date_and_nothing_new(rendered):
+    page = Page(rendered["known"][1])
     assert page.h2 == "New since the baseline: 0 findings"
     assert page.cards["new"] == 0
     assert "new-findings" not in page.rows
@@ -238,9 +252,8 @@ def browser():
 
 
 @pytest.mark.skipif(not browser(), reason="chromium is not installed (tests/support/install_chromium.sh)")
-def test_layout_at_1280_px_and_sort_buttons_in_chromium(tmp_path):
-    report = report_fixture.large_report()
-    text = render(tmp_path, {"large": report})["large"]
+def test_layout_at_1280_px_and_sort_buttons_in_chromium(rendered, tmp_path):
+    report, text = rendered["large"]
     page = tmp_path / "probe.html"
     page.write_text(text.replace("</body>", PROBE, 1))
     command = [browser(), "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--hide-scrollbars"]

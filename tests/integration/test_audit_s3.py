@@ -6,6 +6,7 @@ bucket (this audit's folder and latest/), encrypted, with their content types, b
 files, presigned links that work; a failing audit uploads too; check mode uploads nothing; bad settings
 are refused before any account is read; an upload that fails names the bucket and the key."""
 
+import itertools
 import json
 import os
 import re
@@ -18,6 +19,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "support"))
 
 import playbook  # noqa: E402
+from moto_server import MotoServer  # noqa: E402
 from organization import build  # noqa: E402
 from organization import create_role  # noqa: E402
 
@@ -32,20 +34,39 @@ NEVER_FAIL = {
 FILES = {"report.json": "application/json", "report.html": "text/html; charset=utf-8"}
 
 
-@pytest.fixture
-def fleet(server, tmp_path):
+@pytest.fixture(scope="module")
+def server():
+    """A moto server of this module's own (it overrides conftest's ``server``, so ``runner`` and ``aws``
+    use it): the organization is built once and only read; each test writes only to a bucket of its own."""
+    own = MotoServer().start()
+    yield own
+    own.stop()
+
+
+@pytest.fixture(scope="module")
+def organization(server):
     """Two member accounts: one with a sound role, one whose role ECS cannot assume (a high finding)."""
     org = build(server.env(), {"": ["acct-ok", "acct-bad"]})
     create_role(server.env(), org.account_id("acct-ok"), ["ecs.amazonaws.com"], [VOLUMES], role_name=ROLE)
     create_role(server.env(), org.account_id("acct-bad"), ["ec2.amazonaws.com"], [VOLUMES], role_name=ROLE)
-    (tmp_path / "org.aws_accounts.yml").write_text("plugin: ecs_tools.iam.aws_accounts\n")
     return org
 
 
 @pytest.fixture
+def fleet(organization, tmp_path):
+    (tmp_path / "org.aws_accounts.yml").write_text("plugin: ecs_tools.iam.aws_accounts\n")
+    return organization
+
+
+BUCKETS = itertools.count(1)
+
+
+@pytest.fixture
 def bucket(aws):
-    aws("s3").create_bucket(Bucket=BUCKET)
-    return BUCKET
+    """A new bucket for each test (the server is the module's)."""
+    name = f"{BUCKET}-{next(BUCKETS)}"
+    aws("s3").create_bucket(Bucket=name)
+    return name
 
 
 def run_audit(runner, tmp_path, extra_vars, args=()):
@@ -77,7 +98,7 @@ def messages(proc):
     return found
 
 
-def keys(aws, bucket=BUCKET):
+def keys(aws, bucket):
     return sorted(o["Key"] for o in aws("s3").list_objects_v2(Bucket=bucket).get("Contents", []))
 
 
@@ -85,7 +106,9 @@ def stamp_of(report):
     return re.sub("[-:]", "", report["generated_at"])
 
 
-def test_a_failing_audit_uploads_both_files_encrypted_with_links(fleet, bucket, runner, server, aws, tmp_path):
+def test_a_failing_audit_uploads_both_files_encrypted_with_links_then_the_next_replaces_latest(
+    fleet, bucket, runner, server, aws, tmp_path
+):
     report_dir = tmp_path / "ecs-infrastructure-role-report"
     with server.recording() as rec:
         proc = run_audit(
@@ -106,10 +129,10 @@ def test_a_failing_audit_uploads_both_files_encrypted_with_links(fleet, bucket, 
     stamp = stamp_of(report)
     assert re.fullmatch(r"\d{8}T\d{6}Z", stamp), stamp
     folder, latest = f"fleet/audits/{stamp}/", "fleet/audits/latest/"
-    assert keys(aws) == sorted(folder + name for name in FILES) + sorted(latest + name for name in FILES)
+    assert keys(aws, bucket) == sorted(folder + name for name in FILES) + sorted(latest + name for name in FILES)
 
     s3 = aws("s3")
-    for key in keys(aws):
+    for key in keys(aws, bucket):
         name = key.rsplit("/", 1)[1]
         obj = s3.get_object(Bucket=bucket, Key=key)
         assert obj["ServerSideEncryption"] == "AES256", key
@@ -154,42 +177,48 @@ def test_a_failing_audit_uploads_both_files_encrypted_with_links(fleet, bucket, 
         )
     ], messages(proc)
     print(line[0])
-    print(keys(aws))
+    print(keys(aws, bucket))
 
-
-def test_sse_kms_and_latest_replaced(fleet, bucket, runner, aws, tmp_path):
-    """SSE-KMS with a customer managed key; a second audit adds its own folder and replaces latest/."""
+    # The next audit, with SSE-KMS (a customer managed key), no links and the thresholds off, into the
+    # same prefix: it adds its own folder and replaces latest/; the first audit's folder stays as it was.
     key_arn = aws("kms").create_key(Description="audit reports")["KeyMetadata"]["Arn"]
-    extra = dict(
-        NEVER_FAIL,
-        ecs_infrastructure_role_report_s3_bucket=bucket,
-        ecs_infrastructure_role_report_s3_kms_key_id=key_arn,
+    second_dir = tmp_path / "second"
+    proc = run_audit(
+        runner,
+        tmp_path,
+        dict(
+            NEVER_FAIL,
+            ecs_infrastructure_role_report_s3_bucket=bucket,
+            ecs_infrastructure_role_report_s3_prefix="fleet/audits",
+            ecs_infrastructure_role_report_s3_kms_key_id=key_arn,
+            ecs_infrastructure_role_report_dir=str(second_dir),
+        ),
     )
-    stamps = []
-    for run in ("first", "second"):
-        report_dir = tmp_path / run
-        proc = run_audit(runner, tmp_path, dict(extra, ecs_infrastructure_role_report_dir=str(report_dir)))
-        assert proc.returncode == 0, proc.describe()
-        stamps.append(stamp_of(json.loads((report_dir / "report.json").read_text())))
-        stats = custom_stats(proc)
-        assert stats["report_s3"]["encryption"] == "aws:kms" and stats["report_s3"]["uploaded"] is True
-        assert "html_presigned" not in stats["report_urls"]  # no presign_seconds, no links
-    if stamps[0] == stamps[1]:
+    assert proc.returncode == 0, proc.describe()
+    second = stamp_of(json.loads((second_dir / "report.json").read_text()))
+    stats = custom_stats(proc)
+    assert stats["report_s3"]["encryption"] == "aws:kms" and stats["report_s3"]["uploaded"] is True, stats
+    assert "html_presigned" not in stats["report_urls"]  # no presign_seconds, no links
+    if second == stamp:
         pytest.skip("both audits ran within the same second")
-    prefix = "ecs-infrastructure-role-report/"  # the default
-    assert keys(aws) == sorted(prefix + folder + "/" + name for folder in stamps + ["latest"] for name in FILES)
-    s3 = aws("s3")
-    for key in keys(aws):
+    prefix = "fleet/audits/"
+    assert keys(aws, bucket) == sorted(
+        prefix + folder + "/" + name for folder in (stamp, second, "latest") for name in FILES
+    )
+    for key in keys(aws, bucket):
         head = s3.head_object(Bucket=bucket, Key=key)
-        assert head["ServerSideEncryption"] == "aws:kms", key
-        assert head["SSEKMSKeyId"] == key_arn, key
         assert head["ContentType"] == FILES[key.rsplit("/", 1)[1]], key
+        if key.startswith(prefix + stamp):
+            assert head["ServerSideEncryption"] == "AES256", key
+        else:
+            assert head["ServerSideEncryption"] == "aws:kms", key
+            assert head["SSEKMSKeyId"] == key_arn, key
     for name in FILES:
-        latest = s3.get_object(Bucket=bucket, Key=prefix + "latest/" + name)["Body"].read()
-        assert latest == (tmp_path / "second" / name).read_bytes()
-        assert latest == s3.get_object(Bucket=bucket, Key=prefix + stamps[1] + "/" + name)["Body"].read()
-        first = s3.get_object(Bucket=bucket, Key=prefix + stamps[0] + "/" + name)["Body"].read()
-        assert first == (tmp_path / "first" / name).read_bytes()
+        newest = s3.get_object(Bucket=bucket, Key=prefix + "latest/" + name)["Body"].read()
+        assert newest == (second_dir / name).read_bytes()
+        assert newest == s3.get_object(Bucket=bucket, Key=prefix + second + "/" + name)["Body"].read()
+        first = s3.get_object(Bucket=bucket, Key=prefix + stamp + "/" + name)["Body"].read()
+        assert first == (report_dir / name).read_bytes()
 
 
 def test_check_mode_uploads_nothing_and_says_where_it_would(fleet, bucket, runner, server, aws, tmp_path):
@@ -206,7 +235,7 @@ def test_check_mode_uploads_nothing_and_says_where_it_would(fleet, bucket, runne
         )
     assert proc.returncode == 0, proc.describe()
     assert proc.changed == 0, proc.stats
-    assert keys(aws) == []
+    assert keys(aws, bucket) == []
     assert "s3" not in {c.service for c in rec.calls}, rec.calls  # not even a look at the bucket
     report = json.loads((tmp_path / "ecs-infrastructure-role-report" / "report.json").read_text())
     folder = f"s3://{bucket}/ecs-infrastructure-role-report/"
@@ -254,29 +283,77 @@ BAD_SETTINGS = [
 ]
 
 
-def test_bad_settings_are_refused_before_any_account_is_read(bucket, runner, server, aws, tmp_path):
-    """One account host (a static inventory: no organization to read); each bad setting fails the play
-    before the account's role is assumed, with every problem named; nothing in the bucket, no report."""
+PLAYBOOKS = os.path.join(HERE, "..", "..", "playbooks")
+GOOD_SETTINGS = {
+    "ecs_infrastructure_role_report_s3_bucket": BUCKET,
+    "ecs_infrastructure_role_report_s3_prefix": "x" * 899,  # 900 with the trailing "/"
+    "ecs_infrastructure_role_report_s3_presign_seconds": "604800",
+    "ecs_infrastructure_role_report_s3_kms_key_id": "alias/reports",
+}
+
+
+def test_the_settings_checks_name_every_problem(tmp_path):
+    """The audit's checks of its S3 settings (playbooks/tasks/report_s3_checks.yml with
+    playbooks/vars/report_s3.yml, as the audit loads them) for every bad setting above and one good
+    set, in one ansible-playbook run: a play per case, whose rescue keeps the message. No AWS."""
+    plays = []
+    for index, (settings, dummy) in enumerate(BAD_SETTINGS + [(GOOD_SETTINGS, None)]):
+        check = {
+            "name": "The audit's checks",
+            "ansible.builtin.import_tasks": f"{PLAYBOOKS}/tasks/report_s3_checks.yml",
+        }
+        keep = {
+            "name": "Keep the message",
+            "ansible.builtin.copy": {
+                "content": "{{ ansible_failed_result.msg }}",
+                "dest": str(tmp_path / f"{index}.txt"),
+            },
+        }
+        case = playbook.play(
+            [{"name": "Check", "block": [check], "rescue": [keep]}], name=f"case {index}", variables=settings
+        )
+        case["vars_files"] = [f"{PLAYBOOKS}/vars/report_s3.yml"]
+        plays.append(case)
+    book = playbook.write_playbook(tmp_path / "checks.yml", plays)
+    proc = playbook.run(book, playbook.ansible_env(), cwd=tmp_path)
+    assert proc.returncode == 0, proc.describe()
+    for index, (settings, message) in enumerate(BAD_SETTINGS):
+        kept = tmp_path / f"{index}.txt"
+        assert kept.exists(), (settings, proc.describe())
+        failure = kept.read_text()
+        assert failure.endswith("; nothing was read and no report was written"), (settings, failure)
+        assert message in failure, (settings, failure)
+    good = tmp_path / f"{len(BAD_SETTINGS)}.txt"
+    assert not good.exists(), "good settings refused: " + (good.read_text() if good.exists() else "")
+
+
+def test_bad_settings_are_refused_before_any_account_is_read(runner, server, tmp_path):
+    """Through the audit: one account host (a static inventory: no organization to read); a bad setting
+    fails the play before the account's role is assumed, with every problem named; nothing in the
+    bucket, no report. (Every bad setting: test_the_settings_checks_name_every_problem.)"""
     (tmp_path / "static.yml").write_text(
         "all:\n  hosts:\n    member:\n"
         "      ecs_infrastructure_role_assume_role_arn: arn:aws:iam::111111111111:role/OrganizationAccountAccessRole\n"
     )
-    for settings, message in BAD_SETTINGS:
-        with server.recording() as rec:
-            proc = playbook.run(
-                "ecs_tools.iam.audit",
-                runner.env(),
-                cwd=tmp_path,
-                inventory=[tmp_path / "static.yml"],
-                extra_vars=settings,
-                results=True,
-            )
-        assert proc.returncode == 2, (settings, proc.describe())
-        failures = [m for m in messages(proc) if m.endswith("; nothing was read and no report was written")]
-        assert len(failures) == 1 and message in failures[0], (settings, messages(proc))
-        assert rec.calls == [], rec.calls  # not even AssumeRole
-        assert keys(aws) == []
-        assert not (tmp_path / "ecs-infrastructure-role-report").exists()
+    settings = {  # two problems at once, both named
+        "ecs_infrastructure_role_report_s3_bucket": "refused..reports",
+        "ecs_infrastructure_role_report_s3_presign_seconds": "604801",
+    }
+    with server.recording() as rec:
+        proc = playbook.run(
+            "ecs_tools.iam.audit",
+            runner.env(),
+            cwd=tmp_path,
+            inventory=[tmp_path / "static.yml"],
+            extra_vars=settings,
+            results=True,
+        )
+    assert proc.returncode == 2, (settings, proc.describe())
+    failures = [m for m in messages(proc) if m.endswith("; nothing was read and no report was written")]
+    assert len(failures) == 1, messages(proc)
+    assert "'refused..reports' is not an S3 bucket name" in failures[0] and "got '604801'" in failures[0], failures
+    assert rec.calls == [], rec.calls  # not even AssumeRole
+    assert not (tmp_path / "ecs-infrastructure-role-report").exists()
     print(failures[0])
 
 

@@ -130,10 +130,18 @@ def test_converge_check_mode_delivery_and_absent(runner, aws, tmp_path):
     targets = events.list_targets_by_rule(Rule=NAME)["Targets"]
     assert [t["Arn"] for t in targets] == [attributes["QueueArn"]]
 
+    # A trail that logs the management events, made by hand: the next run reports it, and changes nothing.
+    aws("s3").create_bucket(Bucket="trail-bucket")
+    cloudtrail = aws("cloudtrail")
+    cloudtrail.create_trail(Name="management", S3BucketName="trail-bucket", IsMultiRegionTrail=True)
+    cloudtrail.start_logging(Name="management")
     second = run(runner, tmp_path)
     assert second.succeeded(), second.describe()
     assert module_result(second)["changed"] is False and module_result(second)["actions"] == []
     assert second.changed == 0
+    trail = module_result(second)["trail"]
+    assert trail["ok"] is True and trail["trail"] == "management", trail
+    assert NO_TRAIL not in second.output
 
     # Delivery: matching events arrive, an event about another role or policy does not.
     events.put_events(
@@ -189,18 +197,6 @@ def test_refuses_a_foreign_queue_and_leaves_it(runner, aws, tmp_path):
     absent = run(runner, tmp_path, {"ecs_infrastructure_role_drift_events_state": "absent"})
     assert absent.returncode != 0 and "refusing to change or delete SQS queue" in module_result(absent)["msg"]
     assert sqs.list_queues()["QueueUrls"] == [url]
-
-
-def test_a_logging_trail_is_reported(runner, aws, tmp_path):
-    aws("s3").create_bucket(Bucket="trail-bucket")
-    cloudtrail = aws("cloudtrail")
-    cloudtrail.create_trail(Name="management", S3BucketName="trail-bucket", IsMultiRegionTrail=True)
-    cloudtrail.start_logging(Name="management")
-    proc = run(runner, tmp_path)
-    assert proc.succeeded(), proc.describe()
-    trail = module_result(proc)["trail"]
-    assert trail["ok"] is True and trail["trail"] == "management"
-    assert NO_TRAIL not in proc.output
 
 
 def test_bad_input_fails_before_any_write(runner, aws, tmp_path):

@@ -63,14 +63,13 @@ def test_verify_fails_at_or_above_the_severity_threshold(runner, aws, tmp_path):
     assert rc == 0, output
     assert [f["code"] for f in fact["findings"] if f["severity"] == "high"] == ["pass_role_any_service"]
 
-    # Without the high finding, the administrators (one low finding) pass "medium" but not "low".
+    # Without the high finding, the administrators (one low finding) pass "medium" (so the default "high"
+    # too: the role's levels are a slice of the severity order) but not "low".
     iam.delete_user_policy(UserName="deployer", PolicyName="pass-anything")
     iam.attach_user_policy(UserName="deployer", PolicyArn="arn:aws:iam::aws:policy/AdministratorAccess")
-    rc, output, fact = run_role(runner, tmp_path, base)
+    rc, output, fact = run_role(runner, tmp_path, dict(base, ecs_infrastructure_role_fail_on_severity="medium"))
     assert rc == 0, output
     assert "pass_role_administrators" in [f["code"] for f in fact["findings"]]
-    rc, output, dummy = run_role(runner, tmp_path, dict(base, ecs_infrastructure_role_fail_on_severity="medium"))
-    assert rc == 0, output
     rc, output, dummy = run_role(runner, tmp_path, dict(base, ecs_infrastructure_role_fail_on_severity="low"))
     assert rc != 0
     assert "at or above severity low" in output and "[low]" in output and "pass_role_administrators" in output

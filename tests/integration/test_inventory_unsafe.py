@@ -29,6 +29,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "support"))
 
 import playbook  # noqa: E402
+from moto_server import MotoServer  # noqa: E402
 from organization import account_client  # noqa: E402
 from organization import build  # noqa: E402
 from organization import client  # noqa: E402
@@ -77,9 +78,20 @@ assert_templates(OU_OUTER, OU_INNER, ACCOUNT_EXPR, ACCOUNT_STMT, EMAIL, IAM_PATH
 assert len(ACCOUNT_EXPR) <= 50 and len(ACCOUNT_STMT) <= 50 and len(EMAIL) <= 64 and " " not in EMAIL
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
+def server():
+    """A moto server of this module's own (it overrides conftest's ``server``, so ``runner`` uses it):
+    the organization, and the role and the user in its "plain" account, are made once; both tests only read."""
+    own = MotoServer().start()
+    yield own
+    own.stop()
+
+
+@pytest.fixture(scope="module")
 def evil_org(server):
-    """An organization whose names are templates; returns account name -> (id, OU path)."""
+    """An organization whose names are templates; returns account name -> (id, OU path). The "plain"
+    account holds an infrastructure role and a user, under an IAM path that is a template, who may
+    pass any role."""
     org = build(server.env(), {})
     org_client = client(server.env())
     outer = org_client.create_organizational_unit(ParentId=org.root_id, Name=OU_OUTER)["OrganizationalUnit"]["Id"]
@@ -93,6 +105,22 @@ def evil_org(server):
                 AccountId=account_id, SourceParentId=org.root_id, DestinationParentId=parents[tuple(ous)]
             )
         accounts[name] = (account_id, "/".join(["Root"] + ous))
+    plain_id = accounts["plain"][0]
+    create_role(
+        server.env(),
+        plain_id,
+        ["ecs.amazonaws.com"],
+        ["arn:aws:iam::aws:policy/service-role/AmazonECSInfrastructureRolePolicyForVolumes"],
+    )
+    iam = account_client(server.env(), plain_id)
+    iam.create_user(UserName="deployer", Path=IAM_PATH)
+    iam.put_user_policy(
+        UserName="deployer",
+        PolicyName="pass-anything",
+        PolicyDocument=json.dumps(
+            {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iam:PassRole", "Resource": "*"}]}
+        ),
+    )
     return accounts
 
 
@@ -181,21 +209,6 @@ def test_inventory_list_keeps_templates_from_aws_literal(evil_org, runner, workd
 
 def test_audit_playbook_keeps_templates_from_aws_literal(evil_org, runner, server, workdir):
     plain_id = evil_org["plain"][0]
-    create_role(
-        server.env(),
-        plain_id,
-        ["ecs.amazonaws.com"],
-        ["arn:aws:iam::aws:policy/service-role/AmazonECSInfrastructureRolePolicyForVolumes"],
-    )
-    iam = account_client(server.env(), plain_id)
-    iam.create_user(UserName="deployer", Path=IAM_PATH)
-    iam.put_user_policy(
-        UserName="deployer",
-        PolicyName="pass-anything",
-        PolicyDocument=json.dumps(
-            {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iam:PassRole", "Resource": "*"}]}
-        ),
-    )
     user_arn = f"arn:aws:iam::{plain_id}:user{IAM_PATH}deployer"
     (workdir / "org.aws_accounts.yml").write_text(yaml.safe_dump(CONFIG))
     with server.recording() as rec:
