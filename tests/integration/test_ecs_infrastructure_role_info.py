@@ -18,29 +18,16 @@ def codes(result):
     return sorted(f["code"] for f in result["findings"])
 
 
-def test_healthy_role_has_no_findings_and_the_collections_own_grant_edited_loose_is_reported(runner, aws, server):
-    """The module makes two roles with a grant to alice; the second role's grant is then edited by hand to
-    any resource without a condition. One recorded run without a write: the info module's four steps on
-    the first role find nothing and never change anything; on the second it reports the loose grant as
-    the collection's own (to repair), not a foreign one."""
+def test_healthy_role_has_no_findings_then_its_grant_edited_loose_is_reported(runner, aws, server):
+    """The module makes the role with a grant to alice. The info module's four steps (recorded, no write)
+    find nothing and change nothing. Then the grant is edited by hand to any resource without a
+    condition: the info module reports it as the collection's own (to repair), not a foreign one."""
     iam = aws("iam")
     iam.create_user(UserName="alice")
-    grant = {"users": ["alice"]}
-    healthy, edited = runner.run(
-        [
-            {"capabilities": ["volumes", "vpc_lattice"], "pass_role": grant},
-            {"name": "looseRole", "capabilities": ["volumes"], "pass_role": grant},
-        ]
-    )
-    for created in (healthy, edited):
-        assert created["changed"] is True and not created.get("failed"), created.get("msg")
-    loose = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iam:PassRole", "Resource": "*"}]}
-    arn = edited["pass_role"]["policy_arn"]
-    iam.create_policy_version(PolicyArn=arn, PolicyDocument=json.dumps(loose), SetAsDefault=True)
+    created = runner.one(capabilities=["volumes", "vpc_lattice"], pass_role={"users": ["alice"]})
+    assert created["changed"] is True and not created.get("failed"), created.get("msg")
     with server.recording() as rec:
-        *results, reported = runner.run(
-            [dict(info(), _check=True), info(), dict(info(), _check=True), info(), info(name="looseRole")]
-        )
+        results = runner.run([dict(info(), _check=True), info(), dict(info(), _check=True), info()])
     assert rec.writes == []
     for result in results:
         assert result["changed"] is False
@@ -52,6 +39,10 @@ def test_healthy_role_has_no_findings_and_the_collections_own_grant_edited_loose
     assert result["usage"]["regions"] == ["us-east-1"]
     assert result["cloudtrail_session_names"]["vpc_lattice"] == "ECSNetworkingWithVPCLattice"
 
+    loose = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iam:PassRole", "Resource": "*"}]}
+    arn = created["pass_role"]["policy_arn"]
+    iam.create_policy_version(PolicyArn=arn, PolicyDocument=json.dumps(loose), SetAsDefault=True)
+    reported = runner.one(**info())
     grant_codes = [c for c in codes(reported) if c in ("pass_role_without_condition", "pass_role_wildcard_resource")]
     assert grant_codes == ["pass_role_wildcard_resource", "pass_role_without_condition"]
     assert "pass_role_not_owned" not in codes(reported)  # still marked: the collection's own, to repair
