@@ -35,9 +35,9 @@ EQUIVALENT_TRUST = {
 }
 
 
-def create_role(iam, trust=TRUST_ECS, name=ROLE, arns=(), **extra):
+def create_role(iam, trust=None, name=ROLE, arns=(), **extra):
     """A role made with boto3 as the AWS CLI procedure makes it, with ``arns`` attached."""
-    iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(trust), **extra)
+    iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(trust or TRUST_ECS), **extra)
     for arn in arns:
         iam.attach_role_policy(RoleName=name, PolicyArn=arn)
 

@@ -33,10 +33,10 @@ def trust_of(iam, name=ROLE):
     return iam.get_role(RoleName=name)["Role"]["AssumeRolePolicyDocument"]
 
 
-def create_role(iam, trust=TRUST_ECS, name=ROLE, **extra):
+def create_role(iam, trust=None, name=ROLE, **extra):
     """A role made with boto3; the module adopts one with its trust policy without change
     (test_ecs_infrastructure_role.py)."""
-    iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(trust), **extra)
+    iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(trust or TRUST_ECS), **extra)
 
 
 def four_steps(args):
