@@ -4,7 +4,6 @@
 
 import json
 
-import pytest
 from checks import assert_four_steps
 from checks import attached
 from expected import TRUST_ECS
@@ -22,10 +21,40 @@ EXPECTED_ARN = {
     "AmazonECSInfrastructureRoleforExpressGatewayServices",
 }
 
+# Trust policies equal in meaning to the module's, written differently, by the role name they get.
+EQUIVALENT_TRUST = {
+    # list-form principal, statement keys in another order, no Sid
+    "trustListPrincipal": {
+        "Statement": [{"Action": "sts:AssumeRole", "Principal": {"Service": ["ecs.amazonaws.com"]}, "Effect": "Allow"}],
+        "Version": "2012-10-17",
+    },
+    "trustSingleStatementObject": {
+        "Version": "2012-10-17",
+        "Statement": {"Effect": "Allow", "Action": ["sts:AssumeRole"], "Principal": {"Service": "ecs.amazonaws.com"}},
+    },
+}
 
-def test_vpc_lattice_has_no_service_role_path_and_session_names(runner):
-    result = runner.one(capabilities=["volumes", "service_connect_tls", "vpc_lattice", "load_balancers"])
-    assert not result.get("failed"), result.get("msg")
+
+def create_role(iam, trust=None, name=ROLE, arns=(), **extra):
+    """A role made with boto3 as the AWS CLI procedure makes it, with ``arns`` attached."""
+    iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(trust or TRUST_ECS), **extra)
+    for arn in arns:
+        iam.attach_role_policy(RoleName=name, PolicyArn=arn)
+
+
+def test_create_waits_reads_back_then_converges_with_two_reads(runner, server):
+    """Create with every setting (recorded), then the same task again (recorded): the create waits and
+    reads back, VPC Lattice's policy has no service-role/ path, the session names are AWS's; the
+    converged run makes two reads and no write."""
+    args = {
+        "capabilities": ["volumes", "service_connect_tls", "vpc_lattice", "load_balancers"],
+        "tags": {"a": "b"},
+        "description": "d",
+        "wait": True,
+    }
+    with server.recording() as rec:
+        result = runner.one(**args)
+    assert result["changed"] is True and not result.get("failed"), result.get("msg")
     lattice = [a for a in result["attached_policies"] if "VpcLattice" in a]
     assert lattice == ["arn:aws:iam::aws:policy/AmazonECSInfrastructureRolePolicyForVpcLattice"]
     assert result["cloudtrail_session_names"] == {
@@ -38,51 +67,45 @@ def test_vpc_lattice_has_no_service_role_path_and_session_names(runner):
         "ECSNetworkingWithELB",
         "ecs-service-scheduler",
     ]
+    actions = rec.actions("iam")
+    assert actions.index("CreateRole") < actions.index("AttachRolePolicy"), actions
+    # The wait's GetRole is also the read-back of what was written, with the attachments.
+    assert actions[-2:] == ["GetRole", "ListAttachedRolePolicies"], actions
+    assert actions.count("GetRole") == 2, actions  # one before CreateRole, one after the last write
 
-
-def test_role_made_by_the_aws_cli_procedure_is_adopted_without_change(runner, aws, server):
-    iam = aws("iam")
-    iam.create_role(RoleName=ROLE, AssumeRolePolicyDocument=json.dumps(TRUST_ECS))
-    iam.attach_role_policy(RoleName=ROLE, PolicyArn=EXPECTED_ARN["volumes"])
-    iam.attach_role_policy(RoleName=ROLE, PolicyArn=EXPECTED_ARN["vpc_lattice"])
-    args = {"capabilities": ["volumes", "vpc_lattice"]}
     with server.recording() as rec:
-        check, apply = runner.run([dict(args, _check=True), args])
-    assert (check["changed"], apply["changed"]) == (False, False)
+        again = runner.one(**args)
+    assert again["changed"] is False, again
     assert rec.writes == []
-    assert apply["capabilities"] == ["volumes", "vpc_lattice"]
+    assert rec.actions() == ["GetRole", "ListAttachedRolePolicies"]
 
 
-@pytest.mark.parametrize(
-    "trust",
-    [
-        # list-form principal, statement keys in another order, no Sid
-        {
-            "Statement": [
-                {"Action": "sts:AssumeRole", "Principal": {"Service": ["ecs.amazonaws.com"]}, "Effect": "Allow"}
-            ],
-            "Version": "2012-10-17",
-        },
-        {
-            "Version": "2012-10-17",
-            "Statement": {
-                "Effect": "Allow",
-                "Action": ["sts:AssumeRole"],
-                "Principal": {"Service": "ecs.amazonaws.com"},
-            },
-        },
-    ],
-    ids=["list-principal", "single-statement-object"],
-)
-def test_equivalent_trust_policy_is_not_a_change(runner, aws, trust):
-    aws("iam").create_role(RoleName=ROLE, AssumeRolePolicyDocument=json.dumps(trust))
-    check, apply = runner.run([{"_check": True}, {}])
-    assert (check["changed"], apply["changed"]) == (False, False), (check, apply)
-
-
-def test_purge_policies_on_and_off(runner, aws):
+def test_roles_made_another_way_are_adopted_without_change(runner, aws, server):
+    """A role made by the AWS CLI procedure, and roles whose trust policy is equivalent to the module's
+    (a list-form principal, keys in another order, no Sid; a single statement object): check mode and
+    apply report no change and nothing is written, all in one run."""
     iam = aws("iam")
-    runner.one(capabilities=["volumes"])
+    create_role(iam, arns=[EXPECTED_ARN["volumes"], EXPECTED_ARN["vpc_lattice"]])
+    for name, trust in EQUIVALENT_TRUST.items():
+        create_role(iam, trust, name=name)
+    args = {"capabilities": ["volumes", "vpc_lattice"]}
+    tasks = [dict(args, _check=True), args]
+    for name in EQUIVALENT_TRUST:
+        tasks += [{"name": name, "_check": True}, {"name": name}]
+    with server.recording() as rec:
+        results = runner.run(tasks)
+    for result in results:
+        assert not result.get("failed"), result.get("msg")
+    labels = ["cli (check)", "cli"] + [f"{name}{mode}" for name in EQUIVALENT_TRUST for mode in (" (check)", "")]
+    assert {label: r["changed"] for label, r in zip(labels, results, strict=True)} == dict.fromkeys(labels, False)
+    assert rec.writes == []
+    assert results[1]["capabilities"] == ["volumes", "vpc_lattice"]
+
+
+def test_purge_policies_on_and_off_and_attachments_left_alone_when_omitted(runner, aws):
+    """One run: four steps keeping a policy attached by hand (purge_policies false), four steps purging
+    it, then a task without attachment options, which changes the description and detaches nothing."""
+    iam = aws("iam")
     extra = iam.create_policy(
         PolicyName="ExtraByHand",
         PolicyDocument=json.dumps(
@@ -92,27 +115,28 @@ def test_purge_policies_on_and_off(runner, aws):
             }
         ),
     )["Policy"]["Arn"]
-    iam.attach_role_policy(RoleName=ROLE, PolicyArn=extra)
-
-    keep = runner.four_steps({"capabilities": ["volumes", "vpc_lattice"], "purge_policies": False})
-    assert_four_steps(keep)
-    assert attached(iam) == sorted([extra, EXPECTED_ARN["volumes"], EXPECTED_ARN["vpc_lattice"]])
-
-    purge = runner.four_steps({"capabilities": ["vpc_lattice"]})
-    assert_four_steps(purge)
-    assert attached(iam) == [EXPECTED_ARN["vpc_lattice"]]
-    assert purge[1]["diff"]["before"]["attached_policies"] == sorted(
-        [extra, EXPECTED_ARN["volumes"], EXPECTED_ARN["vpc_lattice"]]
+    create_role(iam, arns=[EXPECTED_ARN["volumes"], extra])
+    keep_args = {"capabilities": ["volumes", "vpc_lattice"], "purge_policies": False}
+    purge_args = {"capabilities": ["vpc_lattice"]}
+    results = runner.run(
+        [dict(keep_args, _check=True, _diff=True), dict(keep_args, _diff=True), dict(keep_args, _check=True), keep_args]
+        + [dict(purge_args, _check=True, _diff=True), dict(purge_args, _diff=True), dict(purge_args, _check=True)]
+        + [purge_args, {"description": "no attachment options"}]
     )
+    keep, purge, omitted = results[:4], results[4:8], results[8]
+    assert_four_steps(keep)
+    kept = sorted([extra, EXPECTED_ARN["volumes"], EXPECTED_ARN["vpc_lattice"]])
+    assert keep[3]["attached_policies"] == kept
+    assert_four_steps(purge)
+    # The purge reads what the keep steps left attached.
+    assert purge[1]["diff"]["before"]["attached_policies"] == kept
     assert purge[1]["diff"]["after"]["attached_policies"] == [EXPECTED_ARN["vpc_lattice"]]
-
-
-def test_attachments_not_managed_when_omitted(runner, aws):
-    iam = aws("iam")
-    runner.one(capabilities=["volumes", "vpc_lattice"])
-    result = runner.one(description="no attachment options")
-    assert result["changed"] is True
-    assert attached(iam) == sorted([EXPECTED_ARN["volumes"], EXPECTED_ARN["vpc_lattice"]])
+    assert purge[3]["attached_policies"] == [EXPECTED_ARN["vpc_lattice"]]
+    # Attachments are not managed when the task omits capabilities and managed_policies.
+    assert omitted["changed"] is True and not omitted.get("failed"), omitted.get("msg")
+    assert omitted["attached_policies"] == [EXPECTED_ARN["vpc_lattice"]]
+    assert attached(iam) == [EXPECTED_ARN["vpc_lattice"]]
+    assert iam.get_role(RoleName=ROLE)["Role"]["Description"] == "no attachment options"
 
 
 def test_managed_policies_by_name_and_arn(runner, aws):
@@ -141,7 +165,9 @@ def test_cn_partition_builds_aws_cn_arns(runner, aws):
 
 def test_absent_removes_everything_and_twice_is_no_change(runner, aws):
     iam = aws("iam")
-    runner.one(capabilities=["volumes", "service_connect_tls"], tags={"a": "b"})
+    create_role(
+        iam, arns=[EXPECTED_ARN["volumes"], EXPECTED_ARN["service_connect_tls"]], Tags=[{"Key": "a", "Value": "b"}]
+    )
     iam.put_role_policy(
         RoleName=ROLE,
         PolicyName="inline",
@@ -159,27 +185,6 @@ def test_absent_removes_everything_and_twice_is_no_change(runner, aws):
     assert results[1]["role"] == {}
     assert results[1]["diff"]["after"] == {}
     assert [r["RoleName"] for r in iam.list_roles()["Roles"]] == []
-
-
-def test_converged_run_makes_two_reads_and_no_write(runner, server):
-    args = {"capabilities": ["volumes", "service_connect_tls"], "tags": {"a": "b"}, "description": "d"}
-    runner.one(**args)
-    with server.recording() as rec:
-        result = runner.one(**args)
-    assert result["changed"] is False
-    assert rec.writes == []
-    assert rec.actions() == ["GetRole", "ListAttachedRolePolicies"]
-
-
-def test_create_waits_and_reads_back(runner, server):
-    with server.recording() as rec:
-        result = runner.one(capabilities=["volumes"], wait=True)
-    assert result["changed"] is True
-    actions = rec.actions("iam")
-    assert actions.index("CreateRole") < actions.index("AttachRolePolicy")
-    # The wait's GetRole is also the read-back of what was written, with the attachments.
-    assert actions[-2:] == ["GetRole", "ListAttachedRolePolicies"]
-    assert actions.count("GetRole") == 2  # one before CreateRole, one after the last write
 
 
 # Bad input of every option, and a path change, are in test_bad_input.py.

@@ -4,6 +4,8 @@
 
 import json
 
+from expected import TRUST_ECS
+
 INFO = "ecs_tools.iam.ecs_infrastructure_role_info"
 ROLE = "ecsInfrastructureRole"
 
@@ -16,9 +18,14 @@ def codes(result):
     return sorted(f["code"] for f in result["findings"])
 
 
-def test_healthy_role_has_no_findings_and_info_never_changes_anything(runner, aws, server):
-    aws("iam").create_user(UserName="alice")
-    runner.one(capabilities=["volumes", "vpc_lattice"], pass_role={"users": ["alice"]})
+def test_healthy_role_has_no_findings_then_its_grant_edited_loose_is_reported(runner, aws, server):
+    """The module makes the role with a grant to alice. The info module's four steps (recorded, no write)
+    find nothing and change nothing. Then the grant is edited by hand to any resource without a
+    condition: the info module reports it as the collection's own (to repair), not a foreign one."""
+    iam = aws("iam")
+    iam.create_user(UserName="alice")
+    created = runner.one(capabilities=["volumes", "vpc_lattice"], pass_role={"users": ["alice"]})
+    assert created["changed"] is True and not created.get("failed"), created.get("msg")
     with server.recording() as rec:
         results = runner.run([dict(info(), _check=True), info(), dict(info(), _check=True), info()])
     assert rec.writes == []
@@ -31,6 +38,15 @@ def test_healthy_role_has_no_findings_and_info_never_changes_anything(runner, aw
     assert result["pass_role"]["mode"] == "managed_policy" and result["pass_role"]["users"] == ["alice"]
     assert result["usage"]["regions"] == ["us-east-1"]
     assert result["cloudtrail_session_names"]["vpc_lattice"] == "ECSNetworkingWithVPCLattice"
+
+    loose = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iam:PassRole", "Resource": "*"}]}
+    arn = created["pass_role"]["policy_arn"]
+    iam.create_policy_version(PolicyArn=arn, PolicyDocument=json.dumps(loose), SetAsDefault=True)
+    reported = runner.one(**info())
+    grant_codes = [c for c in codes(reported) if c in ("pass_role_without_condition", "pass_role_wildcard_resource")]
+    assert grant_codes == ["pass_role_wildcard_resource", "pass_role_without_condition"]
+    assert "pass_role_not_owned" not in codes(reported)  # still marked: the collection's own, to repair
+    assert [(p["name"], p["classification"]) for p in reported["pass_role_principals"]] == [("alice", "any_service")]
 
 
 def test_wrong_trust_extra_principal_overprivileged_and_loose_grant(runner, aws):
@@ -92,7 +108,11 @@ def test_wrong_trust_extra_principal_overprivileged_and_loose_grant(runner, aws)
 
 
 def test_missing_volumes_policy_while_volumes_are_attached(runner, aws):
-    runner.one(capabilities=["vpc_lattice"])
+    iam = aws("iam")
+    iam.create_role(RoleName=ROLE, AssumeRolePolicyDocument=json.dumps(TRUST_ECS))
+    iam.attach_role_policy(
+        RoleName=ROLE, PolicyArn="arn:aws:iam::aws:policy/AmazonECSInfrastructureRolePolicyForVpcLattice"
+    )
     ec2 = aws("ec2", "eu-west-1")
     image = ec2.describe_images(Owners=["amazon"])["Images"][0]["ImageId"]
     instance = ec2.run_instances(ImageId=image, MinCount=1, MaxCount=1)["Instances"][0]
@@ -102,26 +122,11 @@ def test_missing_volumes_policy_while_volumes_are_attached(runner, aws):
         TagSpecifications=[{"ResourceType": "volume", "Tags": [{"Key": "AmazonECSManaged", "Value": "true"}]}],
     )["VolumeId"]
     ec2.attach_volume(VolumeId=volume, InstanceId=instance["InstanceId"], Device="/dev/sdf")
-    result = runner.one(**info(usage_regions=["us-east-1", "eu-west-1"]))
+    result, unscanned = runner.run([info(usage_regions=["us-east-1", "eu-west-1"]), info(check_usage=False)])
     assert codes(result) == ["volumes_policy_missing"]
     assert volume in result["findings"][0]["message"]
     assert [v["volume_id"] for v in result["usage"]["volumes"]] == [volume]
-    assert runner.one(**info(check_usage=False))["findings"] == []
-
-
-def test_the_collections_own_grant_edited_loose_is_reported(runner, aws):
-    iam = aws("iam")
-    iam.create_user(UserName="alice")
-    created = runner.one(capabilities=["volumes"], pass_role={"users": ["alice"]})
-    assert created["changed"] is True and not created.get("failed"), created.get("msg")
-    loose = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iam:PassRole", "Resource": "*"}]}
-    arn = created["pass_role"]["policy_arn"]
-    iam.create_policy_version(PolicyArn=arn, PolicyDocument=json.dumps(loose), SetAsDefault=True)
-    result = runner.one(**info())
-    grant_codes = [c for c in codes(result) if c in ("pass_role_without_condition", "pass_role_wildcard_resource")]
-    assert grant_codes == ["pass_role_wildcard_resource", "pass_role_without_condition"]
-    assert "pass_role_not_owned" not in codes(result)  # still marked: the collection's own, to repair
-    assert [(p["name"], p["classification"]) for p in result["pass_role_principals"]] == [("alice", "any_service")]
+    assert unscanned["findings"] == []
 
 
 # A role that does not exist: tests/integration/targets/ecs_infrastructure_role_info/ (make targets).

@@ -4,9 +4,9 @@
 
 import json
 
-import pytest
 from checks import attached
 from checks import authorization_snapshot
+from expected import TRUST_ECS
 
 ROLE = "ecsInfrastructureRole"
 VOLUMES = "arn:aws:iam::aws:policy/service-role/AmazonECSInfrastructureRolePolicyForVolumes"
@@ -38,129 +38,16 @@ def ecs_volume(aws, region, attach=True):
     return volume
 
 
-def role_exists(iam):
-    return ROLE in [r["RoleName"] for r in iam.list_roles()["Roles"]]
+def role_exists(iam, name=ROLE):
+    return name in [r["RoleName"] for r in iam.list_roles()["Roles"]]
 
 
-def test_attached_volume_blocks_absent_in_check_mode_and_for_real(runner, aws, server):
-    iam = aws("iam")
-    runner.one(capabilities=["volumes"], usage_regions=["us-east-1"])
-    volume = ecs_volume(aws, "us-east-1")
-    with server.recording() as rec:
-        check, real = runner.run(
-            [
-                {"state": "absent", "_check": True, "usage_regions": ["us-east-1"]},
-                {"state": "absent", "usage_regions": ["us-east-1"]},
-            ]
-        )
-    for result in (check, real):
-        assert result["failed"] is True
-        assert "Refusing to delete role 'ecsInfrastructureRole'" in result["msg"]
-        assert volume in result["msg"] and "us-east-1" in result["msg"] and "force: true" in result["msg"]
-        assert [v["volume_id"] for v in result["in_use"]["volumes"]] == [volume]
-    print("guard message as ansible-playbook shows it:\n" + real["msg"])
-    assert rec.writes == []
-    assert role_exists(iam) and attached(iam) == [VOLUMES]
-
-
-def test_volume_in_another_region_blocks_dropping_volumes(runner, aws, server):
-    iam = aws("iam")
-    runner.one(capabilities=["volumes", "vpc_lattice"])
-    volume = ecs_volume(aws, "eu-west-1")
-    with server.recording() as rec:
-        result = runner.one(capabilities=["vpc_lattice"])  # region us-east-1, no usage_regions: every region
-    assert result["failed"] is True
-    assert "Refusing to detach AmazonECSInfrastructureRolePolicyForVolumes from role" in result["msg"]
-    assert volume in result["msg"] and "(eu-west-1)" in result["msg"]
-    assert rec.writes == []
-    assert "eu-west-1" in result["in_use"]["regions"] and "us-east-1" in result["in_use"]["regions"]
-    assert attached(iam) == sorted([VOLUMES, LATTICE])
-
-
-def test_force_proceeds_and_still_reports(runner, aws):
-    iam = aws("iam")
-    runner.one(capabilities=["volumes"])
-    volume = ecs_volume(aws, "us-east-1")
-    result = runner.one(state="absent", force=True, usage_regions=["us-east-1", "eu-west-1"])
-    assert result["changed"] is True
-    assert [v["volume_id"] for v in result["in_use"]["volumes"]] == [volume]
-    assert result["in_use"]["regions"] == ["eu-west-1", "us-east-1"]
-    assert not role_exists(iam)
-
-
-def test_detached_volume_does_not_block(runner, aws):
-    iam = aws("iam")
-    runner.one(capabilities=["volumes"])
-    ecs_volume(aws, "us-east-1", attach=False)
-    result = runner.one(state="absent", usage_regions=["us-east-1"])
-    assert result["changed"] is True and not result.get("failed"), result.get("msg")
-    assert result["in_use"]["volumes"] == []
-    assert not role_exists(iam)
-
-
-def test_remaining_customer_policy_with_volume_actions_lets_volumes_go(runner, aws, server):
-    iam = aws("iam")
-    keeper = iam.create_policy(
-        PolicyName="KeepVolumeCleanup",
-        PolicyDocument=json.dumps(
-            {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "ec2:*Volume*", "Resource": "*"}]}
-        ),
-    )["Policy"]["Arn"]
-    runner.one(capabilities=["volumes"], managed_policies=[keeper])
-    ecs_volume(aws, "us-east-1")
-    with server.recording() as rec:
-        result = runner.one(capabilities=["vpc_lattice"], managed_policies=[keeper])
-    assert result["changed"] is True and not result.get("failed"), result.get("msg")
-    assert "in_use" not in result
-    assert not [c for c in rec.calls if c.service in ("ecs", "ec2")]
-    assert attached(iam) == sorted([keeper, LATTICE])
-
-
-def test_converged_run_makes_no_ecs_or_ec2_call(runner, aws, server):
-    runner.one(capabilities=["volumes"])
-    ecs_volume(aws, "us-east-1")
-    with server.recording() as rec:
-        result = runner.one(capabilities=["volumes"])
-    assert result["changed"] is False
-    assert [c.service for c in rec.calls] == ["iam", "iam"]
-
-
-def test_kept_policy_allowing_volume_actions_only_under_a_condition_does_not_stop_the_scan(runner, aws, server):
-    """Issue 10, case 6: a kept policy allows the three volume actions only under
-    aws:RequestedRegion = nowhere-1, which never holds. It must not replace the Volumes policy:
-    the guard scans, finds the attached ECS-managed volume and refuses to detach."""
-    iam = aws("iam")
-    conditional = iam.create_policy(
-        PolicyName="VolumeCleanupNowhere",
-        PolicyDocument=json.dumps(
-            {
-                "Version": "2012-10-17",
-                "Statement": [
-                    {
-                        "Effect": "Allow",
-                        "Action": ["ec2:DetachVolume", "ec2:DeleteVolume", "ec2:DescribeVolumes"],
-                        "Resource": "*",
-                        "Condition": {"StringEquals": {"aws:RequestedRegion": "nowhere-1"}},
-                    }
-                ],
-            }
-        ),
-    )["Policy"]["Arn"]
-    runner.one(capabilities=["volumes"], managed_policies=[conditional], usage_regions=["us-east-1"])
-    volume = ecs_volume(aws, "us-east-1")
-    with server.recording() as rec:
-        result = runner.one(capabilities=["vpc_lattice"], managed_policies=[conditional], usage_regions=["us-east-1"])
-    assert result["failed"] is True
-    assert "Refusing to detach AmazonECSInfrastructureRolePolicyForVolumes from role" in result["msg"]
-    assert volume in result["msg"]
-    assert [v["volume_id"] for v in result["in_use"]["volumes"]] == [volume]
-    assert rec.writes == []
-    assert any(c.service == "ec2" and c.action == "DescribeVolumes" for c in rec.calls)
-    assert attached(iam) == sorted([VOLUMES, conditional])
-    print("guard message as ansible-playbook shows it:\n" + result["msg"])
-
-
-# ------------------------------------------------------------------ issue 18: the side doors
+def volumes_role(iam, name=ROLE, *more):
+    """A role as the module makes it for ``capabilities: [volumes]`` (and ``more`` policies), made with
+    boto3: the module adopts such a role without change (test_ecs_infrastructure_role.py)."""
+    iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(TRUST_ECS))
+    for arn in (VOLUMES, *more):
+        iam.attach_role_policy(RoleName=name, PolicyArn=arn)
 
 
 def customer_policy(iam, name, statements):
@@ -177,77 +64,169 @@ def denier(iam):
     return customer_policy(iam, "NoVolumeCleanup", [deny])
 
 
-@pytest.mark.parametrize(
-    "side_door,named",
-    [
-        (
-            lambda iam: {"permissions_boundary": s3_boundary(iam)},
+def conditional_volume_actions(iam):
+    """Issue 10, case 6: the three volume actions only under aws:RequestedRegion = nowhere-1, which never holds."""
+    statement = {
+        "Effect": "Allow",
+        "Action": ["ec2:DetachVolume", "ec2:DeleteVolume", "ec2:DescribeVolumes"],
+        "Resource": "*",
+        "Condition": {"StringEquals": {"aws:RequestedRegion": "nowhere-1"}},
+    }
+    return customer_policy(iam, "VolumeCleanupNowhere", [statement])
+
+
+def test_every_guarded_change_is_refused_before_any_write_while_ecs_manages_a_volume(runner, aws, server):
+    """ECS-managed volumes are attached in us-east-1 and eu-west-1. One recorded run, each task refused
+    (check mode and for real where marked), the account unchanged:
+
+    - deleting the role (issue 8);
+    - dropping volumes with no usage_regions: every region is scanned, the eu-west-1 volume named;
+    - dropping volumes while keeping a policy that allows the volume actions only under a condition that
+      never holds: it does not replace the Volumes policy, the guard scans and refuses (issue 10, case 6);
+    - the side doors (issue 18): a boundary without the volume actions, a managed policy denying them."""
+    iam = aws("iam")
+    volumes_role(iam)
+    volume = ecs_volume(aws, "us-east-1")
+    elsewhere = ecs_volume(aws, "eu-west-1")
+    conditional, boundary, deny = conditional_volume_actions(iam), s3_boundary(iam), denier(iam)
+    here = {"usage_regions": ["us-east-1"]}
+    absent = dict(here, state="absent")
+    side_doors = {
+        "boundary": (
+            dict(here, capabilities=["volumes"], permissions_boundary=boundary),
             "permissions_boundary arn:aws:iam::123456789012:policy/S3OnlyBoundary allows none of " + VOLUME_ACTIONS,
         ),
-        (
-            lambda iam: {"managed_policies": [denier(iam)]},
+        "deny_policy": (
+            dict(here, capabilities=["volumes"], managed_policies=[deny]),
             "policy arn:aws:iam::123456789012:policy/NoVolumeCleanup denies ec2:DetachVolume, ec2:DeleteVolume",
         ),
-    ],
-    ids=["boundary", "deny_policy"],
-)
-def test_side_door_is_refused_while_ecs_manages_a_volume(runner, aws, server, side_door, named):
-    """A boundary without the volume actions, or a managed policy denying them, is refused before any
-    write while an ECS-managed volume is attached, naming the volume and what would remove the actions."""
-    iam = aws("iam")
-    runner.one(capabilities=["volumes"], usage_regions=["us-east-1"])
-    volume = ecs_volume(aws, "us-east-1")
-    args = dict(side_door(iam), capabilities=["volumes"], usage_regions=["us-east-1"])
+    }
+    tasks = [dict(absent, _check=True), absent]
+    tasks += [{"capabilities": ["vpc_lattice"]}]  # region us-east-1, no usage_regions: every region
+    tasks += [dict(here, capabilities=["vpc_lattice"], managed_policies=[conditional])]
+    for args, dummy in side_doors.values():
+        tasks += [dict(args, _check=True), args]
     before = authorization_snapshot(iam)
     with server.recording() as rec:
-        results = runner.run([dict(args, _check=True), args])
-    for result in results:
-        assert result["failed"] is True, result
-        message = result["msg"]
-        assert message.startswith("Refusing to change role 'ecsInfrastructureRole'"), message
-        assert named in message and volume in message and "(us-east-1)" in message, message
-        assert "Nothing was changed" in message and "force: true" in message
-        assert [v["volume_id"] for v in result["in_use"]["volumes"]] == [volume]
-    print("guard message as ansible-playbook shows it:\n" + message)
+        results = runner.run(tasks)
+    for i, result in enumerate(results):
+        assert result.get("failed") is True, (i, tasks[i], result)
     assert rec.writes == []
     assert authorization_snapshot(iam) == before
-    assert "PermissionsBoundary" not in iam.get_role(RoleName=ROLE)["Role"] and attached(iam) == [VOLUMES]
+    assert role_exists(iam) and attached(iam) == [VOLUMES]
+    assert "PermissionsBoundary" not in iam.get_role(RoleName=ROLE)["Role"]
+
+    for result in results[:2]:  # absent, check mode and for real
+        assert "Refusing to delete role 'ecsInfrastructureRole'" in result["msg"], result["msg"]
+        assert volume in result["msg"] and "us-east-1" in result["msg"] and "force: true" in result["msg"]
+        assert [v["volume_id"] for v in result["in_use"]["volumes"]] == [volume]
+    print("guard message as ansible-playbook shows it:\n" + results[1]["msg"])
+
+    every_region = results[2]
+    assert "Refusing to detach AmazonECSInfrastructureRolePolicyForVolumes from role" in every_region["msg"]
+    assert elsewhere in every_region["msg"] and "(eu-west-1)" in every_region["msg"], every_region["msg"]
+    assert "eu-west-1" in every_region["in_use"]["regions"] and "us-east-1" in every_region["in_use"]["regions"]
+
+    kept_conditional = results[3]
+    assert "Refusing to detach AmazonECSInfrastructureRolePolicyForVolumes from role" in kept_conditional["msg"]
+    assert volume in kept_conditional["msg"], kept_conditional["msg"]
+    assert [v["volume_id"] for v in kept_conditional["in_use"]["volumes"]] == [volume]
+    print("guard message as ansible-playbook shows it:\n" + kept_conditional["msg"])
+
+    for (side_door, (dummy, named)), pair in zip(side_doors.items(), (results[4:6], results[6:8]), strict=True):
+        for result in pair:
+            message = result["msg"]
+            assert message.startswith("Refusing to change role 'ecsInfrastructureRole'"), (side_door, message)
+            assert named in message and volume in message and "(us-east-1)" in message, (side_door, message)
+            assert "Nothing was changed" in message and "force: true" in message, (side_door, message)
+            assert [v["volume_id"] for v in result["in_use"]["volumes"]] == [volume], side_door
+        print(f"guard message ({side_door}) as ansible-playbook shows it:\n" + message)
 
 
-def test_force_lets_the_boundary_go_and_reports_what_it_found(runner, aws):
+def test_no_scan_while_the_volume_actions_stay(runner, aws, server):
+    """An ECS-managed volume is attached. One recorded run, no ECS or EC2 call in it: a converged role;
+    dropping the Volumes policy while a kept customer policy allows the volume actions; a boundary that
+    keeps the volume actions."""
     iam = aws("iam")
-    runner.one(capabilities=["volumes"])
-    volume = ecs_volume(aws, "us-east-1")
-    boundary = s3_boundary(iam)
-    result = runner.one(permissions_boundary=boundary, force=True, usage_regions=["us-east-1"])
-    assert result["changed"] is True and not result.get("failed"), result.get("msg")
-    assert [v["volume_id"] for v in result["in_use"]["volumes"]] == [volume]
-    assert iam.get_role(RoleName=ROLE)["Role"]["PermissionsBoundary"]["PermissionsBoundaryArn"] == boundary
-
-
-def test_boundary_that_keeps_the_volume_actions_needs_no_scan(runner, aws, server):
-    iam = aws("iam")
-    runner.one(capabilities=["volumes"])
-    ecs_volume(aws, "us-east-1")
+    keeper = customer_policy(iam, "KeepVolumeCleanup", [{"Effect": "Allow", "Action": "ec2:*Volume*", "Resource": "*"}])
     boundary = customer_policy(iam, "VolumeBoundary", [{"Effect": "Allow", "Action": "ec2:*", "Resource": "*"}])
+    volumes_role(iam)
+    volumes_role(iam, "keeperRole", keeper)
+    volumes_role(iam, "boundaryRole")
+    ecs_volume(aws, "us-east-1")
     with server.recording() as rec:
-        result = runner.one(permissions_boundary=boundary)
-    assert result["changed"] is True and not result.get("failed"), result.get("msg")
-    assert "in_use" not in result
+        converged, kept, bounded = runner.run(
+            [
+                {"capabilities": ["volumes"]},
+                {"name": "keeperRole", "capabilities": ["vpc_lattice"], "managed_policies": [keeper]},
+                {"name": "boundaryRole", "permissions_boundary": boundary},
+            ]
+        )
+    assert converged["changed"] is False and not converged.get("failed"), converged
+    for result in (kept, bounded):
+        assert result["changed"] is True and not result.get("failed"), result.get("msg")
+        assert "in_use" not in result
     assert not [c for c in rec.calls if c.service in ("ecs", "ec2")]
+    assert attached(iam, "keeperRole") == sorted([keeper, LATTICE])
+    assert iam.get_role(RoleName="boundaryRole")["Role"]["PermissionsBoundary"]["PermissionsBoundaryArn"] == boundary
 
 
-def test_info_reports_volume_actions_blocked(runner, aws):
+def test_force_proceeds_and_still_reports_and_info_rates_blocked_actions_high(runner, aws):
+    """An ECS-managed volume is attached in us-east-1. One run: force deletes the role, force sets a
+    boundary without the volume actions on another; each reports what the scan found. The info module
+    reports a third role's boundary, which blocks the volume actions, as high while a volume is in use."""
     iam = aws("iam")
-    runner.one(capabilities=["volumes"])
     boundary = s3_boundary(iam)
-    iam.put_role_permissions_boundary(RoleName=ROLE, PermissionsBoundary=boundary)
-    quiet = runner.one(_module=INFO, usage_regions=["us-east-1"])
+    volumes_role(iam)
+    volumes_role(iam, "boundaryRole")
+    volumes_role(iam, "blockedRole")
+    iam.put_role_permissions_boundary(RoleName="blockedRole", PermissionsBoundary=boundary)
     volume = ecs_volume(aws, "us-east-1")
-    busy = runner.one(_module=INFO, usage_regions=["us-east-1"])
-    for result, severity in ((quiet, "medium"), (busy, "high")):
-        found = [f for f in result["findings"] if f["code"] in ("volume_actions_blocked", "volumes_policy_missing")]
-        assert [(f["code"], f["severity"]) for f in found] == [("volume_actions_blocked", severity)], found
-        assert "permissions_boundary " + boundary + " allows none of " + VOLUME_ACTIONS in found[0]["message"]
+    deleted, bounded, busy = runner.run(
+        [
+            {"state": "absent", "force": True, "usage_regions": ["us-east-1", "eu-west-1"]},
+            {"name": "boundaryRole", "permissions_boundary": boundary, "force": True, "usage_regions": ["us-east-1"]},
+            {"_module": INFO, "name": "blockedRole", "usage_regions": ["us-east-1"]},
+        ]
+    )
+    assert deleted["changed"] is True and not deleted.get("failed"), deleted.get("msg")
+    assert [v["volume_id"] for v in deleted["in_use"]["volumes"]] == [volume]
+    assert deleted["in_use"]["regions"] == ["eu-west-1", "us-east-1"]
+    assert not role_exists(iam)
+
+    assert bounded["changed"] is True and not bounded.get("failed"), bounded.get("msg")
+    assert [v["volume_id"] for v in bounded["in_use"]["volumes"]] == [volume]
+    assert iam.get_role(RoleName="boundaryRole")["Role"]["PermissionsBoundary"]["PermissionsBoundaryArn"] == boundary
+
+    assert_volume_actions_blocked(busy, "high", boundary)
     assert [v["volume_id"] for v in busy["usage"]["volumes"]] == [volume]
+
+
+def test_detached_volume_does_not_block_and_info_rates_blocked_actions_medium(runner, aws):
+    """An ECS-managed volume exists but is attached to nothing: deleting the role is not refused, and the
+    info module reports a boundary blocking the volume actions as medium (no volume is in use)."""
+    iam = aws("iam")
+    boundary = s3_boundary(iam)
+    volumes_role(iam)
+    volumes_role(iam, "blockedRole")
+    iam.put_role_permissions_boundary(RoleName="blockedRole", PermissionsBoundary=boundary)
+    ecs_volume(aws, "us-east-1", attach=False)
+    deleted, quiet = runner.run(
+        [
+            {"state": "absent", "usage_regions": ["us-east-1"]},
+            {"_module": INFO, "name": "blockedRole", "usage_regions": ["us-east-1"]},
+        ]
+    )
+    assert deleted["changed"] is True and not deleted.get("failed"), deleted.get("msg")
+    assert deleted["in_use"]["volumes"] == []
+    assert not role_exists(iam)
+    assert_volume_actions_blocked(quiet, "medium", boundary)
+    assert quiet["usage"]["volumes"] == []
+
+
+def assert_volume_actions_blocked(result, severity, boundary):
+    assert not result.get("failed"), result.get("msg")
+    found = [f for f in result["findings"] if f["code"] in ("volume_actions_blocked", "volumes_policy_missing")]
+    assert [(f["code"], f["severity"]) for f in found] == [("volume_actions_blocked", severity)], found
+    assert "permissions_boundary " + boundary + " allows none of " + VOLUME_ACTIONS in found[0]["message"]
     print("finding as the info module reports it:\n" + json.dumps(found[0], indent=1))

@@ -3,7 +3,8 @@
 """Inputs as YAML and IAM give them, and a hardened trust policy, through ansible-playbook on moto_server.
 
 - Tag values YAML reads as numbers or booleans are written and compared as the same text: a second
-  run is converged (no "changed concurrently by another writer"); ``null`` is refused before any write.
+  run is converged (no "changed concurrently by another writer"); ``null`` is refused before any write
+  (tests/integration/test_bad_input.py, and tests/unit/plugins/modules/test_bad_input.py).
 - Grantees are matched to IAM's names regardless of case (moto is case-sensitive, AWS is not): ``Alice``
   listed where IAM holds ``alice`` is converged, never an attach and a detach.
 - aws:SourceAccount / aws:SourceArn conditions naming the account are kept; ``trust_source_account``
@@ -13,7 +14,6 @@
 import copy
 import json
 
-import pytest
 from checks import assert_four_steps
 from checks import authorization_snapshot as account
 from expected import TRUST_ECS
@@ -22,14 +22,26 @@ ROLE = "ecsInfrastructureRole"
 ACCOUNT = "123456789012"  # moto's account
 POLICY_ARN = f"arn:aws:iam::{ACCOUNT}:policy/{ROLE}PassRole"
 INFO = "ecs_tools.iam.ecs_infrastructure_role_info"
+VOLUMES = "arn:aws:iam::aws:policy/service-role/AmazonECSInfrastructureRolePolicyForVolumes"
 
 
-def role_tags(iam):
-    return {t["Key"]: t["Value"] for t in iam.list_role_tags(RoleName=ROLE)["Tags"]}
+def role_tags(iam, name=ROLE):
+    return {t["Key"]: t["Value"] for t in iam.list_role_tags(RoleName=name)["Tags"]}
 
 
-def trust_of(iam):
-    return iam.get_role(RoleName=ROLE)["Role"]["AssumeRolePolicyDocument"]
+def trust_of(iam, name=ROLE):
+    return iam.get_role(RoleName=name)["Role"]["AssumeRolePolicyDocument"]
+
+
+def create_role(iam, trust=None, name=ROLE, **extra):
+    """A role made with boto3; the module adopts one with its trust policy without change
+    (test_ecs_infrastructure_role.py)."""
+    iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(trust or TRUST_ECS), **extra)
+
+
+def four_steps(args):
+    """amazon.aws's pattern, as tasks of one run: check mode, apply, check mode, apply (diff on the first two)."""
+    return [dict(args, _check=True, _diff=True), dict(args, _diff=True), dict(args, _check=True), dict(args)]
 
 
 def hardened(condition):
@@ -45,53 +57,41 @@ def info(**args):
 # ------------------------------------------------------------------ tags
 
 
-@pytest.mark.parametrize("existing", [False, True], ids=["create", "update"])
-def test_tag_values_yaml_reads_as_numbers_or_booleans_converge(runner, aws, server, existing):
+def test_tag_values_yaml_reads_as_numbers_or_booleans_converge(runner, aws, server):
+    """One run: four steps creating a role with such tags, four steps replacing another role's tags."""
     iam = aws("iam")
-    if existing:
-        runner.one(capabilities=["volumes"], tags={"team": "platform"})
+    create_role(iam, name="taggedRole", Tags=[{"Key": "team", "Value": "platform"}])
+    iam.attach_role_policy(RoleName="taggedRole", PolicyArn=VOLUMES)
     args = {"capabilities": ["volumes"], "tags": {"cost_center": 12345, "prod": True, "ratio": 1.5}}
     with server.recording() as rec:
-        results = runner.four_steps(args)
-    assert_four_steps(results)
+        results = runner.run(four_steps(args) + four_steps(dict(args, name="taggedRole")))
     text = {"cost_center": "12345", "prod": "True", "ratio": "1.5"}
-    assert role_tags(iam) == text
-    assert results[1]["role"]["tags"] == text and results[3]["role"]["tags"] == text
-    assert results[1]["diff"]["after"]["tags"] == text
-    assert [c.action for c in rec.writes if c.action in ("TagRole", "UntagRole", "CreateRole")] == (
-        ["UntagRole", "TagRole"] if existing else ["CreateRole"]
-    )
-
-
-@pytest.mark.parametrize("existing", [False, True], ids=["create", "update"])
-def test_a_null_tag_value_is_refused_before_any_write(runner, aws, server, existing):
-    iam = aws("iam")
-    if existing:
-        runner.one(capabilities=["volumes"], tags={"team": "platform"})
-    before = account(iam)
-    args = {"capabilities": ["volumes", "vpc_lattice"], "tags": {"owner": None, "cost_center": 12345}}
-    with server.recording() as rec:
-        results = runner.run([dict(args, _check=True), args])
-    for result in results:
-        assert result.get("failed") is True, result
-        assert "Invalid value of tag 'owner': null" in result["msg"], result["msg"]
-        assert "cost_center" not in result["msg"]
-    print(results[1]["msg"])
-    assert rec.writes == []
-    assert rec.actions() == []  # refused before any call
-    assert account(iam) == before
+    for name, steps in ((ROLE, results[:4]), ("taggedRole", results[4:])):
+        assert_four_steps(steps)
+        assert role_tags(iam, name) == text, name
+        assert steps[1]["role"]["tags"] == text and steps[3]["role"]["tags"] == text, name
+        assert steps[1]["diff"]["after"]["tags"] == text, name
+    # The new role is created with its tags; the existing one's are replaced (CreateRole's, then the update's).
+    assert [c.action for c in rec.writes if c.action in ("TagRole", "UntagRole", "CreateRole")] == [
+        "CreateRole",
+        "UntagRole",
+        "TagRole",
+    ]
 
 
 # ------------------------------------------------------------------ grantee names and case
 
 
-def test_a_grantee_listed_in_another_case_is_iams_principal(runner, aws, server):
+def test_grantees_listed_in_another_case_are_iams_principals(runner, aws, server):
+    """Four steps with ``Alice`` and ``platform`` where IAM holds ``alice`` and ``Platform`` (recorded);
+    then (recorded, no write): the converged grants listed in a third case, in check mode and for real,
+    and a missing grantee, still named as listed while ``Alice`` is not."""
     iam = aws("iam")
     iam.create_user(UserName="alice")
     iam.create_group(GroupName="Platform")
     args = {"capabilities": ["volumes"], "pass_role": {"users": ["Alice"], "groups": ["platform"]}}
     with server.recording() as rec:
-        results = runner.four_steps(args)
+        results = runner.run(four_steps(args))
     assert_four_steps(results)
     writes = [c.action for c in rec.writes]
     assert writes.count("AttachUserPolicy") == 1 and writes.count("AttachGroupPolicy") == 1
@@ -102,108 +102,60 @@ def test_a_grantee_listed_in_another_case_is_iams_principal(runner, aws, server)
     for result in results:
         assert result["pass_role"]["users"] == ["alice"] and result["pass_role"]["groups"] == ["Platform"]
 
-
-def test_converged_grants_listed_in_another_case_make_no_write(runner, aws, server):
-    iam = aws("iam")
-    iam.create_user(UserName="alice")
-    runner.one(capabilities=["volumes"], pass_role={"users": ["alice"]})
-    args = {"pass_role": {"users": ["ALICE"]}}
-    with server.recording() as rec:
-        check, apply = runner.run([dict(args, _check=True), args])
-    assert (check["changed"], apply["changed"]) == (False, False), (check, apply)
-    assert rec.writes == []
-    assert check["pass_role"]["users"] == apply["pass_role"]["users"] == ["alice"]
-
-
-def test_a_missing_grantee_is_still_named(runner, aws, server):
-    iam = aws("iam")
-    iam.create_user(UserName="alice")
-    runner.one(capabilities=["volumes"], pass_role={"users": ["alice"]})
     before = account(iam)
+    converged = {"pass_role": {"users": ["ALICE"], "groups": ["PLATFORM"]}}
     with server.recording() as rec:
-        result = runner.one(pass_role={"users": ["Alice", "Ghost"]})
-    assert result.get("failed") is True
-    assert "pass_role names principals that do not exist, nothing was changed: user 'Ghost'" in result["msg"]
-    assert "'Alice'" not in result["msg"]
+        check, apply, missing = runner.run(
+            [dict(converged, _check=True), converged, {"pass_role": {"users": ["Alice", "Ghost"]}}]
+        )
+    assert (check["changed"], apply["changed"]) == (False, False), (check, apply)
+    assert check["pass_role"]["users"] == apply["pass_role"]["users"] == ["alice"]
+    assert missing.get("failed") is True, missing
+    assert "pass_role names principals that do not exist, nothing was changed: user 'Ghost'" in missing["msg"]
+    assert "'Alice'" not in missing["msg"]
     assert rec.writes == [] and account(iam) == before
 
 
 # ------------------------------------------------------------------ trust hardening
 
+HARDENED = {
+    "sourceAccountRole": {"StringEquals": {"aws:SourceAccount": ACCOUNT}},
+    "sourceArnRole": {"ArnLike": {"aws:SourceArn": f"arn:aws:ecs:*:{ACCOUNT}:*"}},
+    "bothRole": {
+        "StringEquals": {"aws:SourceAccount": ACCOUNT},
+        "ArnLike": {"aws:SourceArn": f"arn:aws:ecs:eu-west-1:{ACCOUNT}:cluster/*"},
+    },
+}
 
-@pytest.mark.parametrize(
-    "condition",
-    [
-        {"StringEquals": {"aws:SourceAccount": ACCOUNT}},
-        {"ArnLike": {"aws:SourceArn": f"arn:aws:ecs:*:{ACCOUNT}:*"}},
-        {
-            "StringEquals": {"aws:SourceAccount": ACCOUNT},
-            "ArnLike": {"aws:SourceArn": f"arn:aws:ecs:eu-west-1:{ACCOUNT}:cluster/*"},
-        },
-    ],
-    ids=["source-account", "source-arn", "both"],
-)
-def test_trust_hardened_for_this_account_is_kept_across_runs(runner, aws, server, condition):
+
+def test_trust_hardened_for_this_account_is_kept_across_runs(runner, aws, server):
+    """Three roles whose trust names this account (aws:SourceAccount, aws:SourceArn, both): four steps
+    each change the description and the attachment, never the trust; the info module calls it hardened."""
     iam = aws("iam")
-    iam.create_role(RoleName=ROLE, AssumeRolePolicyDocument=json.dumps(hardened(condition)))
-    args = {"capabilities": ["volumes"], "description": "ECS infrastructure"}
+    tasks = []
+    for name, condition in HARDENED.items():
+        create_role(iam, hardened(condition), name=name)
+        tasks += four_steps({"name": name, "capabilities": ["volumes"], "description": "ECS infrastructure"})
+        tasks.append(info(name=name))
     with server.recording() as rec:
-        results = runner.four_steps(args)
-    assert_four_steps(results)  # the description and the attachment change; the trust does not
+        results = runner.run(tasks)
     assert "UpdateAssumeRolePolicy" not in [c.action for c in rec.writes]
-    assert trust_of(iam) == hardened(condition)
-    assert results[1]["role"]["assume_role_policy_document"] == hardened(condition)
-    described = runner.one(**info())
-    assert described["trust_hardened"] is True
-    assert described["findings"] == []
+    for i, (name, condition) in enumerate(HARDENED.items()):
+        steps, described = results[5 * i : 5 * i + 4], results[5 * i + 4]
+        assert_four_steps(steps)  # the description and the attachment change; the trust does not
+        assert trust_of(iam, name) == hardened(condition), name
+        assert steps[1]["role"]["assume_role_policy_document"] == hardened(condition), name
+        assert described["trust_hardened"] is True, name
+        assert described["findings"] == [], name
 
 
-def test_trust_hardened_for_another_account_is_reported_then_repaired(runner, aws):
+def test_trust_shutting_ecs_out_is_reported_then_repaired(runner, aws):
+    """One run: a trust hardened for another account, and a trust Deny with NotPrincipal that shuts ECS
+    out, are each ``trust_missing_ecs``; four steps repair each; the info module then finds nothing."""
     iam = aws("iam")
-    other = hardened({"StringEquals": {"aws:SourceAccount": "999999999999"}})
-    iam.create_role(RoleName=ROLE, AssumeRolePolicyDocument=json.dumps(other))
-    before = runner.one(**info())
-    assert before["trust_hardened"] is False
-    assert [f["code"] for f in before["findings"]] == ["trust_missing_ecs"]
-    print(before["findings"][0]["message"])
-    assert "999999999999" in before["findings"][0]["message"]
-    results = runner.four_steps({})
-    assert_four_steps(results)
-    assert trust_of(iam) == TRUST_ECS
-    after = runner.one(**info())
-    assert after["trust_hardened"] is False and after["findings"] == []
-
-
-def test_trust_source_account_writes_the_condition(runner, aws, server):
-    iam = aws("iam")
-    runner.one(capabilities=["volumes"])
-    assert trust_of(iam) == TRUST_ECS
-    results = runner.four_steps({"trust_source_account": True})
-    assert_four_steps(results)
-    wanted = hardened({"StringEquals": {"aws:SourceAccount": ACCOUNT}})
-    assert results[0]["diff"]["after"]["trust_policy"] == wanted
-    assert results[1]["diff"]["before"]["trust_policy"] == TRUST_ECS
-    assert trust_of(iam) == wanted
-    assert runner.one(**info())["trust_hardened"] is True
-    # false keeps what true wrote: no write
-    with server.recording() as rec:
-        kept = runner.one(trust_source_account=False)
-    assert kept["changed"] is False and rec.writes == []
-
-
-def test_trust_source_account_on_a_new_role(runner, aws):
-    results = runner.four_steps({"capabilities": ["volumes"], "trust_source_account": True})
-    assert_four_steps(results)
-    assert trust_of(aws("iam")) == hardened({"StringEquals": {"aws:SourceAccount": ACCOUNT}})
-
-
-# ------------------------------------------------------------------ trust Deny with NotPrincipal
-
-
-def test_a_trust_deny_with_not_principal_shutting_ecs_out_is_reported_and_repaired(runner, aws):
-    iam = aws("iam")
-    trust = copy.deepcopy(TRUST_ECS)
-    trust["Statement"].append(
+    create_role(iam, hardened({"StringEquals": {"aws:SourceAccount": "999999999999"}}), name="otherAccountRole")
+    denied = copy.deepcopy(TRUST_ECS)
+    denied["Statement"].append(
         {
             "Sid": "OnlyOurAdmins",
             "Effect": "Deny",
@@ -211,10 +163,49 @@ def test_a_trust_deny_with_not_principal_shutting_ecs_out_is_reported_and_repair
             "Action": "sts:AssumeRole",
         }
     )
-    iam.create_role(RoleName=ROLE, AssumeRolePolicyDocument=json.dumps(trust))
-    found = runner.one(**info())["findings"]
-    assert [f["code"] for f in found] == ["trust_missing_ecs"]
-    assert found[0]["severity"] == "high" and "'OnlyOurAdmins' denies it" in found[0]["message"]
-    print(found[0]["message"])
-    assert_four_steps(runner.four_steps({}))
-    assert trust_of(iam) == TRUST_ECS
+    create_role(iam, denied, name="denyRole")
+    results = runner.run(
+        [info(name="otherAccountRole"), info(name="denyRole")]
+        + four_steps({"name": "otherAccountRole"})
+        + four_steps({"name": "denyRole"})
+        + [info(name="otherAccountRole"), info(name="denyRole")]
+    )
+    other, deny, after = results[0], results[1], results[10:]
+    assert other["trust_hardened"] is False
+    assert [f["code"] for f in other["findings"]] == ["trust_missing_ecs"]
+    print(other["findings"][0]["message"])
+    assert "999999999999" in other["findings"][0]["message"]
+    assert [f["code"] for f in deny["findings"]] == ["trust_missing_ecs"]
+    assert deny["findings"][0]["severity"] == "high" and "'OnlyOurAdmins' denies it" in deny["findings"][0]["message"]
+    print(deny["findings"][0]["message"])
+    assert_four_steps(results[2:6])
+    assert_four_steps(results[6:10])
+    assert trust_of(iam, "otherAccountRole") == TRUST_ECS and trust_of(iam, "denyRole") == TRUST_ECS
+    for result in after:
+        assert result["trust_hardened"] is False and result["findings"] == [], result
+
+
+def test_trust_source_account_writes_the_condition(runner, aws, server):
+    """One run: four steps add aws:SourceAccount to an existing role's trust (the info module then calls
+    it hardened), four steps create a new role with it; then, recorded, ``false`` keeps what ``true``
+    wrote."""
+    iam = aws("iam")
+    create_role(iam)
+    iam.attach_role_policy(RoleName=ROLE, PolicyArn=VOLUMES)
+    results = runner.run(
+        four_steps({"trust_source_account": True})
+        + [info()]
+        + four_steps({"name": "newRole", "capabilities": ["volumes"], "trust_source_account": True})
+    )
+    wanted = hardened({"StringEquals": {"aws:SourceAccount": ACCOUNT}})
+    assert_four_steps(results[:4])
+    assert results[0]["diff"]["after"]["trust_policy"] == wanted
+    assert results[1]["diff"]["before"]["trust_policy"] == TRUST_ECS
+    assert trust_of(iam) == wanted
+    assert results[4]["trust_hardened"] is True
+    assert_four_steps(results[5:])
+    assert trust_of(iam, "newRole") == wanted
+    # false keeps what true wrote: no write
+    with server.recording() as rec:
+        kept = runner.one(trust_source_account=False)
+    assert kept["changed"] is False and rec.writes == []
