@@ -21,9 +21,9 @@ slice=(
   tests/integration/test_awx_job_template.py
   tests/integration/test_inventory_unsafe.py
 )
-selected="tags_description_duration or absent_removes_everything or converged_run_makes_two_reads"
-selected="$selected or missing_role_is_not or healthy_role or managed_grant_to_a_user or inline_mode_and_switching"
-selected="$selected or two_account_job or one_account_job"
+selected="create_waits_reads_back_then_converges or absent_removes_everything"
+selected="$selected or healthy_role_has_no_findings or grants_are_made_changed_switched_and_repaired"
+selected="$selected or two_account_job"
 selected="$selected or keeps_templates_from_aws_literal"
 
 versions="$("$venv/bin/python" - <<'PY'
