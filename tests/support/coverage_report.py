@@ -86,7 +86,7 @@ def describe(figures):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
     parser.add_argument("--update-floor", action="store_true", help="write the measured figures as the floor")
     args = parser.parse_args(argv)
     os.chdir(REPO)  # the relative paths of [tool.coverage] are this checkout's
