@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 PYTEST_WORKERS ?= 2
 export PATH := $(BIN):$(PATH)
 
-.PHONY: demo test eda venv lint format sanity ee ansible-lint units integration targets molecule awx matrix matrix-core217 matrix-latest bench bench-smoke bench-fleet screenshot collection-link clean
+.PHONY: demo test coverage coverage-erase eda venv lint format sanity ee ansible-lint units integration targets molecule awx matrix matrix-core217 matrix-latest bench bench-smoke bench-fleet screenshot collection-link clean
 
 venv: $(STAMP) collection-link
 
@@ -76,9 +76,30 @@ eda: $(STAMP) $(EDA_STAMP) collection-link
 TEST_SLOTS ?= $(shell nproc 2>/dev/null || echo 2)
 TEST_STAGES ?= integration=2 units=2 matrix-latest=2 matrix-core217=2 eda=0.5 sanity targets molecule \
 	ansible-lint bench-smoke lint=0.5 ee=0.5
-test: $(STAMP) $(EDA_STAMP) collection-link
+test: $(STAMP) $(EDA_STAMP) collection-link coverage-erase
 	$(BIN)/python tests/support/stages.py --slots $(TEST_SLOTS) --make "$(MAKE)" $(TEST_STAGES)
+	$(if $(TEST_COVERAGE),$(MAKE) --no-print-directory coverage)
 	@echo "make test: every check passed"
+
+# Line and branch coverage of plugins/ and extensions/eda/plugins/ over four layers: units, integration,
+# targets and molecule each record into .build/coverage/<layer>/ (pytest-cov for pytest itself; every
+# ansible-playbook, worker and module process through tests/support/playbook.py, tests/molecule.sh and
+# tests/ansible_test_integration.sh). `make coverage` combines them, prints the per-file table and the
+# totals, writes .build/coverage/html/ and coverage.json, and fails below tests/coverage-floor.json
+# (tests/support/coverage_report.py). COVERAGE=0 runs the layers without measuring.
+COVERAGE ?= 1
+COV_DIR := $(CURDIR)/.build/coverage
+ifeq ($(COVERAGE),1)
+cov_env = rm -rf $(COV_DIR)/$(1) && ECS_TOOLS_COVERAGE=$(COV_DIR)/$(1) COVERAGE_FILE=$(COV_DIR)/$(1)/.coverage
+cov_pytest = --cov --cov-config=pyproject.toml --cov-report=
+TEST_COVERAGE := coverage
+endif
+
+coverage-erase:
+	rm -rf $(COV_DIR)
+
+coverage: $(STAMP)
+	$(BIN)/python tests/support/coverage_report.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -111,20 +132,20 @@ ansible-lint: $(STAMP) collection-link
 	$(BIN)/antsibull-changelog lint
 
 units: $(STAMP)
-	$(BIN)/pytest tests/unit -q -p no:randomly -n $(PYTEST_WORKERS)
+	$(call cov_env,units) $(BIN)/pytest tests/unit -q -p no:randomly -n $(PYTEST_WORKERS) $(cov_pytest)
 
 # The end-to-end EDA proof needs .build/eda-venv and runs in `make eda`.
 integration: $(STAMP)
-	$(BIN)/pytest tests/integration -q -n $(PYTEST_WORKERS) --durations=20 --ignore=tests/integration/test_eda_repair.py
+	$(call cov_env,integration) $(BIN)/pytest tests/integration -q -n $(PYTEST_WORKERS) --durations=20 --ignore=tests/integration/test_eda_repair.py $(cov_pytest)
 
 # ansible-test integration targets (tests/integration/targets/) against a moto_server of their own,
 # on a copy laid out as .../ansible_collections/ecs_tools/iam: see tests/ansible_test_integration.sh.
 targets: $(STAMP)
-	tests/ansible_test_integration.sh
+	$(call cov_env,targets) tests/ansible_test_integration.sh
 
 # Molecule scenarios (extensions/molecule/) sharing one moto_server: see tests/molecule.sh.
 molecule: $(STAMP) collection-link
-	tests/molecule.sh
+	$(call cov_env,molecule) tests/molecule.sh
 
 # The AWX job-template test alone (ansible-runner, two accounts through STS; also part of `integration`).
 awx: $(STAMP) collection-link

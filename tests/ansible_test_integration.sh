@@ -47,6 +47,17 @@ else
   unset AWS_ENDPOINT_URL AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_REGION AWS_DEFAULT_REGION
 fi
 
+if [ -n "${ECS_TOOLS_COVERAGE:-}" ]; then
+  # `make targets` measures coverage: ansible-test passes the cloud configuration's [default] entries
+  # to the targets as variables (and no environment variable of ours), so this one turns on
+  # AnsiballZ's coverage extension in every module process (the targets run modules only); the data
+  # goes to $ECS_TOOLS_COVERAGE (see tests/support/coverage_report.py).
+  mkdir -p "$ECS_TOOLS_COVERAGE"
+  coverage_dir="$(cd "$ECS_TOOLS_COVERAGE" && pwd)"
+  printf '_ansible_ansiballz_coverage_config: {"config": "%s", "output": "%s"}\n' \
+    "$repo/pyproject.toml" "$coverage_dir/.coverage.module" >>"$target_config"
+fi
+
 mkdir -p "$tree/home"
 cd "$dir"
 start=$(date +%s)

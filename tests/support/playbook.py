@@ -45,7 +45,30 @@ def ansible_settings(server=None, region="us-east-1", collections=None):
         ANSIBLE_PYTHON_INTERPRETER=sys.executable,
         ANSIBLE_NOCOLOR="1",
     )
+    settings.update(coverage_settings(settings["ANSIBLE_COLLECTIONS_PATH"]))
     return settings
+
+
+def coverage_settings(collections):
+    """When ``make`` measures coverage (``ECS_TOOLS_COVERAGE``: the directory of this layer's data),
+    every Python process of a run records what it executes of the collection: ansible-playbook (and
+    ansible-inventory), its forked workers and the modules (coverage's ``.pth`` hook reads
+    COVERAGE_PROCESS_START, the config in pyproject.toml). Nothing otherwise, nor when the run uses
+    another copy of the collection than this checkout (``collections``, its ANSIBLE_COLLECTIONS_PATH):
+    an older release (test_upgrade.py) would count its lines against today's files."""
+    directory = os.environ.get("ECS_TOOLS_COVERAGE")
+    if not directory or collections != collections_path():
+        return {}
+    directory = os.path.abspath(directory)
+    os.makedirs(directory, exist_ok=True)  # coverage does not create it
+    repo = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    return {
+        "COVERAGE_PROCESS_START": os.path.join(repo, "pyproject.toml"),
+        "COVERAGE_FILE": os.path.join(directory, ".coverage"),
+        # A worker saves its data after its task; without this, ansible-playbook terminates the
+        # workers still alive at its end at once, mid-save (ansible-test sets the same for coverage).
+        "ANSIBLE_WORKER_SHUTDOWN_POLL_COUNT": "100",
+    }
 
 
 def ansible_env(server=None, region="us-east-1", extra=None, collections=None):
@@ -54,6 +77,9 @@ def ansible_env(server=None, region="us-east-1", extra=None, collections=None):
     env = dict(os.environ)
     env.update(ansible_settings(server, region, collections))
     env.update(extra or {})
+    if env["ANSIBLE_COLLECTIONS_PATH"] != collections_path():  # another copy, set by ``extra``
+        for name in coverage_settings(collections_path()):
+            env.pop(name, None)
     return env
 
 
