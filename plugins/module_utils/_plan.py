@@ -19,6 +19,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.arn import parse_aws_ar
 from ansible_collections.amazon.aws.plugins.module_utils.iam import validate_iam_identifiers
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
 
+from ansible_collections.ecs_tools.iam.plugins.module_utils import _actions
 from ansible_collections.ecs_tools.iam.plugins.module_utils import _catalog
 from ansible_collections.ecs_tools.iam.plugins.module_utils import _documents
 from ansible_collections.ecs_tools.iam.plugins.module_utils._errors import InvalidInput
@@ -350,7 +351,7 @@ def plan_present(params, current, desired_arns, new_role_arn=None):
         }
         actions.append(
             Action(
-                "create_role",
+                _actions.CREATE_ROLE,
                 name=params["name"],
                 path=after["path"],
                 trust_policy=after["assume_role_policy_document"],
@@ -381,7 +382,7 @@ def _settings_actions(params, current, after):
     if _trust_drifted(params, current):
         trust = _desired_trust(params, current.get("assume_role_policy_document"), current["arn"])
         after["assume_role_policy_document"] = trust
-        actions.append(Action("update_trust", name=name, trust_policy=copy.deepcopy(trust)))
+        actions.append(Action(_actions.UPDATE_TRUST, name=name, trust_policy=copy.deepcopy(trust)))
 
     update = {}
     description = params.get("description")
@@ -392,16 +393,16 @@ def _settings_actions(params, current, after):
         update["max_session_duration"] = duration
     if update:
         after.update(update)
-        actions.append(Action("update_role", name=name, **update))
+        actions.append(Action(_actions.UPDATE_ROLE, name=name, **update))
 
     boundary = params.get("permissions_boundary")
     current_boundary = current.get("permissions_boundary") or ""
     if boundary is not None and boundary != current_boundary:
         after["permissions_boundary"] = boundary
         if boundary:
-            actions.append(Action("put_boundary", name=name, arn=boundary))
+            actions.append(Action(_actions.PUT_BOUNDARY, name=name, arn=boundary))
         else:
-            actions.append(Action("delete_boundary", name=name))
+            actions.append(Action(_actions.DELETE_BOUNDARY, name=name))
 
     tags = params.get("tags")
     if tags is not None:
@@ -412,9 +413,9 @@ def _settings_actions(params, current, after):
         new_tags.update(to_set)
         after["tags"] = new_tags
         if to_remove:
-            actions.append(Action("untag", name=name, keys=sorted(to_remove)))
+            actions.append(Action(_actions.UNTAG, name=name, keys=sorted(to_remove)))
         if to_set:
-            actions.append(Action("tag", name=name, tags=to_set))
+            actions.append(Action(_actions.TAG, name=name, tags=to_set))
     return actions
 
 
@@ -446,11 +447,11 @@ def _attachment_actions(params, current_arns, desired_arns, after):
         after["attached_policies"] = sorted(current_arns)
         return []
     name = params["name"]
-    actions = [Action("attach", name=name, arn=arn) for arn in desired_arns if arn not in current_arns]
+    actions = [Action(_actions.ATTACH, name=name, arn=arn) for arn in desired_arns if arn not in current_arns]
     remaining = set(current_arns) | set(desired_arns)
     if params.get("purge_policies", True):
         detach = sorted(arn for arn in current_arns if arn not in desired_arns)
-        actions.extend(Action("detach", name=name, arn=arn) for arn in detach)
+        actions.extend(Action(_actions.DETACH, name=name, arn=arn) for arn in detach)
         remaining -= set(detach)
     after["attached_policies"] = sorted(remaining)
     return actions
@@ -460,12 +461,15 @@ def plan_absent(name, current):
     """Plan for ``state: absent``: detach, delete inline policies, leave instance profiles, delete."""
     if current is None:
         return Plan({}, {}, []), {}
-    actions = [Action("detach", name=name, arn=arn) for arn in sorted(current.get("attached_policies") or [])]
-    actions.extend(Action("delete_inline", name=name, policy=p) for p in sorted(current.get("inline_policies") or []))
+    actions = [Action(_actions.DETACH, name=name, arn=arn) for arn in sorted(current.get("attached_policies") or [])]
     actions.extend(
-        Action("remove_from_profile", name=name, profile=p) for p in sorted(current.get("instance_profiles") or [])
+        Action(_actions.DELETE_INLINE, name=name, policy=p) for p in sorted(current.get("inline_policies") or [])
     )
-    actions.append(Action("delete_role", name=name))
+    actions.extend(
+        Action(_actions.REMOVE_FROM_PROFILE, name=name, profile=p)
+        for p in sorted(current.get("instance_profiles") or [])
+    )
+    actions.append(Action(_actions.DELETE_ROLE, name=name))
     return Plan(snapshot(current), {}, actions), {}
 
 
@@ -473,11 +477,11 @@ def attachments_to_verify(plan):
     """Policy ARNs that will be attached or set as boundary: each must exist before the first write."""
     arns = []
     for action in plan.actions:
-        if action.kind == "attach":
+        if action.kind == _actions.ATTACH:
             arns.append(action.args["arn"])
-        elif action.kind == "put_boundary":
+        elif action.kind == _actions.PUT_BOUNDARY:
             arns.append(action.args["arn"])
-        elif action.kind == "create_role" and action.args.get("permissions_boundary"):
+        elif action.kind == _actions.CREATE_ROLE and action.args.get("permissions_boundary"):
             arns.append(action.args["permissions_boundary"])
     return sorted(set(arns))
 

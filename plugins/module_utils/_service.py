@@ -26,6 +26,7 @@ import time
 
 from ansible_collections.amazon.aws.plugins.module_utils.arn import parse_aws_arn
 
+from ansible_collections.ecs_tools.iam.plugins.module_utils import _actions
 from ansible_collections.ecs_tools.iam.plugins.module_utils import _analysis
 from ansible_collections.ecs_tools.iam.plugins.module_utils import _authorization
 from ansible_collections.ecs_tools.iam.plugins.module_utils import _catalog
@@ -59,7 +60,7 @@ DETACH_VOLUMES = "detach AmazonECSInfrastructureRolePolicyForVolumes from role"
 CHANGE_ROLE = "change role"
 # Changes that can take the volume actions away from ECS (the role's policies, boundary or trust):
 # before any of them the guard asks the evaluator (``_analysis.volume_blockers``).
-VOLUME_ACTION_CHANGES = ("attach", "detach", "put_boundary", "delete_boundary", "update_trust")
+VOLUME_ACTION_CHANGES = _actions.VOLUME_ACTION_CHANGES
 DELETE_ROLE = "delete role"
 
 
@@ -123,7 +124,7 @@ def plan_present(params, current):
         plan.warnings = _adoption(name, after["arn"], current, plan.after["pass_role"], how)
     volumes = _catalog.capability_arn(_catalog.VOLUMES, current.partition)
     if current.role is not None and any(a.kind in VOLUME_ACTION_CHANGES for a in plan.actions):
-        detaches = any(a.kind == "detach" and a.args["arn"] == volumes for a in plan.actions)
+        detaches = any(a.kind == _actions.DETACH and a.args["arn"] == volumes for a in plan.actions)
         plan.guard = Guard(DETACH_VOLUMES if detaches else CHANGE_ROLE, unless_volume_actions_kept=True)
     return plan
 
@@ -412,7 +413,7 @@ class RoleService:
         """Step 4. After CreateRole, every call retries NoSuchEntity (``_iam.after_create``)."""
         for action in plan.actions:
             answer = _iam.ACTIONS[action.kind](self.client, **action.args)
-            if action.kind == "create_role":
+            if action.kind == _actions.CREATE_ROLE:
                 created = _iam.normalize_role(answer)
                 plan.role_after.update({k: created[k] for k in ("arn", "role_id", "create_date")})
                 self._client = _iam.after_create(self.client)
@@ -436,7 +437,7 @@ class RoleService:
         spec = current.spec
         if spec is None or not _grants.writes_grants(plan.actions):
             return
-        scan = spec["mode"] == _grants.INLINE or "delete_principal_inline" in plan.kinds()
+        scan = spec["mode"] == _grants.INLINE or _actions.DELETE_PRINCIPAL_INLINE in plan.kinds()
         read_back(
             name,
             lambda: self._read_grants_back(spec, current.policy_arn, scan),
