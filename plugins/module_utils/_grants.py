@@ -40,8 +40,8 @@ from ansible_collections.ecs_tools.iam.plugins.module_utils._authorization impor
 from ansible_collections.ecs_tools.iam.plugins.module_utils._errors import InvalidInput
 from ansible_collections.ecs_tools.iam.plugins.module_utils._errors import NotOwned
 from ansible_collections.ecs_tools.iam.plugins.module_utils._plan import Action
-from ansible_collections.ecs_tools.iam.plugins.module_utils._plan import iam_name_problem
-from ansible_collections.ecs_tools.iam.plugins.module_utils._plan import tag_value_problem
+from ansible_collections.ecs_tools.iam.plugins.module_utils._validation import iam_name_problem
+from ansible_collections.ecs_tools.iam.plugins.module_utils._validation import tag_value_problem
 
 KINDS = ("users", "groups", "roles")
 _IAM_TYPE = {"users": "user", "groups": "group", "roles": "role"}
