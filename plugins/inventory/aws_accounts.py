@@ -53,6 +53,8 @@ options:
       - The role to assume in each account, for C(ecs_infrastructure_role_assume_role_arn). A name, optionally
         after an IAM path (C(automation/EcsToolsAudit)).
       - AWS creates C(OrganizationAccountAccessRole) in every account the organization creates.
+      - The name is checked as the modules check O(ecs_tools.iam.ecs_infrastructure_role#module:name), before any AWS
+        call. 1 to 64 ASCII letters, digits and C(+=,.@_-); the path, printable ASCII.
     type: str
     default: OrganizationAccountAccessRole
   hostname:

@@ -34,13 +34,14 @@ An own managed policy whose role is gone (deleted by hand) is an orphaned grant 
 
 import copy
 
+from ansible_collections.ecs_tools.iam.plugins.module_utils import _actions
 from ansible_collections.ecs_tools.iam.plugins.module_utils import _documents
 from ansible_collections.ecs_tools.iam.plugins.module_utils._authorization import PRINCIPAL_LISTS
 from ansible_collections.ecs_tools.iam.plugins.module_utils._errors import InvalidInput
 from ansible_collections.ecs_tools.iam.plugins.module_utils._errors import NotOwned
 from ansible_collections.ecs_tools.iam.plugins.module_utils._plan import Action
-from ansible_collections.ecs_tools.iam.plugins.module_utils._plan import iam_name_problem
-from ansible_collections.ecs_tools.iam.plugins.module_utils._plan import tag_value_problem
+from ansible_collections.ecs_tools.iam.plugins.module_utils._validation import iam_name_problem
+from ansible_collections.ecs_tools.iam.plugins.module_utils._validation import tag_value_problem
 
 KINDS = ("users", "groups", "roles")
 _IAM_TYPE = {"users": "user", "groups": "group", "roles": "role"}
@@ -394,35 +395,35 @@ def _plan_managed(spec, role_arn, policy_arn, document, current, adopt):
         tags = {OWNER_TAG: role_arn}
         if holders:
             tags[CLEANUP_TAG] = "pending"
-        actions.append(Action("create_policy", name=name, document=document, tags=tags))
+        actions.append(Action(_actions.CREATE_POLICY, name=name, document=document, tags=tags))
     else:
         if adopt:
-            actions.append(Action("tag_policy", arn=policy_arn, tags={OWNER_TAG: role_arn}))
+            actions.append(Action(_actions.TAG_POLICY, arn=policy_arn, tags={OWNER_TAG: role_arn}))
         if _documents.documents_differ(policy.get("document"), document):
-            actions.append(Action("new_policy_version", arn=policy_arn, document=document))
+            actions.append(Action(_actions.NEW_POLICY_VERSION, arn=policy_arn, document=document))
 
     grantees = empty()
     for kind in KINDS:
         keep = set(want[kind])
         for principal in want[kind]:
             if principal not in attached[kind]:
-                actions.append(Action("attach_principal", kind=kind, principal=principal, arn=policy_arn))
+                actions.append(Action(_actions.ATTACH_PRINCIPAL, kind=kind, principal=principal, arn=policy_arn))
         for principal in sorted(set(attached[kind]) - set(want[kind])):
             if spec["purge"]:
-                actions.append(Action("detach_principal", kind=kind, principal=principal, arn=policy_arn))
+                actions.append(Action(_actions.DETACH_PRINCIPAL, kind=kind, principal=principal, arn=policy_arn))
             else:
                 keep.add(principal)
         for principal in sorted(inline[kind]):
             if principal not in want[kind] and not spec["purge"] and principal not in attached[kind]:
                 # purge: false keeps access: move the unlisted holder to the managed policy
-                actions.append(Action("attach_principal", kind=kind, principal=principal, arn=policy_arn))
+                actions.append(Action(_actions.ATTACH_PRINCIPAL, kind=kind, principal=principal, arn=policy_arn))
                 keep.add(principal)
-            actions.append(Action("delete_principal_inline", kind=kind, principal=principal, policy_name=name))
+            actions.append(Action(_actions.DELETE_PRINCIPAL_INLINE, kind=kind, principal=principal, policy_name=name))
         grantees[kind] = sorted(keep)
 
     pending = policy is not None and CLEANUP_TAG in (policy.get("tags") or {})
     if pending or (policy is None and holders):
-        actions.append(Action("untag_policy", arn=policy_arn, keys=[CLEANUP_TAG]))
+        actions.append(Action(_actions.UNTAG_POLICY, arn=policy_arn, keys=[CLEANUP_TAG]))
     return actions, grantees
 
 
@@ -440,18 +441,32 @@ def _plan_inline(spec, policy_arn, document, current):
             held = inline[kind].get(principal)
             if held is None or _documents.documents_differ(held, document):
                 actions.append(
-                    Action("put_principal_inline", kind=kind, principal=principal, policy_name=name, document=document)
+                    Action(
+                        _actions.PUT_PRINCIPAL_INLINE,
+                        kind=kind,
+                        principal=principal,
+                        policy_name=name,
+                        document=document,
+                    )
                 )
         for principal in sorted(set(inline[kind]) - set(want[kind])):
             if spec["purge"]:
-                actions.append(Action("delete_principal_inline", kind=kind, principal=principal, policy_name=name))
+                actions.append(
+                    Action(_actions.DELETE_PRINCIPAL_INLINE, kind=kind, principal=principal, policy_name=name)
+                )
             else:
                 keep.add(principal)
         for principal in sorted(set(attached[kind]) - set(want[kind]) - set(inline[kind])):
             if not spec["purge"]:
                 # purge: false keeps access: move the unlisted grantee to an inline policy
                 actions.append(
-                    Action("put_principal_inline", kind=kind, principal=principal, policy_name=name, document=document)
+                    Action(
+                        _actions.PUT_PRINCIPAL_INLINE,
+                        kind=kind,
+                        principal=principal,
+                        policy_name=name,
+                        document=document,
+                    )
                 )
                 keep.add(principal)
         grantees[kind] = sorted(keep)
@@ -464,8 +479,8 @@ def _remove_managed(policy_arn, attached):
     actions = []
     for kind in KINDS:
         for principal in sorted(attached[kind]):
-            actions.append(Action("detach_principal", kind=kind, principal=principal, arn=policy_arn))
-    actions.append(Action("delete_policy", arn=policy_arn))
+            actions.append(Action(_actions.DETACH_PRINCIPAL, kind=kind, principal=principal, arn=policy_arn))
+    actions.append(Action(_actions.DELETE_POLICY, arn=policy_arn))
     return actions
 
 
@@ -485,7 +500,9 @@ def plan_revoke(role_name, role_arn, policy_arn, policy_name, current, listed=No
     inline = own.get("inline") or empty_inline()
     for kind in KINDS:
         for principal in sorted(inline[kind]):
-            actions.append(Action("delete_principal_inline", kind=kind, principal=principal, policy_name=policy_name))
+            actions.append(
+                Action(_actions.DELETE_PRINCIPAL_INLINE, kind=kind, principal=principal, policy_name=policy_name)
+            )
     if own.get("policy") is not None:
         actions.extend(_remove_managed(policy_arn, own.get("attached") or empty()))
     return actions, own, foreign
@@ -571,17 +588,7 @@ def orphan_message(role_arn, current):
 
 
 # The plan actions that write grants (the rest of a plan writes the role).
-WRITES = (
-    "create_policy",
-    "new_policy_version",
-    "tag_policy",
-    "untag_policy",
-    "attach_principal",
-    "detach_principal",
-    "put_principal_inline",
-    "delete_principal_inline",
-    "delete_policy",
-)
+WRITES = _actions.GRANT_WRITES
 
 
 def writes_grants(actions):

@@ -23,6 +23,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
 
+from ansible_collections.ecs_tools.iam.plugins.module_utils import _actions
 from ansible_collections.ecs_tools.iam.plugins.module_utils._authorization import PRINCIPAL_LISTS
 from ansible_collections.ecs_tools.iam.plugins.module_utils._authorization import account_authorization_details
 from ansible_collections.ecs_tools.iam.plugins.module_utils._documents import as_dict
@@ -181,11 +182,43 @@ def wait_for_role(client, name, timeout, sleep=time.sleep, clock=time.monotonic)
 
 # ---------------------------------------------------------------- PassRole grants: reads
 
+# Each principal kind's API: the name parameter, the result key of its Get call, and the boto3
+# methods, spelled out (``grep attach_user_policy`` finds them here).
 _PRINCIPAL = {
-    "users": ("UserName", "user"),
-    "groups": ("GroupName", "group"),
-    "roles": ("RoleName", "role"),
+    "users": {
+        "key": "UserName",
+        "result": "User",
+        "get": "get_user",
+        "attach_policy": "attach_user_policy",
+        "detach_policy": "detach_user_policy",
+        "put_inline": "put_user_policy",
+        "delete_inline_policy": "delete_user_policy",
+    },
+    "groups": {
+        "key": "GroupName",
+        "result": "Group",
+        "get": "get_group",
+        "attach_policy": "attach_group_policy",
+        "detach_policy": "detach_group_policy",
+        "put_inline": "put_group_policy",
+        "delete_inline_policy": "delete_group_policy",
+    },
+    "roles": {
+        "key": "RoleName",
+        "result": "Role",
+        "get": "get_role",
+        "attach_policy": "attach_role_policy",
+        "detach_policy": "detach_role_policy",
+        "put_inline": "put_role_policy",
+        "delete_inline_policy": "delete_role_policy",
+    },
 }
+
+
+def _principal_call(client, kind, call, principal, **request):
+    """The boto3 method ``_PRINCIPAL[kind][call]`` on ``principal``."""
+    api = _PRINCIPAL[kind]
+    return getattr(client, api[call])(**{api["key"]: principal}, **request)
 
 
 @IAMErrorHandler.common_error_handler("get policy version")
@@ -207,8 +240,8 @@ def list_policy_entities(client, arn):
 
 @IAMErrorHandler.list_error_handler("get principal")
 def _get_principal(client, kind, name):
-    key, noun = _PRINCIPAL[kind]
-    return getattr(client, "get_" + noun)(**{key: name})[noun.capitalize()][key]
+    api = _PRINCIPAL[kind]
+    return _principal_call(client, kind, "get", name)[api["result"]][api["key"]]
 
 
 def stored_principal_names(client, kind, names):
@@ -299,55 +332,58 @@ def update_role(client, name, description=None, max_session_duration=None):
     client.update_role(**kwargs)
 
 
-def _write(description, method, deletion=False, constants=None, **parameters):
-    """One IAM write that passes its arguments on: ``parameters`` maps each argument (in order, so it
-    may be given by position or keyword) to the API's parameter name, or to ``(name, convert)``.
-    ``method``: the client method, ``{noun}`` in it standing for the principal kind of ``kind``.
-    ``constants``: API parameters every call sends. With ``deletion``, a missing entity counts as done
-    (amazon.aws's deletion error handler)."""
-    handler = IAMErrorHandler.deletion_error_handler if deletion else IAMErrorHandler.common_error_handler
-    names = list(parameters)
-
-    @handler(description)
-    def write(client, *args, **kwargs):
-        call = dict(kwargs)
-        call.update((names[i], value) for i, value in enumerate(args))
-        noun = None
-        if "kind" in call:
-            key, noun = _PRINCIPAL[call.pop("kind")]
-            call[key] = call.pop("principal")
-        request = dict(constants or {})
-        for argument, value in call.items():
-            target = parameters.get(argument, argument)
-            api_name, convert = target if isinstance(target, tuple) else (target, None)
-            request[api_name] = convert(value) if convert else value
-        getattr(client, method.format(noun=noun))(**request)
-
-    write.__name__ = method.format(noun="principal")
-    return write
+# Role writes of one call each: the argument names are the plan's (``Action.args``). A deletion
+# counts a missing entity as done (amazon.aws's deletion error handler).
 
 
-# Role writes of one call each: the argument names are the plan's (``Action.args``).
-update_trust = _write(
-    "update assume role policy", "update_assume_role_policy", name="RoleName", trust_policy=("PolicyDocument", to_json)
-)
-put_boundary = _write(
-    "put role permissions boundary", "put_role_permissions_boundary", name="RoleName", arn="PermissionsBoundary"
-)
-delete_boundary = _write("delete role permissions boundary", "delete_role_permissions_boundary", True, name="RoleName")
-tag = _write("tag role", "tag_role", name="RoleName", tags=("Tags", ansible_dict_to_boto3_tag_list))
-untag = _write("untag role", "untag_role", name="RoleName", keys="TagKeys")
-attach = _write("attach role policy", "attach_role_policy", name="RoleName", arn="PolicyArn")
-detach = _write("detach role policy", "detach_role_policy", True, name="RoleName", arn="PolicyArn")
-delete_inline = _write("delete inline role policy", "delete_role_policy", True, name="RoleName", policy="PolicyName")
-remove_from_profile = _write(
-    "remove role from instance profile",
-    "remove_role_from_instance_profile",
-    True,
-    name="RoleName",
-    profile="InstanceProfileName",
-)
-delete_role = _write("delete role", "delete_role", True, name="RoleName")
+@IAMErrorHandler.common_error_handler("update assume role policy")
+def update_trust(client, name, trust_policy):
+    client.update_assume_role_policy(RoleName=name, PolicyDocument=to_json(trust_policy))
+
+
+@IAMErrorHandler.common_error_handler("put role permissions boundary")
+def put_boundary(client, name, arn):
+    client.put_role_permissions_boundary(RoleName=name, PermissionsBoundary=arn)
+
+
+@IAMErrorHandler.deletion_error_handler("delete role permissions boundary")
+def delete_boundary(client, name):
+    client.delete_role_permissions_boundary(RoleName=name)
+
+
+@IAMErrorHandler.common_error_handler("tag role")
+def tag(client, name, tags):
+    client.tag_role(RoleName=name, Tags=ansible_dict_to_boto3_tag_list(tags))
+
+
+@IAMErrorHandler.common_error_handler("untag role")
+def untag(client, name, keys):
+    client.untag_role(RoleName=name, TagKeys=keys)
+
+
+@IAMErrorHandler.common_error_handler("attach role policy")
+def attach(client, name, arn):
+    client.attach_role_policy(RoleName=name, PolicyArn=arn)
+
+
+@IAMErrorHandler.deletion_error_handler("detach role policy")
+def detach(client, name, arn):
+    client.detach_role_policy(RoleName=name, PolicyArn=arn)
+
+
+@IAMErrorHandler.deletion_error_handler("delete inline role policy")
+def delete_inline(client, name, policy):
+    client.delete_role_policy(RoleName=name, PolicyName=policy)
+
+
+@IAMErrorHandler.deletion_error_handler("remove role from instance profile")
+def remove_from_profile(client, name, profile):
+    client.remove_role_from_instance_profile(RoleName=name, InstanceProfileName=profile)
+
+
+@IAMErrorHandler.deletion_error_handler("delete role")
+def delete_role(client, name):
+    client.delete_role(RoleName=name)
 
 
 # ---------------------------------------------------------------- PassRole grants: writes
@@ -368,16 +404,14 @@ def list_policy_versions(client, arn):
     return paginator.paginate(PolicyArn=arn).build_full_result()["Versions"]
 
 
-delete_policy_version = _write(
-    "delete policy version", "delete_policy_version", True, arn="PolicyArn", version_id="VersionId"
-)
-create_policy_version = _write(
-    "create policy version",
-    "create_policy_version",
-    constants={"SetAsDefault": True},
-    arn="PolicyArn",
-    document=("PolicyDocument", to_json),
-)
+@IAMErrorHandler.deletion_error_handler("delete policy version")
+def delete_policy_version(client, arn, version_id):
+    client.delete_policy_version(PolicyArn=arn, VersionId=version_id)
+
+
+@IAMErrorHandler.common_error_handler("create policy version")
+def create_policy_version(client, arn, document):
+    client.create_policy_version(PolicyArn=arn, PolicyDocument=to_json(document), SetAsDefault=True)
 
 
 def new_policy_version(client, arn, document):
@@ -395,32 +429,42 @@ def new_policy_version(client, arn, document):
         delete_policy_version(client, arn, version["VersionId"])
 
 
-# Grant writes of one call each; ``kind`` (users, groups, roles) picks the principal's API.
-attach_principal = _write(
-    "attach policy to principal", "attach_{noun}_policy", kind=None, principal=None, arn="PolicyArn"
-)
-detach_principal = _write(
-    "detach policy from principal", "detach_{noun}_policy", True, kind=None, principal=None, arn="PolicyArn"
-)
-put_principal_inline = _write(
-    "put inline policy on principal",
-    "put_{noun}_policy",
-    kind=None,
-    principal=None,
-    policy_name="PolicyName",
-    document=("PolicyDocument", to_json),
-)
-delete_principal_inline = _write(
-    "delete inline policy of principal",
-    "delete_{noun}_policy",
-    True,
-    kind=None,
-    principal=None,
-    policy_name="PolicyName",
-)
-tag_policy = _write("tag policy", "tag_policy", arn="PolicyArn", tags=("Tags", ansible_dict_to_boto3_tag_list))
-untag_policy = _write("untag policy", "untag_policy", arn="PolicyArn", keys="TagKeys")
-delete_policy_only = _write("delete policy", "delete_policy", True, arn="PolicyArn")
+# Grant writes of one call each; ``kind`` (users, groups, roles) picks the principal's API (``_PRINCIPAL``).
+
+
+@IAMErrorHandler.common_error_handler("attach policy to principal")
+def attach_principal(client, kind, principal, arn):
+    _principal_call(client, kind, "attach_policy", principal, PolicyArn=arn)
+
+
+@IAMErrorHandler.deletion_error_handler("detach policy from principal")
+def detach_principal(client, kind, principal, arn):
+    _principal_call(client, kind, "detach_policy", principal, PolicyArn=arn)
+
+
+@IAMErrorHandler.common_error_handler("put inline policy on principal")
+def put_principal_inline(client, kind, principal, policy_name, document):
+    _principal_call(client, kind, "put_inline", principal, PolicyName=policy_name, PolicyDocument=to_json(document))
+
+
+@IAMErrorHandler.deletion_error_handler("delete inline policy of principal")
+def delete_principal_inline(client, kind, principal, policy_name):
+    _principal_call(client, kind, "delete_inline_policy", principal, PolicyName=policy_name)
+
+
+@IAMErrorHandler.common_error_handler("tag policy")
+def tag_policy(client, arn, tags):
+    client.tag_policy(PolicyArn=arn, Tags=ansible_dict_to_boto3_tag_list(tags))
+
+
+@IAMErrorHandler.common_error_handler("untag policy")
+def untag_policy(client, arn, keys):
+    client.untag_policy(PolicyArn=arn, TagKeys=keys)
+
+
+@IAMErrorHandler.deletion_error_handler("delete policy")
+def delete_policy_only(client, arn):
+    client.delete_policy(PolicyArn=arn)
 
 
 def delete_policy(client, arn):
@@ -433,25 +477,25 @@ def delete_policy(client, arn):
 
 # Plan action kind -> the function that performs it (every Action.args maps to its keywords).
 ACTIONS = {
-    "create_role": create_role,
-    "update_trust": update_trust,
-    "update_role": update_role,
-    "put_boundary": put_boundary,
-    "delete_boundary": delete_boundary,
-    "tag": tag,
-    "untag": untag,
-    "attach": attach,
-    "detach": detach,
-    "delete_inline": delete_inline,
-    "remove_from_profile": remove_from_profile,
-    "delete_role": delete_role,
-    "create_policy": create_policy,
-    "new_policy_version": new_policy_version,
-    "attach_principal": attach_principal,
-    "detach_principal": detach_principal,
-    "put_principal_inline": put_principal_inline,
-    "delete_principal_inline": delete_principal_inline,
-    "tag_policy": tag_policy,
-    "untag_policy": untag_policy,
-    "delete_policy": delete_policy,
+    _actions.CREATE_ROLE: create_role,
+    _actions.UPDATE_TRUST: update_trust,
+    _actions.UPDATE_ROLE: update_role,
+    _actions.PUT_BOUNDARY: put_boundary,
+    _actions.DELETE_BOUNDARY: delete_boundary,
+    _actions.TAG: tag,
+    _actions.UNTAG: untag,
+    _actions.ATTACH: attach,
+    _actions.DETACH: detach,
+    _actions.DELETE_INLINE: delete_inline,
+    _actions.REMOVE_FROM_PROFILE: remove_from_profile,
+    _actions.DELETE_ROLE: delete_role,
+    _actions.CREATE_POLICY: create_policy,
+    _actions.NEW_POLICY_VERSION: new_policy_version,
+    _actions.ATTACH_PRINCIPAL: attach_principal,
+    _actions.DETACH_PRINCIPAL: detach_principal,
+    _actions.PUT_PRINCIPAL_INLINE: put_principal_inline,
+    _actions.DELETE_PRINCIPAL_INLINE: delete_principal_inline,
+    _actions.TAG_POLICY: tag_policy,
+    _actions.UNTAG_POLICY: untag_policy,
+    _actions.DELETE_POLICY: delete_policy,
 }

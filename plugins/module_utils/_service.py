@@ -7,17 +7,18 @@
 
 1. **read**: the current state, once (``Current``): the role, the account, the PassRole grants
    and, when the grants are scanned, which listed principals exist. Reads only.
-2. **plan**: ``plan_present`` / ``plan_absent`` build the whole plan in one place (the role, its
-   attachments, the grants, the revocations, and the in-use guard the plan needs). Pure.
+2. **plan**: each part planned once, pure: the role's part (``plan_role`` / ``plan_role_removal``,
+   with the in-use guard it needs), then the whole plan (``with_grants`` / ``with_revocations``:
+   the grants, the revocations). A ``_plan.Plan`` is complete when built and never changed after.
 3. **preflight**: what the plan depends on but the state does not say: the policies it attaches
    exist, and the in-use guard (when the plan needs it). Reads only; it raises before any write.
-
-Checks come in the order 1.0.0 made them: what the role's part needs (partition, path, policies to
-attach; for ``absent`` the in-use guard) before the grants are read, so a bad input or a role in
-use is reported as such even when a grant read would be denied.
 4. **apply**: the plan's actions, in order (``_iam.ACTIONS``).
 5. **confirm**: read back what was written and compare; a difference that outlasts IAM's eventual
    consistency is another writer's (``ConcurrentChange``).
+
+Steps 1 to 3 interleave in the order 1.0.0 made the checks: the role's part is read, planned and
+checked (partition, path, policies to attach; for ``absent`` the in-use guard) before the grants
+are read, so a bad input or a role in use is reported as such even when a grant read would be denied.
 
 Errors are typed (``_errors``); the modules turn them into results with ``EcsToolsIAMModule.run``.
 """
@@ -26,6 +27,7 @@ import time
 
 from ansible_collections.amazon.aws.plugins.module_utils.arn import parse_aws_arn
 
+from ansible_collections.ecs_tools.iam.plugins.module_utils import _actions
 from ansible_collections.ecs_tools.iam.plugins.module_utils import _analysis
 from ansible_collections.ecs_tools.iam.plugins.module_utils import _authorization
 from ansible_collections.ecs_tools.iam.plugins.module_utils import _catalog
@@ -33,6 +35,7 @@ from ansible_collections.ecs_tools.iam.plugins.module_utils import _grants
 from ansible_collections.ecs_tools.iam.plugins.module_utils import _iam
 from ansible_collections.ecs_tools.iam.plugins.module_utils import _plan
 from ansible_collections.ecs_tools.iam.plugins.module_utils import _usage
+from ansible_collections.ecs_tools.iam.plugins.module_utils import _validation
 from ansible_collections.ecs_tools.iam.plugins.module_utils._errors import ConcurrentChange
 from ansible_collections.ecs_tools.iam.plugins.module_utils._errors import InUseError
 from ansible_collections.ecs_tools.iam.plugins.module_utils._errors import InvalidInput
@@ -59,7 +62,7 @@ DETACH_VOLUMES = "detach AmazonECSInfrastructureRolePolicyForVolumes from role"
 CHANGE_ROLE = "change role"
 # Changes that can take the volume actions away from ECS (the role's policies, boundary or trust):
 # before any of them the guard asks the evaluator (``_analysis.volume_blockers``).
-VOLUME_ACTION_CHANGES = ("attach", "detach", "put_boundary", "delete_boundary", "update_trust")
+VOLUME_ACTION_CHANGES = _actions.VOLUME_ACTION_CHANGES
 DELETE_ROLE = "delete role"
 
 
@@ -84,48 +87,65 @@ class Current:
 class Guard:
     """The in-use guard a plan needs before it may run: ``what`` it would do to the role.
     ``unless_volume_actions_kept``: skip the scan unless the change takes a volume action away from
-    ECS; ``causes`` then says what takes it away (``_analysis.volume_blockers`` items)."""
+    ECS."""
+
+    __slots__ = ("what", "unless_volume_actions_kept")
 
     def __init__(self, what, unless_volume_actions_kept=False):
         self.what = what
         self.unless_volume_actions_kept = unless_volume_actions_kept
-        self.causes = None
 
 
 # ---------------------------------------------------------------- plan (pure)
 
 
-def plan_present(params, current):
-    """The whole plan for ``state: present``: role, attachments, grants and guard. Pure. The plan
-    carries ``role_after`` (the role as the run leaves it), ``desired_arns``, ``pass_role`` (the
-    result value) and ``guard`` (a ``Guard`` or None). Before the grants are read
-    (``current.grants`` None), the role's part alone."""
+def plan_role(params, current):
+    """The role's part of the plan for ``state: present``: settings, attachments and the in-use
+    guard. Pure; planned once, before the grants are read, so what the role's part needs
+    (partition, path, policies to attach) is checked first."""
     name = params["name"]
     errors = _plan.partition_errors(params, current.partition)
     if errors:
         raise InvalidInput(" ".join(errors))
+    desired_arns = _plan.resolve_policy_arns(params, current.partition, current.account_id)
+    new_arn = _plan.role_arn(current.partition, current.account_id, params.get("path"), name)
+    plan = _plan.plan_role_present(params, current.role, desired_arns, new_arn)
+    volumes = _catalog.capability_arn(_catalog.VOLUMES, current.partition)
+    if current.role is not None and any(a.kind in VOLUME_ACTION_CHANGES for a in plan.actions):
+        detaches = any(a.kind == _actions.DETACH and a.args["arn"] == volumes for a in plan.actions)
+        plan = plan.but(guard=Guard(DETACH_VOLUMES if detaches else CHANGE_ROLE, unless_volume_actions_kept=True))
+    return plan
+
+
+def with_grants(params, current, role_plan):
+    """The whole plan for ``state: present``: ``role_plan`` (``plan_role``) and, when the task
+    manages them and they were read, the grants, after it. Pure. Raises InvalidInput when
+    ``pass_role`` names principals that do not exist."""
+    name = params["name"]
     named = [f"{kind[:-1]} {n!r}" for kind in _grants.KINDS for n in current.missing[kind]]
     if named:
         raise InvalidInput("pass_role names principals that do not exist, nothing was changed: " + ", ".join(named))
-    desired_arns = _plan.resolve_policy_arns(params, current.partition, current.account_id)
-    new_arn = _plan.role_arn(current.partition, current.account_id, params.get("path"), name)
-    plan, after = _plan.plan_present(params, current.role, desired_arns, new_arn)
-    plan.role_after, plan.desired_arns, plan.pass_role = after, desired_arns, {}
-    if current.spec is not None and current.grants is not None:
-        spec = current.spec
-        actions, plan.pass_role = _grants.plan_grants(spec, name, after["arn"], current.policy_arn, current.grants)
-        plan.actions.extend(actions)
-        plan.before["pass_role"] = _grants.snapshot(spec, current.grants)
-        plan.after["pass_role"] = dict(plan.pass_role)
-        if spec["mode"] == _grants.MANAGED:
-            plan.after["pass_role"]["mark"] = after["arn"]
-        how = _grants.ADOPT_MARK if spec["mode"] == _grants.MANAGED else _grants.ADOPT_MOVE
-        plan.warnings = _adoption(name, after["arn"], current, plan.after["pass_role"], how)
-    volumes = _catalog.capability_arn(_catalog.VOLUMES, current.partition)
-    if current.role is not None and any(a.kind in VOLUME_ACTION_CHANGES for a in plan.actions):
-        detaches = any(a.kind == "detach" and a.args["arn"] == volumes for a in plan.actions)
-        plan.guard = Guard(DETACH_VOLUMES if detaches else CHANGE_ROLE, unless_volume_actions_kept=True)
-    return plan
+    if current.spec is None or current.grants is None:
+        return role_plan
+    spec, role_arn = current.spec, role_plan.role_after["arn"]
+    actions, pass_role = _grants.plan_grants(spec, name, role_arn, current.policy_arn, current.grants)
+    shown = dict(pass_role)
+    if spec["mode"] == _grants.MANAGED:
+        shown["mark"] = role_arn
+    how = _grants.ADOPT_MARK if spec["mode"] == _grants.MANAGED else _grants.ADOPT_MOVE
+    warnings = _adoption(name, role_arn, current, shown, how)
+    return role_plan.but(
+        actions=role_plan.actions + actions,
+        before=dict(role_plan.before, pass_role=_grants.snapshot(spec, current.grants)),
+        after=dict(role_plan.after, pass_role=shown),
+        pass_role=pass_role,
+        warnings=warnings,
+    )
+
+
+def present_plan(params, current):
+    """The whole plan for ``state: present`` in one call (``plan_role``, then ``with_grants``)."""
+    return with_grants(params, current, plan_role(params, current))
 
 
 def _adoption(name, role_arn, current, shown, how):
@@ -138,28 +158,39 @@ def _adoption(name, role_arn, current, shown, how):
     return [_grants.adoption_warning(name, adoption, how)]
 
 
-def plan_absent(params, current):
+def plan_role_removal(params, current):
+    """The role's part of the plan for ``state: absent``, and its guard. Pure; planned once,
+    before the grants are read: the in-use guard needs the role alone."""
+    plan = _plan.plan_role_absent(params["name"], current.role)
+    return plan if current.role is None else plan.but(guard=Guard(DELETE_ROLE))
+
+
+def with_revocations(params, current, role_plan):
     """The whole plan for ``state: absent``: the collection's own grants first (a run cut short
-    leaves the role, which the next run deletes), then the role; and the guard. Pure. The plan
-    carries ``foreign``: what merely shares the grant's name, left alone, and ``warnings``. When the
-    role is gone, the collection's own grant of it (an orphan) is deleted."""
-    plan, dummy = _plan.plan_absent(params["name"], current.role)
-    plan.foreign, plan.warnings = [], []
-    if current.role is None:
-        return _plan_orphan(params, current, plan)
-    plan.guard = Guard(DELETE_ROLE)
+    leaves the role, which the next run deletes), then ``role_plan`` (``plan_role_removal``). Pure.
+    The plan carries ``foreign``: what merely shares the grant's name, left alone, and ``warnings``.
+    When the role is gone, the collection's own grant of it (an orphan) is deleted."""
     if current.grants is None:
-        return plan  # the role's part alone: the grants are read once the guard let the run go on
+        return role_plan  # the role's part alone: the grants are read once the guard let the run go on
+    if current.role is None:
+        return _plan_orphan(params, current, role_plan)
     listed = _grants.listed(current.spec)
-    revoke, own, plan.foreign = _grants.plan_revoke(
+    revoke, own, foreign = _grants.plan_revoke(
         params["name"], current.role["arn"], current.policy_arn, current.spec["policy_name"], current.grants, listed
     )
-    plan.actions[:0] = revoke
-    plan.before["pass_role"] = _grants.snapshot(current.spec, own)
-    plan.warnings = _adoption(
-        params["name"], current.role["arn"], current, plan.before["pass_role"], _grants.ADOPT_DELETE
+    shown = _grants.snapshot(current.spec, own)
+    warnings = _adoption(params["name"], current.role["arn"], current, shown, _grants.ADOPT_DELETE)
+    return role_plan.but(
+        actions=revoke + role_plan.actions,
+        before=dict(role_plan.before, pass_role=shown),
+        foreign=foreign,
+        warnings=warnings,
     )
-    return plan
+
+
+def absent_plan(params, current):
+    """The whole plan for ``state: absent`` in one call (``plan_role_removal``, then ``with_revocations``)."""
+    return with_revocations(params, current, plan_role_removal(params, current))
 
 
 def _plan_orphan(params, current, plan):
@@ -167,22 +198,25 @@ def _plan_orphan(params, current, plan):
     that name (``_grants.orphan_of``), detached from its holders first. ``state: absent`` takes no
     ``path``: a mark naming a role of that name at any path matches (role names are unique in an
     account whatever the path)."""
-    if current.grants is None:
-        return plan
     role_arn = _grants.orphan_of(
         params["name"], current.partition, current.account_id, params.get("path"), current.grants
     )
-    if role_arn is not None:
-        plan.actions.extend(_grants.plan_orphan(current.policy_arn, current.grants))
-        plan.before["pass_role"] = _grants.snapshot(current.spec, current.grants)
-    return plan
+    if role_arn is None:
+        return plan
+    return plan.but(
+        actions=plan.actions + _grants.plan_orphan(current.policy_arn, current.grants),
+        before=dict(plan.before, pass_role=_grants.snapshot(current.spec, current.grants)),
+    )
 
 
-def present_result(plan, current):
-    attached = plan.role_after["attached_policies"]
+def present_result(plan, current, created=None):
+    """The result of ``state: present``; ``created``: the identity IAM gave a role this run created
+    (``arn``, ``role_id``, ``create_date``), which the plan could only predict."""
+    role_after = dict(plan.role_after, **(created or {}))
+    attached = role_after["attached_policies"]
     capabilities = _catalog.capabilities_from_arns(attached, current.partition)
     return dict(
-        role={k: plan.role_after[k] for k in ROLE_KEYS},
+        role={k: role_after[k] for k in ROLE_KEYS},
         attached_policies=attached,
         capabilities=capabilities,
         cloudtrail_session_names=_catalog.session_names(capabilities),
@@ -192,9 +226,8 @@ def present_result(plan, current):
 
 
 def _with_warnings(result, plan):
-    warnings = getattr(plan, "warnings", None) or []
-    if warnings:
-        result["warnings"] = result.get("warnings", []) + list(warnings)
+    if plan.warnings:
+        result["warnings"] = result.get("warnings", []) + list(plan.warnings)
     return result
 
 
@@ -210,6 +243,11 @@ def absent_result(plan):
     if plan.foreign:
         result["foreign_objects"] = plan.foreign
     return result
+
+
+def _identity(role):
+    """What IAM gives a role when it creates it (the plan can only predict the ARN)."""
+    return {k: role[k] for k in ("arn", "role_id", "create_date")}
 
 
 def read_back(role_name, read, compare, first=None, sleep=time.sleep, pauses=None):
@@ -243,7 +281,7 @@ class RoleService:
     def __init__(self, client, check_mode, account_info, scan_usage, known_regions=None, **waits):
         self._client, self.check_mode = client, check_mode
         self.account_info, self.scan_usage = account_info, scan_usage
-        self.known_regions = known_regions  # () -> (partition, region names) or None: see region_errors
+        self.known_regions = known_regions  # () -> (partition, region names) or None: see _known_regions
         self.waits = waits
 
     @property
@@ -268,20 +306,22 @@ class RoleService:
 
     def present(self, params):
         """Returns ``(plan, result)`` for ``state: present``."""
-        params = _plan.with_text_tags(params)  # once: the same text is validated, written and compared
+        params = _validation.with_text_tags(params)  # once: the same text is validated, written and compared
         spec = _grants.normalize_spec(params.get("pass_role"), params["name"])
         self.validate(params, spec)
         current = self.read_role(params, spec)
         # What the role's part needs is checked before the grants are read: the partition and path
         # (pure), then that every policy to attach exists.
-        self.check_attachments(plan_present(params, current))
+        role_plan = plan_role(params, current)
+        self.check_attachments(role_plan)
         self.read_grants(current)
-        plan = plan_present(params, current)
+        plan = with_grants(params, current, role_plan)
         usage = self.guard(params, current, plan)
+        created = None
         if plan.changed and not self.check_mode:
-            self.apply(plan)
-            self.confirm_present(params, current, plan)
-        result = _with_warnings(present_result(plan, current), plan)
+            created = self.apply(plan)
+            created = self.confirm_present(params, current, plan, created)
+        result = _with_warnings(present_result(plan, current, created), plan)
         if usage is not None:
             result["in_use"] = usage
         return plan, result
@@ -292,11 +332,12 @@ class RoleService:
         # Deleting looks for the grants under their name even when the task manages none.
         spec = _grants.normalize_spec(params.get("pass_role") or {}, params["name"])
         current = self.read_role(params, spec, for_deletion=True)
-        usage = self.guard(params, current, plan_absent(params, current))  # the guard needs the role alone
+        role_plan = plan_role_removal(params, current)
+        usage = self.guard(params, current, role_plan)  # the guard needs the role alone
         self.read_grants(current, for_deletion=True)
         if current.role is None:
             self.read_orphan(current)
-        plan = plan_absent(params, current)
+        plan = with_revocations(params, current, role_plan)
         result = _with_warnings(absent_result(plan), plan)
         if plan.foreign:
             result["warnings"] = result.get("warnings", []) + [_grants.left_alone_warning(params["name"], plan.foreign)]
@@ -310,18 +351,18 @@ class RoleService:
         return plan, result
 
     def validate(self, params, spec):
-        """Every check that needs no AWS call, all reported at once."""
-        errors = _plan.validate_params(params)
+        """Every check that needs no AWS call, all reported at once (``_validation``)."""
+        errors = _validation.validate_role_options(params, self._known_regions(params))
         errors.extend(_grants.validate_spec(spec))
-        errors.extend(self.region_errors(params))
         if errors:
             raise InvalidInput(" ".join(errors))
 
-    def region_errors(self, params):
-        """Both modules' check of ``usage_regions``: against the partition's region list when given."""
-        if not params.get("usage_regions"):
-            return []
-        return _plan.region_errors(params["usage_regions"], self.known_regions() if self.known_regions else None)
+    def _known_regions(self, params):
+        """For both modules' check of ``usage_regions``: the partition's region list, read only when
+        regions are given (``known_regions``), else None."""
+        if not params.get("usage_regions") or not self.known_regions:
+            return None
+        return self.known_regions()
 
     def read_role(self, params, spec, for_deletion=False):
         """Step 1, the role: GetRole and its lists; the account from its ARN, else from STS."""
@@ -372,7 +413,7 @@ class RoleService:
         """Step 3, preflight: every policy the plan attaches (or sets as boundary) exists."""
         missing = _iam.missing_policies(self.client, _plan.attachments_to_verify(plan))
         if missing:
-            raise InvalidInput("These policies do not exist, nothing was changed: {0}".format(", ".join(missing)))
+            raise InvalidInput("These policies do not exist, nothing was changed: " + ", ".join(missing))
 
     def guard(self, params, current, plan):
         """Step 3, preflight: the in-use guard, when the plan needs it. Raises ``InUseError`` unless
@@ -380,13 +421,14 @@ class RoleService:
         guard = plan.guard
         if guard is None:
             return None
+        causes = None
         if guard.unless_volume_actions_kept:
-            guard.causes = self._volume_actions_lost(params, current, plan)
-            if not guard.causes:
+            causes = self._volume_actions_lost(params, current, plan)
+            if not causes:
                 return None
         usage = self.scan_usage(current.role["arn"], params.get("usage_regions"))
         if _analysis.blocks(usage) and not params["force"]:
-            raise InUseError(_analysis.guard_message(params["name"], guard.what, usage, guard.causes), usage)
+            raise InUseError(_analysis.guard_message(params["name"], guard.what, usage, causes), usage)
         return usage
 
     def _volume_actions_lost(self, params, current, plan):
@@ -409,22 +451,26 @@ class RoleService:
         )
 
     def apply(self, plan):
-        """Step 4. After CreateRole, every call retries NoSuchEntity (``_iam.after_create``)."""
+        """Step 4. After CreateRole, every call retries NoSuchEntity (``_iam.after_create``). Returns
+        the identity IAM gave the role it created (``arn``, ``role_id``, ``create_date``), or None."""
+        created = None
         for action in plan.actions:
             answer = _iam.ACTIONS[action.kind](self.client, **action.args)
-            if action.kind == "create_role":
-                created = _iam.normalize_role(answer)
-                plan.role_after.update({k: created[k] for k in ("arn", "role_id", "create_date")})
+            if action.kind == _actions.CREATE_ROLE:
+                created = _identity(_iam.normalize_role(answer))
                 self._client = _iam.after_create(self.client)
+        return created
 
-    def confirm_present(self, params, current, plan):
+    def confirm_present(self, params, current, plan, created=None):
         """Step 5. Read back the role, and the grants when this run wrote any. With ``wait``, the
-        first GetRole is also the wait for IAM to show the role."""
-        name, after = params["name"], plan.role_after
+        first GetRole is also the wait for IAM to show the role. Returns the role's identity
+        (``created``, or as GetRole shows it after ``wait``)."""
+        name, after = params["name"], dict(plan.role_after, **(created or {}))
         first = None
         if params["wait"]:
             role = _iam.wait_for_role(self.client, name, params["wait_timeout"])
-            after.update({k: _iam.normalize_role(role)[k] for k in ("arn", "role_id", "create_date")})
+            created = _identity(_iam.normalize_role(role))
+            after.update(created)
             first = _iam.read_role(self.client, name, role=role)
         read_back(
             name,
@@ -435,14 +481,15 @@ class RoleService:
         )
         spec = current.spec
         if spec is None or not _grants.writes_grants(plan.actions):
-            return
-        scan = spec["mode"] == _grants.INLINE or "delete_principal_inline" in plan.kinds()
+            return created
+        scan = spec["mode"] == _grants.INLINE or _actions.DELETE_PRINCIPAL_INLINE in plan.kinds()
         read_back(
             name,
             lambda: self._read_grants_back(spec, current.policy_arn, scan),
             lambda read: _grants.verify(spec, after["arn"], plan.pass_role, read),
             **self.waits,
         )
+        return created
 
     def _read_grants_back(self, spec, policy_arn, scan):
         grants = _iam.read_grant_policy(self.client, policy_arn)
@@ -468,8 +515,7 @@ class RoleService:
 
     def describe(self, params):
         """The info module's result: the role, its grants and who else can pass it, findings."""
-        errors = _plan.name_errors(params, (("name", "role"), ("pass_role_policy_name", "policy")))
-        errors.extend(self.region_errors(params))
+        errors = _validation.validate_info_options(params, self._known_regions(params))
         if errors:
             raise InvalidInput(" ".join(errors))
         role = _iam.read_role(self.client, params["name"])

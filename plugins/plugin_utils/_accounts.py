@@ -22,14 +22,15 @@ and this module turns it into hosts: which accounts, their variables and their g
 import difflib
 import re
 
+from ansible_collections.ecs_tools.iam.plugins.module_utils._validation import iam_name_problem
+from ansible_collections.ecs_tools.iam.plugins.module_utils._validation import role_name_problem
+
 # Whole-string patterns (used with fullmatch: "$" would let a trailing newline through). IAM names are
 # ASCII: Python's \w would also accept letters such as "ô".
 ACCOUNT_ID = re.compile(r"[0-9]{12}")
 # AWS Organizations' own patterns for the ids of a root and an organizational unit.
 ROOT_ID = re.compile(r"r-[0-9a-z]{4,32}")
 OU_ID = re.compile(r"ou-[0-9a-z]{4,32}-[0-9a-z]{8,32}")
-ROLE_PATH = re.compile(r"[\x21-\x7E]*")
-ROLE_NAME = re.compile(r"[A-Za-z0-9+=,.@_-]{1,64}")
 
 DEFAULT_ASSUME_ROLE_NAME = "OrganizationAccountAccessRole"
 HOSTNAMES = ("id", "name")
@@ -101,11 +102,10 @@ def role_name_problems(assume_role_name):
         return ["assume_role_name: a role name is required"]
     path, _sep, name = assume_role_name.strip("/").rpartition("/")
     problems = []
-    if not ROLE_NAME.fullmatch(name):
-        problems.append(
-            f"assume_role_name: {name!r} is not a valid IAM role name (1 to 64 of letters, digits and +=,.@_-)"
-        )
-    if path and (not ROLE_PATH.fullmatch(path) or len(path) > 510):
+    problem = role_name_problem(name)  # the modules' check (module_utils/_validation.py)
+    if problem:
+        problems.append(f"assume_role_name: {name!r} is not a valid IAM role name: {problem}")
+    if path and iam_name_problem("role", path=f"/{path}/"):
         problems.append(f"assume_role_name: {path!r} is not a valid IAM path")
     return problems
 

@@ -215,3 +215,37 @@ def test_a_new_grant_version_leaves_no_older_version_behind(older):
         assert [v["IsDefaultVersion"] for v in versions] == [True]
         document = client.get_policy_version(PolicyArn=arn, VersionId=versions[0]["VersionId"])["PolicyVersion"]
         assert document["Document"] == GRANT
+
+
+def test_every_action_kind_has_its_call_and_every_principal_method_exists():
+    from ansible_collections.ecs_tools.iam.plugins.module_utils import _actions
+
+    assert set(_iam.ACTIONS) == set(_actions.ROLE_WRITES) | set(_actions.GRANT_WRITES)
+    client = boto3.client("iam", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
+    for api in _iam._PRINCIPAL.values():
+        for call, method in api.items():
+            if call not in ("key", "result"):
+                assert callable(getattr(client, method)), method
+
+
+@pytest.mark.parametrize("kind,name", [("users", "alice"), ("groups", "ops"), ("roles", "deployer")])
+def test_grant_writes_reach_each_principal_kind(kind, name):
+    grant = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iam:PassRole", "Resource": "*"}]}
+    with mock_aws():
+        client = boto3.client("iam", region_name="us-east-1")
+        if kind == "users":
+            client.create_user(UserName=name)
+        elif kind == "groups":
+            client.create_group(GroupName=name)
+        else:
+            client.create_role(RoleName=name, AssumeRolePolicyDocument="{}")
+        arn = client.create_policy(PolicyName="Grant", PolicyDocument=json.dumps(grant))["Policy"]["Arn"]
+        _iam.attach_principal(client, kind, name, arn)
+        assert _iam.list_policy_entities(client, arn)[kind] == [name]
+        _iam.detach_principal(client, kind, name, arn)
+        _iam.detach_principal(client, kind, name, arn)  # a deletion: already gone counts as done
+        assert _iam.list_policy_entities(client, arn)[kind] == []
+        _iam.put_principal_inline(client, kind, name, "Inline", grant)
+        assert _iam._get_principal(client, kind, name) == name
+        _iam.delete_principal_inline(client, kind, name, "Inline")
+        _iam.delete_principal_inline(client, kind, name, "Inline")

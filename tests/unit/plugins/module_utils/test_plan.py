@@ -2,13 +2,27 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
 import copy
+import dataclasses
 
 import pytest
 
 from ansible_collections.ecs_tools.iam.plugins.module_utils import _documents
 from ansible_collections.ecs_tools.iam.plugins.module_utils import _plan
+from ansible_collections.ecs_tools.iam.plugins.module_utils import _validation
 from ansible_collections.ecs_tools.iam.plugins.module_utils._errors import InvalidInput
 from ansible_collections.ecs_tools.iam.plugins.module_utils._plan import Action
+
+
+def planned(*args):
+    """The pure role planner's plan, and the role it leaves (``Plan.role_after``)."""
+    plan = _plan.plan_role_present(*args)
+    return plan, plan.role_after
+
+
+def planned_absent(*args):
+    plan = _plan.plan_role_absent(*args)
+    return plan, plan.role_after
+
 
 VOLUMES = "arn:aws:iam::aws:policy/service-role/AmazonECSInfrastructureRolePolicyForVolumes"
 LATTICE = "arn:aws:iam::aws:policy/AmazonECSInfrastructureRolePolicyForVpcLattice"
@@ -95,7 +109,7 @@ def current(**kw):
     ],
 )
 def test_validate_names_the_bad_value(kw, named):
-    errors = _plan.validate_params(params(**kw))
+    errors = _validation.validate_role_options(params(**kw))
     assert len(errors) == 1
     assert named in errors[0]
 
@@ -108,11 +122,11 @@ def test_validate_accepts_good_input_and_reports_every_problem():
         permissions_boundary="arn:aws-us-gov:iam::123456789012:policy/path/Boundary",
         managed_policies=["Name", "arn:aws:iam::aws:policy/ReadOnlyAccess"],
     )
-    assert _plan.validate_params(good) == []
-    assert _plan.validate_params(params(permissions_boundary="")) == []
+    assert _validation.validate_role_options(good) == []
+    assert _validation.validate_role_options(params(permissions_boundary="")) == []
     latin = params(description="R\u00f4le ECS, caf\u00e9\ttab\n", tags={"\u00e9quipe": "plate-forme 1 _.:/=+-@"})
-    assert _plan.validate_params(latin) == []
-    assert len(_plan.validate_params(params(name="?", path="x", max_session_duration=1))) == 3
+    assert _validation.validate_role_options(latin) == []
+    assert len(_validation.validate_role_options(params(name="?", path="x", max_session_duration=1))) == 3
 
 
 def test_partition_errors():
@@ -139,7 +153,7 @@ def test_resolve_policy_arns():
 
 
 def test_create_plan_and_predicted_state():
-    plan, after = _plan.plan_present(
+    plan, after = planned(
         params(capabilities=["volumes"], tags={"a": "b"}, description="d"), None, [VOLUMES], "arn:aws:iam::1:role/x"
     )
     assert plan.kinds() == ["create_role", "attach"]
@@ -154,14 +168,14 @@ def test_create_plan_and_predicted_state():
 def test_converged_state_plans_nothing():
     c = current(tags={"a": "b"}, description="d", max_session_duration=7200)
     p = params(capabilities=["volumes"], tags={"a": "b"}, description="d", max_session_duration=7200, path="/")
-    plan, after = _plan.plan_present(p, c, [VOLUMES], None)
+    plan, after = planned(p, c, [VOLUMES], None)
     assert plan.actions == []
     assert plan.before == plan.after
 
 
 def test_unset_options_are_left_alone():
     c = current(tags={"a": "b"}, description="d", permissions_boundary=EXTRA, attached_policies=[EXTRA])
-    plan, after = _plan.plan_present(params(), c, None, None)
+    plan, after = planned(params(), c, None, None)
     assert plan.actions == []
     assert after["attached_policies"] == [EXTRA]
 
@@ -169,7 +183,7 @@ def test_unset_options_are_left_alone():
 def test_settings_changes():
     c = current(tags={"a": "b", "keep": "1"}, permissions_boundary=EXTRA)
     p = params(tags={"a": "c"}, description="new", max_session_duration=7200, permissions_boundary="")
-    plan, after = _plan.plan_present(p, c, None, None)
+    plan, after = planned(p, c, None, None)
     assert plan.actions == [
         Action("update_role", name="ecsInfrastructureRole", description="new", max_session_duration=7200),
         Action("delete_boundary", name="ecsInfrastructureRole"),
@@ -181,7 +195,7 @@ def test_settings_changes():
 
 
 def test_tags_without_purge_only_add():
-    plan, after = _plan.plan_present(params(tags={"n": "1"}, purge_tags=False), current(tags={"a": "b"}), None, None)
+    plan, after = planned(params(tags={"n": "1"}, purge_tags=False), current(tags={"a": "b"}), None, None)
     assert plan.kinds() == ["tag"]
     assert after["tags"] == {"a": "b", "n": "1"}
 
@@ -189,7 +203,7 @@ def test_tags_without_purge_only_add():
 def test_drifted_trust_is_repaired():
     drifted = copy.deepcopy(_documents.TRUST_POLICY)
     drifted["Statement"][0]["Principal"]["Service"] = "ec2.amazonaws.com"
-    plan, after = _plan.plan_present(params(), current(assume_role_policy_document=drifted), None, None)
+    plan, after = planned(params(), current(assume_role_policy_document=drifted), None, None)
     assert plan.kinds() == ["update_trust"]
     assert after["assume_role_policy_document"] == _documents.TRUST_POLICY
 
@@ -200,26 +214,26 @@ def test_drifted_trust_is_repaired():
 )
 def test_attachments_with_and_without_purge(purge, kinds, remaining):
     c = current(attached_policies=[VOLUMES, EXTRA])
-    plan, after = _plan.plan_present(params(purge_policies=purge), c, [LATTICE], None)
+    plan, after = planned(params(purge_policies=purge), c, [LATTICE], None)
     assert plan.kinds() == kinds[:1] + ["detach"] * (2 if purge else 0)
     assert after["attached_policies"] == remaining
 
 
 def test_path_cannot_change():
     with pytest.raises(InvalidInput, match="'/ecs/'.*'/other/'"):
-        _plan.plan_present(params(path="/other/"), current(path="/ecs/"), None, None)
+        planned(params(path="/other/"), current(path="/ecs/"), None, None)
 
 
 def test_absent_plan_order():
     c = current(attached_policies=[VOLUMES, EXTRA], inline_policies=["p"], instance_profiles=["ip"])
-    plan, after = _plan.plan_absent("ecsInfrastructureRole", c)
+    plan, after = planned_absent("ecsInfrastructureRole", c)
     assert plan.kinds() == ["detach", "detach", "delete_inline", "remove_from_profile", "delete_role"]
     assert plan.after == {}
-    assert _plan.plan_absent("ecsInfrastructureRole", None)[0].actions == []
+    assert planned_absent("ecsInfrastructureRole", None)[0].actions == []
 
 
 def test_attachments_to_verify_includes_boundaries():
-    plan, after = _plan.plan_present(params(permissions_boundary=EXTRA), None, [VOLUMES], "arn")
+    plan, after = planned(params(permissions_boundary=EXTRA), None, [VOLUMES], "arn")
     assert _plan.attachments_to_verify(plan) == sorted([EXTRA, VOLUMES])
 
 
@@ -269,18 +283,18 @@ def test_verify_present_ignores_what_the_run_does_not_manage():
 def test_numbers_and_booleans_become_the_text_amazon_aws_writes(value, text):
     from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
 
-    converted = _plan.with_text_tags(params(tags={"k": value}))["tags"]
+    converted = _validation.with_text_tags(params(tags={"k": value}))["tags"]
     assert converted == {"k": text}
     # the text compared is the text written
     assert ansible_dict_to_boto3_tag_list({"k": value}) == [{"Key": "k", "Value": text}]
-    assert _plan.validate_params(params(tags=converted)) == []
+    assert _validation.validate_role_options(params(tags=converted)) == []
 
 
 def test_with_text_tags_leaves_the_callers_params_alone():
     given = params(tags={"n": 1})
-    assert _plan.with_text_tags(given)["tags"] == {"n": "1"}
+    assert _validation.with_text_tags(given)["tags"] == {"n": "1"}
     assert given["tags"] == {"n": 1}
-    assert _plan.with_text_tags(params())["tags"] is None
+    assert _validation.with_text_tags(params())["tags"] is None
 
 
 @pytest.mark.parametrize(
@@ -288,17 +302,17 @@ def test_with_text_tags_leaves_the_callers_params_alone():
     [(None, "Invalid value of tag 'owner': null"), (["a"], "a list is not a tag value"), ({"a": 1}, "a dict")],
 )
 def test_null_and_structured_tag_values_are_refused_naming_the_key(value, named):
-    errors = _plan.validate_params(_plan.with_text_tags(params(tags={"owner": value, "ok": 1})))
+    errors = _validation.validate_role_options(_validation.with_text_tags(params(tags={"owner": value, "ok": 1})))
     assert len(errors) == 1 and named in errors[0], errors
 
 
 def test_converted_tags_are_converged_against_what_iam_stores():
-    asked = _plan.with_text_tags(params(tags={"cost_center": 12345, "prod": True}))
+    asked = _validation.with_text_tags(params(tags={"cost_center": 12345, "prod": True}))
     stored = current(tags={"cost_center": "12345", "prod": "True"})
-    plan, after = _plan.plan_present(asked, stored, None)
+    plan, after = planned(asked, stored, None)
     assert plan.actions == []
     assert _plan.verify_present(asked, after, stored) == []
-    created, after = _plan.plan_present(asked, None, None, "arn:aws:iam::123456789012:role/ecsInfrastructureRole")
+    created, after = planned(asked, None, None, "arn:aws:iam::123456789012:role/ecsInfrastructureRole")
     assert created.actions[0].args["tags"] == {"cost_center": "12345", "prod": "True"}
 
 
@@ -327,7 +341,7 @@ def hardened(condition):
     ids=["source-account", "source-arn", "both"],
 )
 def test_hardening_naming_this_account_is_kept(condition):
-    plan, after = _plan.plan_present(params(), current(assume_role_policy_document=hardened(condition)), None)
+    plan, after = planned(params(), current(assume_role_policy_document=hardened(condition)), None)
     assert plan.actions == []
     assert after["assume_role_policy_document"] == hardened(condition)
     assert _plan.verify_present(params(), after, after) == []
@@ -346,7 +360,7 @@ def test_hardening_naming_this_account_is_kept(condition):
     ids=["other-account", "and-another-account", "other-account-arn", "other-partition", "negated", "other-key"],
 )
 def test_other_conditions_are_drift_and_repaired_to_the_documented_policy(condition):
-    plan, after = _plan.plan_present(params(), current(assume_role_policy_document=hardened(condition)), None)
+    plan, after = planned(params(), current(assume_role_policy_document=hardened(condition)), None)
     assert plan.kinds() == ["update_trust"]
     assert plan.actions[0].args["trust_policy"] == _documents.trust_policy()
 
@@ -354,38 +368,38 @@ def test_other_conditions_are_drift_and_repaired_to_the_documented_policy(condit
 def test_a_repair_keeps_the_hardening_of_this_account():
     trust = hardened(SOURCE_ACCOUNT)
     trust["Statement"].append({"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"})
-    plan, after = _plan.plan_present(params(), current(assume_role_policy_document=trust), None)
+    plan, after = planned(params(), current(assume_role_policy_document=trust), None)
     assert plan.kinds() == ["update_trust"]
     assert plan.actions[0].args["trust_policy"] == hardened(SOURCE_ACCOUNT)
 
 
 def test_trust_source_account_writes_and_then_keeps_the_condition():
     asked = params(trust_source_account=True)
-    plan, after = _plan.plan_present(asked, current(), None)
+    plan, after = planned(asked, current(), None)
     assert plan.kinds() == ["update_trust"]
     assert plan.actions[0].args["trust_policy"] == hardened(SOURCE_ACCOUNT)
     assert plan.after["trust_policy"] == hardened(SOURCE_ACCOUNT)
-    again, dummy = _plan.plan_present(asked, after, None)
+    again, dummy = planned(asked, after, None)
     assert again.actions == []
     assert _plan.verify_present(asked, after, after) == []
     # without the option, the condition stays
-    assert _plan.plan_present(params(), after, None)[0].actions == []
+    assert planned(params(), after, None)[0].actions == []
     # a trust policy read back without it is not what this run wrote
     assert _plan.verify_present(asked, after, current()) == ["the trust policy is not the documented one"]
 
 
 def test_trust_source_account_on_creation():
-    plan, after = _plan.plan_present(
+    plan, after = planned(
         params(trust_source_account=True), None, None, f"arn:aws:iam::{ACCOUNT}:role/ecsInfrastructureRole"
     )
     assert plan.actions[0].kind == "create_role"
     assert plan.actions[0].args["trust_policy"] == hardened(SOURCE_ACCOUNT)
-    plan, after = _plan.plan_present(params(), None, None, f"arn:aws:iam::{ACCOUNT}:role/ecsInfrastructureRole")
+    plan, after = planned(params(), None, None, f"arn:aws:iam::{ACCOUNT}:role/ecsInfrastructureRole")
     assert plan.actions[0].args["trust_policy"] == _documents.trust_policy()
 
 
 def test_trust_source_account_replaces_a_source_account_of_another_account():
-    plan, after = _plan.plan_present(
+    plan, after = planned(
         params(trust_source_account=True),
         current(assume_role_policy_document=hardened({"StringEquals": {"aws:SourceAccount": "999999999999"}})),
         None,
@@ -409,7 +423,7 @@ AWS_REGIONS = ("aws", frozenset(["eu-west-1", "us-east-1"]))
     ],
 )
 def test_region_errors_name_the_bad_region_and_where_to_look(regions, known, named):
-    errors = _plan.region_errors(regions, known)
+    errors = _validation.validate_usage_regions(regions, known)
     assert len(errors) == 1
     assert named in errors[0]
     if known is not None:
@@ -422,4 +436,13 @@ def test_region_errors_name_the_bad_region_and_where_to_look(regions, known, nam
     [([], AWS_REGIONS), (None, AWS_REGIONS), (["us-east-1", "eu-west-1"], AWS_REGIONS), (["xx-nowhere-1"], None)],
 )
 def test_region_errors_accept_known_regions(regions, known):
-    assert _plan.region_errors(regions, known) == []
+    assert _validation.validate_usage_regions(regions, known) == []
+
+
+def test_a_plan_is_complete_when_built_and_cannot_be_changed_after():
+    plan, after = planned(params(capabilities=["volumes"]), None, [VOLUMES], "arn:aws:iam::123456789012:role/r")
+    assert plan.desired_arns == [VOLUMES] and after["attached_policies"] == [VOLUMES]
+    assert plan.pass_role == {} and plan.foreign == [] and plan.warnings == [] and plan.guard is None
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        plan.guard = "x"
+    assert plan.but(guard="x").guard == "x" and plan.guard is None

@@ -67,7 +67,7 @@ def test_present_plan_holds_role_grants_and_guard_in_one_place():
     spec = _grants.normalize_spec(params(pass_role={"users": ["alice"]})["pass_role"], ROLE)
     grants = {"policy": None, "attached": None, "inline": _grants.empty_inline(), "principals": None, "clashes": []}
     current = _service.Current(role_state([VOLUMES]), "aws", ACCOUNT, spec, grants)
-    plan = _service.plan_present(params(capabilities=["vpc_lattice"], pass_role={"users": ["alice"]}), current)
+    plan = _service.present_plan(params(capabilities=["vpc_lattice"], pass_role={"users": ["alice"]}), current)
     assert plan.kinds() == ["attach", "detach", "create_policy", "attach_principal"]
     assert plan.guard.what == _service.DETACH_VOLUMES and plan.guard.unless_volume_actions_kept
     assert plan.after["pass_role"]["mark"] == ROLE_ARN and plan.after["attached_policies"] == [LATTICE]
@@ -96,7 +96,7 @@ BOUNDARY = f"arn:aws:iam::{ACCOUNT}:policy/Boundary"
     ],
 )
 def test_present_plan_guards_every_change_that_can_take_volume_actions_away(role, wanted, what):
-    plan = _service.plan_present(params(**wanted), _service.Current(role, "aws", ACCOUNT))
+    plan = _service.present_plan(params(**wanted), _service.Current(role, "aws", ACCOUNT))
     if what is None:
         assert plan.guard is None
     else:
@@ -114,7 +114,7 @@ def test_absent_plan_revokes_own_grants_before_the_role_and_always_guards():
         "clashes": [],
     }
     role = dict(role_state([VOLUMES]), inline_policies=[], instance_profiles=[])
-    plan = _service.plan_absent(params(state="absent"), _service.Current(role, "aws", ACCOUNT, spec, grants))
+    plan = _service.absent_plan(params(state="absent"), _service.Current(role, "aws", ACCOUNT, spec, grants))
     assert plan.kinds() == ["delete_principal_inline", "detach", "delete_role"]
     assert plan.guard.what == _service.DELETE_ROLE and not plan.guard.unless_volume_actions_kept
     assert plan.foreign == []
@@ -126,7 +126,7 @@ def test_missing_principals_are_refused_while_planning():
         None, "aws", ACCOUNT, spec, {"policy": None}, missing={"users": ["ghost"], "groups": [], "roles": []}
     )
     with pytest.raises(InvalidInput, match="principals that do not exist.*user 'ghost'"):
-        _service.plan_present(params(pass_role={"users": ["ghost"]}), current)
+        _service.present_plan(params(pass_role={"users": ["ghost"]}), current)
 
 
 # ---------------------------------------------------------------- read-back after writing
