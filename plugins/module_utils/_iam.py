@@ -23,7 +23,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
 
-from ansible_collections.ecs_tools.iam.plugins.module_utils._authorization import PRINCIPAL_LISTS
+from ansible_collections.ecs_tools.iam.plugins.module_utils import _principals
 from ansible_collections.ecs_tools.iam.plugins.module_utils._authorization import account_authorization_details
 from ansible_collections.ecs_tools.iam.plugins.module_utils._documents import as_dict
 from ansible_collections.ecs_tools.iam.plugins.module_utils._documents import to_json
@@ -181,12 +181,6 @@ def wait_for_role(client, name, timeout, sleep=time.sleep, clock=time.monotonic)
 
 # ---------------------------------------------------------------- PassRole grants: reads
 
-_PRINCIPAL = {
-    "users": ("UserName", "user"),
-    "groups": ("GroupName", "group"),
-    "roles": ("RoleName", "role"),
-}
-
 
 @IAMErrorHandler.common_error_handler("get policy version")
 def get_policy_document(client, arn, version_id):
@@ -199,16 +193,14 @@ def list_policy_entities(client, arn):
     paginator = client.get_paginator("list_entities_for_policy")
     pages = paginator.paginate(PolicyArn=arn, PaginationConfig={"PageSize": 1000}).build_full_result()
     return {
-        "users": sorted(e["UserName"] for e in pages.get("PolicyUsers", [])),
-        "groups": sorted(e["GroupName"] for e in pages.get("PolicyGroups", [])),
-        "roles": sorted(e["RoleName"] for e in pages.get("PolicyRoles", [])),
+        kind.list_name: sorted(e[kind.name_key] for e in pages.get(kind.entities_key, [])) for kind in _principals.KINDS
     }
 
 
 @IAMErrorHandler.list_error_handler("get principal")
 def _get_principal(client, kind, name):
-    key, noun = _PRINCIPAL[kind]
-    return getattr(client, "get_" + noun)(**{key: name})[noun.capitalize()][key]
+    kind = _principals.BY_LIST_NAME[kind]
+    return getattr(client, kind.get_method)(**{kind.name_key: name})[kind.result_key][kind.name_key]
 
 
 def stored_principal_names(client, kind, names):
@@ -226,8 +218,9 @@ def stored_principal_names(client, kind, names):
         else:
             found[name] = stored
     if unknown:
-        iam_type, list_key, name_key = next(e[:3] for e in PRINCIPAL_LISTS if e[0] + "s" == kind)
-        details = account_authorization_details(client, [iam_type.capitalize()])
+        principal_kind = _principals.BY_LIST_NAME[kind]
+        list_key, name_key = principal_kind.detail_list, principal_kind.name_key
+        details = account_authorization_details(client, [principal_kind.type.capitalize()])
         by_case = {d[name_key].lower(): d[name_key] for d in details[list_key]}
         found.update((name, by_case[name.lower()]) for name in unknown if name.lower() in by_case)
     return found
@@ -251,7 +244,7 @@ def read_grant_policy(client, policy_arn, versions=True):
             current["policy"]["versions"] = read_policy_versions(
                 client, policy_arn, policy["DefaultVersionId"], document
             )
-        current["attached"] = list_policy_entities(client, policy_arn) or {"users": [], "groups": [], "roles": []}
+        current["attached"] = list_policy_entities(client, policy_arn) or _principals.empty_lists()
     return current
 
 
@@ -314,7 +307,8 @@ def _write(description, method, deletion=False, constants=None, **parameters):
         call.update((names[i], value) for i, value in enumerate(args))
         noun = None
         if "kind" in call:
-            key, noun = _PRINCIPAL[call.pop("kind")]
+            kind = _principals.BY_LIST_NAME[call.pop("kind")]
+            key, noun = kind.name_key, kind.type
             call[key] = call.pop("principal")
         request = dict(constants or {})
         for argument, value in call.items():
