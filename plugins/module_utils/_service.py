@@ -25,6 +25,7 @@ Errors are typed (``_errors``); the modules turn them into results with ``EcsToo
 import time
 
 from ansible_collections.amazon.aws.plugins.module_utils.arn import parse_aws_arn
+from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
 
 from ansible_collections.ecs_tools.iam.plugins.module_utils import _authorization
 from ansible_collections.ecs_tools.iam.plugins.module_utils import _catalog
@@ -38,6 +39,7 @@ from ansible_collections.ecs_tools.iam.plugins.module_utils import _role_finding
 from ansible_collections.ecs_tools.iam.plugins.module_utils import _usage
 from ansible_collections.ecs_tools.iam.plugins.module_utils import _usage_findings
 from ansible_collections.ecs_tools.iam.plugins.module_utils import _volume_access
+from ansible_collections.ecs_tools.iam.plugins.module_utils._documents import as_dict
 from ansible_collections.ecs_tools.iam.plugins.module_utils._errors import ConcurrentChange
 from ansible_collections.ecs_tools.iam.plugins.module_utils._errors import InUseError
 from ansible_collections.ecs_tools.iam.plugins.module_utils._errors import InvalidInput
@@ -471,6 +473,26 @@ class RoleService:
             details["Policies"].extend(p for p in (_iam.policy_detail(self.client, a) for a in arns) if p)
         return details
 
+    def _grant_policy_from_details(self, details, policy_arn):
+        """The grant managed policy as ``_iam.read_grant_policy(versions=False)`` gives it, from the
+        authorization details already read: they carry its default version's document and the
+        principals it is attached to; only its tags (the ownership mark) need a call, GetPolicy, and only
+        when the policy exists."""
+        grants = {"policy": None, "attached": None, "inline": None, "principals": None, "clashes": []}
+        if not _principals.has_policy(details, policy_arn):
+            return grants
+        policy = _iam.get_policy(self.client, policy_arn)
+        if policy is None:  # deleted since the details were read
+            return grants
+        grants["policy"] = {
+            "arn": policy_arn,
+            "document": as_dict(_principals.default_document(details, policy_arn)),
+            "tags": boto3_tag_list_to_ansible_dict(policy.get("Tags") or []),
+            "versions": None,
+        }
+        grants["attached"] = _principals.attached_to(details, policy_arn)
+        return grants
+
     def describe(self, params):
         """The info module's result: the role, its grants and who else can pass it, findings."""
         errors = _plan.name_errors(params, (("name", "role"), ("pass_role_policy_name", "policy")))
@@ -488,10 +510,10 @@ class RoleService:
             _grants.normalize_spec({"policy_name": params.get("pass_role_policy_name")}, params["name"]),
         )
         spec = current.spec
-        # One paginated GetAccountAuthorizationDetails answers both "who holds the collection's inline
-        # grant" and "who can pass the role at all".
+        # One paginated GetAccountAuthorizationDetails answers "what the collection's grant policy says
+        # and who holds it" (inline or attached: only its tags need GetPolicy) and "who can pass the role".
         details = self._authorization_details()
-        grants = _iam.read_grant_policy(self.client, current.policy_arn, versions=False)
+        grants = self._grant_policy_from_details(details, current.policy_arn)
         grants.update(_grants.inline_holders(details, spec["policy_name"]))
         # Only what the collection can prove is its own is its grant; the rest merely shares the name.
         grants, foreign, dummy = _grants.split_ownership(role["arn"], spec["policy_name"], grants)
