@@ -3,11 +3,6 @@
 # Copyright: Contributors to the ecs_tools.iam collection
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-from ansible.errors import AnsibleLookupError
-from ansible.plugins.lookup import LookupBase
-
-from ansible_collections.ecs_tools.iam.plugins.module_utils import _findings
-
 DOCUMENTATION = r"""
 name: severities
 short_description: The severities of the ECS infrastructure role's findings, most severe first
@@ -50,6 +45,11 @@ _raw:
   elements: str
   sample: [high, medium, low, info]
 """
+
+from ansible.errors import AnsibleLookupError
+from ansible.plugins.lookup import LookupBase
+
+from ansible_collections.ecs_tools.iam.plugins.module_utils import _findings
 
 
 class LookupModule(LookupBase):
