@@ -168,16 +168,16 @@ def synthetic_account(seed=11, shape=None):
 def _modules():
     if collections_path() not in sys.path:
         sys.path.insert(0, collections_path())
-    from ansible_collections.ecs_tools.iam.plugins.module_utils import _analysis
+    from ansible_collections.ecs_tools.iam.plugins.module_utils import _pass_role_exposure
     from ansible_collections.ecs_tools.iam.plugins.module_utils import _policy_eval
 
-    return _analysis, _policy_eval
+    return _pass_role_exposure, _policy_eval
 
 
 def measure(details, runs=5):
     """CPU seconds per cold run (list), and the last run's principals and findings; ``measure.wall``
     holds the wall seconds of the same runs."""
-    _analysis, _policy_eval = _modules()
+    _pass_role_exposure, _policy_eval = _modules()
     times, measure.wall = [], []
     principals = findings = None
     for dummy in range(runs):
@@ -185,8 +185,8 @@ def measure(details, runs=5):
         _policy_eval._ANSWERS.clear()
         _policy_eval._HITS.clear()
         start, wall = time.process_time(), time.perf_counter()
-        principals = _analysis.pass_role_principals(details, ROLE_ARN)
-        findings = _analysis.exposure_findings(principals, "ecsInfrastructureRole")
+        principals = _pass_role_exposure.pass_role_principals(details, ROLE_ARN)
+        findings = _pass_role_exposure.exposure_findings(principals, "ecsInfrastructureRole")
         times.append(time.process_time() - start)
         measure.wall.append(time.perf_counter() - wall)
     return times, principals, findings

@@ -93,15 +93,15 @@ def account(count, leaking=False):
 def _modules():
     if collections_path() not in sys.path:
         sys.path.insert(0, collections_path())
-    from ansible_collections.ecs_tools.iam.plugins.module_utils import _analysis
+    from ansible_collections.ecs_tools.iam.plugins.module_utils import _pass_role_exposure
     from ansible_collections.ecs_tools.iam.plugins.module_utils import _policy_eval
 
-    return _analysis, _policy_eval
+    return _pass_role_exposure, _policy_eval
 
 
 def measure(count, leaking=False, runs=3):
     """``(classification, states explored, best CPU seconds)`` over ``runs`` cold runs."""
-    _analysis, _policy_eval = _modules()
+    _pass_role_exposure, _policy_eval = _modules()
     details = account(count, leaking)
     times = []
     classification = states = None
@@ -111,7 +111,7 @@ def measure(count, leaking=False, runs=3):
         _policy_eval._HITS.clear()
         _policy_eval.STATS["states"] = 0
         start = time.process_time()
-        found = _analysis.pass_role_principals(details, ROLE_ARN)
+        found = _pass_role_exposure.pass_role_principals(details, ROLE_ARN)
         times.append(time.process_time() - start)
         classification = found[0]["classification"] if found else None
         states = _policy_eval.STATS["states"]

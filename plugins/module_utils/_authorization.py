@@ -7,23 +7,19 @@
 
 One paginated ``GetAccountAuthorizationDetails`` returns every user (with its groups, inline
 and attached policies and permissions boundary), group, role and managed policy (with its
-versions). Evaluating them is ``_analysis`` / ``_policy_eval``; only the info module pays for
+versions). Evaluating them is ``_exposure`` / ``_policy_eval``; only the info module pays for
 this read, never a converged run of ``ecs_infrastructure_role``.
 """
 
 from ansible_collections.amazon.aws.plugins.module_utils.iam import IAMErrorHandler
 
+from ansible_collections.ecs_tools.iam.plugins.module_utils import _principals
+
 FILTER = ["User", "Group", "Role", "LocalManagedPolicy", "AWSManagedPolicy"]
 # Everything but the AWS managed policies (some 1,300 documents, most of them attached to nobody).
 LOCAL = ["User", "Group", "Role", "LocalManagedPolicy"]
 AWS_MANAGED = ["AWSManagedPolicy"]
-# The principals in the details: (IAM type, list key, name key, inline policy list key).
-PRINCIPAL_LISTS = (
-    ("user", "UserDetailList", "UserName", "UserPolicyList"),
-    ("group", "GroupDetailList", "GroupName", "GroupPolicyList"),
-    ("role", "RoleDetailList", "RoleName", "RolePolicyList"),
-)
-_LISTS = tuple(entry[1] for entry in PRINCIPAL_LISTS) + ("Policies",)
+_LISTS = tuple(kind.detail_list for kind in _principals.KINDS) + ("Policies",)
 
 
 @IAMErrorHandler.common_error_handler("get account authorization details")

@@ -11,6 +11,10 @@ import json
 from ansible_collections.amazon.aws.plugins.module_utils.policy import compare_policies
 
 ECS_SERVICE_PRINCIPAL = "ecs.amazonaws.com"
+# What a PassRole grant allows and the condition key that scopes it to one service: the grant document
+# below, its findings (``_role_findings``) and "who can pass the role" (``_pass_role_exposure``) read these.
+PASS_ROLE = "iam:PassRole"
+PASSED_TO_SERVICE = "iam:PassedToService"
 
 # Exactly as AWS documents it for the ECS infrastructure role.
 TRUST_POLICY = {
@@ -39,9 +43,9 @@ def passrole_document(role_arn):
         "Statement": [
             {
                 "Effect": "Allow",
-                "Action": "iam:PassRole",
+                "Action": PASS_ROLE,
                 "Resource": role_arn,
-                "Condition": {"StringEquals": {"iam:PassedToService": ECS_SERVICE_PRINCIPAL}},
+                "Condition": {"StringEquals": {PASSED_TO_SERVICE: ECS_SERVICE_PRINCIPAL}},
             }
         ],
     }

@@ -36,15 +36,15 @@ import copy
 
 from ansible_collections.ecs_tools.iam.plugins.module_utils import _actions
 from ansible_collections.ecs_tools.iam.plugins.module_utils import _documents
-from ansible_collections.ecs_tools.iam.plugins.module_utils._authorization import PRINCIPAL_LISTS
+from ansible_collections.ecs_tools.iam.plugins.module_utils import _principals
 from ansible_collections.ecs_tools.iam.plugins.module_utils._errors import InvalidInput
 from ansible_collections.ecs_tools.iam.plugins.module_utils._errors import NotOwned
 from ansible_collections.ecs_tools.iam.plugins.module_utils._plan import Action
 from ansible_collections.ecs_tools.iam.plugins.module_utils._validation import iam_name_problem
 from ansible_collections.ecs_tools.iam.plugins.module_utils._validation import tag_value_problem
 
-KINDS = ("users", "groups", "roles")
-_IAM_TYPE = {"users": "user", "groups": "group", "roles": "role"}
+KINDS = _principals.LIST_NAMES
+_IAM_TYPE = _principals.TYPE_OF_LIST
 MANAGED = "managed_policy"
 INLINE = "inline"
 CLEANUP_TAG = "ecs_tools.iam:inline-cleanup"
@@ -158,8 +158,13 @@ def inline_holders(details, policy_name):
     inline = empty_inline()
     clashes = []
     folded = policy_name.lower()
-    for iam_type, key, name_key, policies_key in PRINCIPAL_LISTS:
-        kind = iam_type + "s"
+    for principal_kind in _principals.KINDS:
+        kind, key, name_key, policies_key = (
+            principal_kind.list_name,
+            principal_kind.detail_list,
+            principal_kind.name_key,
+            principal_kind.policy_list,
+        )
         for detail in details.get(key) or []:
             principals[kind].add(detail[name_key])
             for policy in detail.get(policies_key) or []:

@@ -24,7 +24,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
 
 from ansible_collections.ecs_tools.iam.plugins.module_utils import _actions
-from ansible_collections.ecs_tools.iam.plugins.module_utils._authorization import PRINCIPAL_LISTS
+from ansible_collections.ecs_tools.iam.plugins.module_utils import _principals
 from ansible_collections.ecs_tools.iam.plugins.module_utils._authorization import account_authorization_details
 from ansible_collections.ecs_tools.iam.plugins.module_utils._documents import as_dict
 from ansible_collections.ecs_tools.iam.plugins.module_utils._documents import to_json
@@ -182,43 +182,13 @@ def wait_for_role(client, name, timeout, sleep=time.sleep, clock=time.monotonic)
 
 # ---------------------------------------------------------------- PassRole grants: reads
 
-# Each principal kind's API: the name parameter, the result key of its Get call, and the boto3
-# methods, spelled out (``grep attach_user_policy`` finds them here).
-_PRINCIPAL = {
-    "users": {
-        "key": "UserName",
-        "result": "User",
-        "get": "get_user",
-        "attach_policy": "attach_user_policy",
-        "detach_policy": "detach_user_policy",
-        "put_inline": "put_user_policy",
-        "delete_inline_policy": "delete_user_policy",
-    },
-    "groups": {
-        "key": "GroupName",
-        "result": "Group",
-        "get": "get_group",
-        "attach_policy": "attach_group_policy",
-        "detach_policy": "detach_group_policy",
-        "put_inline": "put_group_policy",
-        "delete_inline_policy": "delete_group_policy",
-    },
-    "roles": {
-        "key": "RoleName",
-        "result": "Role",
-        "get": "get_role",
-        "attach_policy": "attach_role_policy",
-        "detach_policy": "detach_role_policy",
-        "put_inline": "put_role_policy",
-        "delete_inline_policy": "delete_role_policy",
-    },
-}
-
 
 def _principal_call(client, kind, call, principal, **request):
-    """The boto3 method ``_PRINCIPAL[kind][call]`` on ``principal``."""
-    api = _PRINCIPAL[kind]
-    return getattr(client, api[call])(**{api["key"]: principal}, **request)
+    """One call on ``principal`` of the ``pass_role`` list ``kind`` (users, groups, roles): ``call`` is
+    ``get`` or a key of ``_principals.Kind.calls``, where each boto3 method is spelled out."""
+    kind = _principals.BY_LIST_NAME[kind]
+    method = kind.get_method if call == "get" else kind.calls[call]
+    return getattr(client, method)(**{kind.name_key: principal}, **request)
 
 
 @IAMErrorHandler.common_error_handler("get policy version")
@@ -232,16 +202,14 @@ def list_policy_entities(client, arn):
     paginator = client.get_paginator("list_entities_for_policy")
     pages = paginator.paginate(PolicyArn=arn, PaginationConfig={"PageSize": 1000}).build_full_result()
     return {
-        "users": sorted(e["UserName"] for e in pages.get("PolicyUsers", [])),
-        "groups": sorted(e["GroupName"] for e in pages.get("PolicyGroups", [])),
-        "roles": sorted(e["RoleName"] for e in pages.get("PolicyRoles", [])),
+        kind.list_name: sorted(e[kind.name_key] for e in pages.get(kind.entities_key, [])) for kind in _principals.KINDS
     }
 
 
 @IAMErrorHandler.list_error_handler("get principal")
 def _get_principal(client, kind, name):
-    api = _PRINCIPAL[kind]
-    return _principal_call(client, kind, "get", name)[api["result"]][api["key"]]
+    found = _principal_call(client, kind, "get", name)[_principals.BY_LIST_NAME[kind].result_key]
+    return found[_principals.BY_LIST_NAME[kind].name_key]
 
 
 def stored_principal_names(client, kind, names):
@@ -259,8 +227,9 @@ def stored_principal_names(client, kind, names):
         else:
             found[name] = stored
     if unknown:
-        iam_type, list_key, name_key = next(e[:3] for e in PRINCIPAL_LISTS if e[0] + "s" == kind)
-        details = account_authorization_details(client, [iam_type.capitalize()])
+        principal_kind = _principals.BY_LIST_NAME[kind]
+        list_key, name_key = principal_kind.detail_list, principal_kind.name_key
+        details = account_authorization_details(client, [principal_kind.type.capitalize()])
         by_case = {d[name_key].lower(): d[name_key] for d in details[list_key]}
         found.update((name, by_case[name.lower()]) for name in unknown if name.lower() in by_case)
     return found
@@ -284,7 +253,7 @@ def read_grant_policy(client, policy_arn, versions=True):
             current["policy"]["versions"] = read_policy_versions(
                 client, policy_arn, policy["DefaultVersionId"], document
             )
-        current["attached"] = list_policy_entities(client, policy_arn) or {"users": [], "groups": [], "roles": []}
+        current["attached"] = list_policy_entities(client, policy_arn) or _principals.empty_lists()
     return current
 
 
@@ -429,7 +398,7 @@ def new_policy_version(client, arn, document):
         delete_policy_version(client, arn, version["VersionId"])
 
 
-# Grant writes of one call each; ``kind`` (users, groups, roles) picks the principal's API (``_PRINCIPAL``).
+# Grant writes of one call each; ``kind`` (users, groups, roles) picks the principal's API (``_principals.KINDS``).
 
 
 @IAMErrorHandler.common_error_handler("attach policy to principal")

@@ -15,18 +15,19 @@ What it implements, from AWS's policy-evaluation documentation:
 - explicit ``Deny`` overrides any ``Allow``; nothing allowed is an implicit deny;
 - a permissions boundary: an action is allowed only when the identity policies *and* the boundary
   allow it (a deny in either denies);
-- one condition key decided exactly (``iam:PassedToService`` for ``iam:PassRole``): the operators
-  ``StringEquals``, ``StringNotEquals``, ``StringEqualsIgnoreCase``, ``StringNotEqualsIgnoreCase``,
-  ``StringLike``, ``StringNotLike`` (with the ``ForAnyValue:`` / ``ForAllValues:`` set operators
-  and the ``IfExists`` suffix) and ``Null``. IAM always sets that key, single-valued, on a PassRole
-  request, so ``ForAnyValue:X`` and ``ForAllValues:X`` decide as ``X`` does. Every other condition
-  is *undecided*: it is returned to the caller, never dropped.
+- one condition key decided exactly, the caller's (``iam:PassedToService`` for ``iam:PassRole``, in
+  ``_pass_role_exposure``): the operators ``StringEquals``, ``StringNotEquals``,
+  ``StringEqualsIgnoreCase``, ``StringNotEqualsIgnoreCase``, ``StringLike``, ``StringNotLike`` (with
+  the ``ForAnyValue:`` / ``ForAllValues:`` set operators and the ``IfExists`` suffix) and ``Null``.
+  The key is taken to be set, single-valued, on every request (as IAM sets ``iam:PassedToService`` on
+  a PassRole request), so ``ForAnyValue:X`` and ``ForAllValues:X`` decide as ``X`` does. Every other
+  condition is *undecided*: it is returned to the caller, never dropped.
 
-Questions about "some service other than X" are answered exactly: the allowed set of values is a
+Questions about "some value other than X" are answered exactly: the allowed set of values is a
 boolean combination of glob patterns, and a search over the automata of its clauses (``witness``:
 one automaton per clause, one term per allowed pattern, the Deny side explored as an antichain)
 finds a witness string or proves there is none, within ``SEARCH_LIMIT`` states per question.
-``iam:PassedToService`` values are service principals, hence lower-case.
+A caller whose key's values are lower-case (service principals) says so (``lower_case``).
 """
 
 import re
@@ -239,7 +240,8 @@ def overlaps(patterns, target):
 # - reads only characters that the patterns that must match name, plus ``:`` and one character no
 #   pattern names: a character only the Deny side names can be replaced by that one in any witness
 #   (a Deny that matches the result matched the original), so it never needs to be tried;
-# - knows, for ``iam:PassedToService``, that service principals are lower-case (``lower_case``).
+# - knows, when the caller says so, that the key's values are lower-case (``lower_case``: service
+#   principals, the values of ``iam:PassedToService``).
 #
 # Every state explored is counted in ``STATS``; a question explores at most ``SEARCH_LIMIT`` states
 # in all, so its cost is polynomial in the size of the policies (each state costs one step per
@@ -742,7 +744,7 @@ class Access:
         self.boundary_deny = boundary_deny
         self.has_boundary = has_boundary
         self.undecided = undecided
-        self.lower_case = False  # evaluate() sets it for LOWER_CASE_KEYS
+        self.lower_case = False  # evaluate() sets it (its ``lower_case``)
 
     def _formula(self, certain):
         """The allowed set: possibly (certain=False) or surely (certain=True)."""
@@ -794,11 +796,6 @@ class Access:
 
 
 _ANSWERS = {}
-
-# Keys whose values are lower-case whatever the policy says: service principals
-# (``ecs.amazonaws.com``). ``StringEqualsIgnoreCase`` on them means the lower-case value, and a
-# case-sensitive pattern with a capital letter matches no real request.
-LOWER_CASE_KEYS = ("iam:passedtoservice",)
 
 
 def _formula_key(clause_lists):
@@ -864,10 +861,14 @@ def _sort_statement(statement, action, resource, key, undecided, where):
     return statement.effect, (clauses, decided)
 
 
-def evaluate(policies, action, resource, key, boundary=None):
+def evaluate(policies, action, resource, key, boundary=None, lower_case=False):
     """``policies``: ``[(where, [Statement])]`` (``where`` a dict saying which policy, copied into
     every undecided condition); ``boundary``: None (no boundary), ``[Statement]``, or ``False`` (a
-    boundary whose document is unknown). Returns an ``Access``."""
+    boundary whose document is unknown); ``key``: the condition key decided exactly; ``lower_case``:
+    its values are lower-case whatever the policy says (service principals such as
+    ``ecs.amazonaws.com``, the values of ``iam:PassedToService``): ``StringEqualsIgnoreCase`` on it
+    then means the lower-case value, and a case-sensitive pattern with a capital letter matches no
+    real request. Returns an ``Access``."""
     undecided = []
     allow, deny = [], []
     for where, compiled in policies:
@@ -888,5 +889,5 @@ def evaluate(policies, action, resource, key, boundary=None):
             if sorted_ is not None:
                 (boundary_allow if sorted_[0] == "Allow" else boundary_deny).append(sorted_[1])
     access = Access(allow, deny, boundary_allow, boundary_deny, boundary is not None, undecided)
-    access.lower_case = key.lower() in LOWER_CASE_KEYS
+    access.lower_case = lower_case
     return access

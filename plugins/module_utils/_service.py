@@ -26,16 +26,23 @@ Errors are typed (``_errors``); the modules turn them into results with ``EcsToo
 import time
 
 from ansible_collections.amazon.aws.plugins.module_utils.arn import parse_aws_arn
+from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
 
 from ansible_collections.ecs_tools.iam.plugins.module_utils import _actions
-from ansible_collections.ecs_tools.iam.plugins.module_utils import _analysis
 from ansible_collections.ecs_tools.iam.plugins.module_utils import _authorization
 from ansible_collections.ecs_tools.iam.plugins.module_utils import _catalog
+from ansible_collections.ecs_tools.iam.plugins.module_utils import _findings
 from ansible_collections.ecs_tools.iam.plugins.module_utils import _grants
 from ansible_collections.ecs_tools.iam.plugins.module_utils import _iam
+from ansible_collections.ecs_tools.iam.plugins.module_utils import _pass_role_exposure
 from ansible_collections.ecs_tools.iam.plugins.module_utils import _plan
+from ansible_collections.ecs_tools.iam.plugins.module_utils import _principals
+from ansible_collections.ecs_tools.iam.plugins.module_utils import _role_findings
 from ansible_collections.ecs_tools.iam.plugins.module_utils import _usage
+from ansible_collections.ecs_tools.iam.plugins.module_utils import _usage_findings
 from ansible_collections.ecs_tools.iam.plugins.module_utils import _validation
+from ansible_collections.ecs_tools.iam.plugins.module_utils import _volume_access
+from ansible_collections.ecs_tools.iam.plugins.module_utils._documents import as_dict
 from ansible_collections.ecs_tools.iam.plugins.module_utils._errors import ConcurrentChange
 from ansible_collections.ecs_tools.iam.plugins.module_utils._errors import InUseError
 from ansible_collections.ecs_tools.iam.plugins.module_utils._errors import InvalidInput
@@ -61,7 +68,7 @@ MAX_AWS_MANAGED_READS = 40
 DETACH_VOLUMES = "detach AmazonECSInfrastructureRolePolicyForVolumes from role"
 CHANGE_ROLE = "change role"
 # Changes that can take the volume actions away from ECS (the role's policies, boundary or trust):
-# before any of them the guard asks the evaluator (``_analysis.volume_blockers``).
+# before any of them the guard asks the evaluator (``_volume_access.volume_blockers``).
 VOLUME_ACTION_CHANGES = _actions.VOLUME_ACTION_CHANGES
 DELETE_ROLE = "delete role"
 
@@ -427,27 +434,27 @@ class RoleService:
             if not causes:
                 return None
         usage = self.scan_usage(current.role["arn"], params.get("usage_regions"))
-        if _analysis.blocks(usage) and not params["force"]:
-            raise InUseError(_analysis.guard_message(params["name"], guard.what, usage, causes), usage)
+        if _usage_findings.blocks(usage) and not params["force"]:
+            raise InUseError(_usage_findings.guard_message(params["name"], guard.what, usage, causes), usage)
         return usage
 
     def _volume_actions_lost(self, params, current, plan):
-        """What the plan takes away of the volume actions ECS has today (``_analysis.volume_blockers``
+        """What the plan takes away of the volume actions ECS has today (``_volume_access.volume_blockers``
         items; empty: nothing). The role after the plan is evaluated first; the role as it is only when
         something blocks after, to tell a loss from a role that never had the actions. Reads only the
         documents needed: the policies other than ECS's own, the boundary, the inline policies."""
         partition, account_id = current.partition, current.account_id
         after = plan.role_after
-        documents = _iam.default_documents(self.client, _analysis.volume_documents_needed(after, partition))
+        documents = _iam.default_documents(self.client, _volume_access.volume_documents_needed(after, partition))
         inline = _iam.inline_documents(self.client, params["name"])
-        blocked = _analysis.volume_blockers(after, documents, inline, partition, account_id)
+        blocked = _volume_access.volume_blockers(after, documents, inline, partition, account_id)
         if not blocked:
             return []
         before = current.role
-        needed = [a for a in _analysis.volume_documents_needed(before, partition) if a not in documents]
+        needed = [a for a in _volume_access.volume_documents_needed(before, partition) if a not in documents]
         documents.update(_iam.default_documents(self.client, needed))
-        return _analysis.lost_volume_actions(
-            _analysis.volume_blockers(before, documents, inline, partition, account_id), blocked
+        return _volume_access.lost_volume_actions(
+            _volume_access.volume_blockers(before, documents, inline, partition, account_id), blocked
         )
 
     def apply(self, plan):
@@ -505,13 +512,33 @@ class RoleService:
         policies they use: each read on its own (GetPolicy, GetPolicyVersion) when there are at most
         ``MAX_AWS_MANAGED_READS``, else all of them in the same paginated read."""
         details = _authorization.account_authorization_details(self.client, _authorization.LOCAL)
-        arns = _analysis.aws_managed_arns(details)
+        arns = _principals.aws_managed_arns(details)
         if len(arns) > MAX_AWS_MANAGED_READS:
             aws = _authorization.account_authorization_details(self.client, _authorization.AWS_MANAGED)
             details["Policies"].extend(aws["Policies"])
         else:
             details["Policies"].extend(p for p in (_iam.policy_detail(self.client, a) for a in arns) if p)
         return details
+
+    def _grant_policy_from_details(self, details, policy_arn):
+        """The grant managed policy as ``_iam.read_grant_policy(versions=False)`` gives it, from the
+        authorization details already read: they carry its default version's document and the
+        principals it is attached to; only its tags (the ownership mark) need a call, GetPolicy, and only
+        when the policy exists."""
+        grants = {"policy": None, "attached": None, "inline": None, "principals": None, "clashes": []}
+        if not _principals.has_policy(details, policy_arn):
+            return grants
+        policy = _iam.get_policy(self.client, policy_arn)
+        if policy is None:  # deleted since the details were read
+            return grants
+        grants["policy"] = {
+            "arn": policy_arn,
+            "document": as_dict(_principals.default_document(details, policy_arn)),
+            "tags": boto3_tag_list_to_ansible_dict(policy.get("Tags") or []),
+            "versions": None,
+        }
+        grants["attached"] = _principals.attached_to(details, policy_arn)
+        return grants
 
     def describe(self, params):
         """The info module's result: the role, its grants and who else can pass it, findings."""
@@ -529,14 +556,14 @@ class RoleService:
             _grants.normalize_spec({"policy_name": params.get("pass_role_policy_name")}, params["name"]),
         )
         spec = current.spec
-        # One paginated GetAccountAuthorizationDetails answers both "who holds the collection's inline
-        # grant" and "who can pass the role at all".
+        # One paginated GetAccountAuthorizationDetails answers "what the collection's grant policy says
+        # and who holds it" (inline or attached: only its tags need GetPolicy) and "who can pass the role".
         details = self._authorization_details()
-        grants = _iam.read_grant_policy(self.client, current.policy_arn, versions=False)
+        grants = self._grant_policy_from_details(details, current.policy_arn)
         grants.update(_grants.inline_holders(details, spec["policy_name"]))
         # Only what the collection can prove is its own is its grant; the rest merely shares the name.
         grants, foreign, dummy = _grants.split_ownership(role["arn"], spec["policy_name"], grants)
-        principals = _analysis.pass_role_principals(details, role["arn"])
+        principals = _pass_role_exposure.pass_role_principals(details, role["arn"])
         pass_role = _grants.snapshot(spec, grants)
         if grants["policy"] is not None:
             pass_role["policy_arn"] = current.policy_arn
@@ -544,12 +571,12 @@ class RoleService:
         attached = role.pop("attached_policies")
         capabilities = _catalog.capabilities_from_arns(attached, current.partition)
         trust = role["assume_role_policy_document"]
-        findings = _analysis.trust_findings(trust, current.partition, current.account_id)
-        findings.extend(_analysis.attachment_findings(attached, current.partition))
+        findings = _role_findings.trust_findings(trust, current.partition, current.account_id)
+        findings.extend(_role_findings.attachment_findings(attached, current.partition))
         for document, where in _grants.own_documents(spec["policy_name"], grants):
-            findings.extend(_analysis.grant_findings([document], where))
-        findings.extend(_analysis.exposure_findings(principals, params["name"]))
-        findings.extend(_analysis.not_owned_findings(_grants.describe_foreign(obj) for obj in foreign))
+            findings.extend(_role_findings.grant_findings([document], where))
+        findings.extend(_pass_role_exposure.exposure_findings(principals, params["name"]))
+        findings.extend(_role_findings.not_owned_findings(_grants.describe_foreign(obj) for obj in foreign))
         result = dict(
             exists=True,
             role=role,
@@ -559,18 +586,18 @@ class RoleService:
             cloudtrail_role_session_names=_catalog.all_session_names(capabilities),
             pass_role=pass_role,
             pass_role_principals=principals,
-            trust_hardened=_analysis.trust_hardened(trust, current.partition, current.account_id),
+            trust_hardened=_role_findings.trust_hardened(trust, current.partition, current.account_id),
         )
         if foreign:
             result["foreign_objects"] = foreign
-        blockers = _analysis.role_volume_blockers(
+        blockers = _volume_access.role_volume_blockers(
             details, dict(role, attached_policies=attached), current.partition, current.account_id
         )
         if params["check_usage"]:
             usage = self.scan_usage(role["arn"], params.get("usage_regions"))
             result["usage"] = usage
-            findings.extend(_analysis.usage_findings(usage, _catalog.VOLUMES in capabilities, blockers))
-        findings.extend(_analysis.volume_findings(blockers, result.get("usage"), _catalog.VOLUMES in capabilities))
+            findings.extend(_usage_findings.usage_findings(usage, _catalog.VOLUMES in capabilities, blockers))
+        findings.extend(_volume_access.volume_findings(blockers, result.get("usage"), _catalog.VOLUMES in capabilities))
         result["findings"] = findings
         return result
 
@@ -584,5 +611,5 @@ class RoleService:
         role_arn = _grants.orphan_of(params["name"], partition, account_id, None, grants)
         findings = []
         if role_arn is not None:
-            findings.append(_analysis.finding("pass_role_orphaned_grant", _grants.orphan_message(role_arn, grants)))
+            findings.append(_findings.finding("pass_role_orphaned_grant", _grants.orphan_message(role_arn, grants)))
         return dict(exists=False, findings=findings)

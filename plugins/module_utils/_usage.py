@@ -8,7 +8,7 @@
 IAM is global but ECS and EBS are regional, so the scan covers every region enabled for the
 account (or the ones the user lists), concurrently, with the fewest calls a region allows
 (ListClusters and one filtered DescribeVolumes when it has no cluster). A region that cannot be
-read is reported, never treated as empty. Deciding what counts is ``_analysis``.
+read is reported, never treated as empty. Deciding what counts is ``_usage_findings``.
 
 Clients: amazon.aws's ``module.client()`` builds a new boto3 session, so a new botocore loader
 that parses the service model again and resolves the credentials again, for every client (about
@@ -38,7 +38,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.botocore import get_aws
 from ansible_collections.amazon.aws.plugins.module_utils.errors import AWSErrorHandler
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 
-from ansible_collections.ecs_tools.iam.plugins.module_utils import _analysis
+from ansible_collections.ecs_tools.iam.plugins.module_utils import _usage_findings
 from ansible_collections.ecs_tools.iam.plugins.module_utils._module import BOTOCORE_CONFIG
 
 # Threads wait on the network (one region's calls are sequential), so the pool is sized to the
@@ -108,19 +108,19 @@ def attached_ecs_volumes(ec2):
 
 
 def scan_region(ecs, ec2, region, role_arn):
-    usage = _analysis.empty_usage()
+    usage = _usage_findings.empty_usage()
     for cluster in list_clusters(ecs):
         for batch in _batches(list_services(ecs, cluster), _SERVICES_PER_DESCRIBE):
             for service in describe_services(ecs, cluster, batch):
-                references = _analysis.service_references(service, role_arn)
+                references = _usage_findings.service_references(service, role_arn)
                 if references:
-                    usage["services"].append(_analysis.service_finding(service, region, references))
+                    usage["services"].append(_usage_findings.service_finding(service, region, references))
         for batch in _batches(list_stopped_tasks(ecs, cluster), _TASKS_PER_DESCRIBE):
             for task in describe_tasks(ecs, cluster, batch):
                 if task.get("lastStatus") == "DEPROVISIONING":
-                    usage["tasks"].append(_analysis.task_finding(task, region))
+                    usage["tasks"].append(_usage_findings.task_finding(task, region))
     for volume in attached_ecs_volumes(ec2):
-        usage["volumes"].append(_analysis.volume_finding(volume, region))
+        usage["volumes"].append(_usage_findings.volume_finding(volume, region))
     return usage
 
 
@@ -218,7 +218,7 @@ def scan(clients, role_arn, regions=None, max_workers=MAX_WORKERS):
         regions = sorted(clients) if regions is None else regions
         clients = PrebuiltClients(clients)
     regions = sorted(set(regions))
-    usage = _analysis.empty_usage()
+    usage = _usage_findings.empty_usage()
     with ThreadPoolExecutor(max_workers=pool_size(len(regions), max_workers)) as pool:
         for region, found, error in pool.map(lambda region: _scan_one(clients, region, role_arn), regions):
             usage["regions"].append(region)

@@ -21,7 +21,8 @@ import os
 import re
 from collections.abc import Mapping
 
-from ansible_collections.ecs_tools.iam.plugins.module_utils._analysis import SEVERITIES
+from ansible_collections.ecs_tools.iam.plugins.module_utils import _principals
+from ansible_collections.ecs_tools.iam.plugins.module_utils._findings import SEVERITIES
 
 ACCEPTED_VARIABLE = "ecs_infrastructure_role_accepted_principals"
 BASELINE_VARIABLE = "ecs_infrastructure_role_report_baseline"
@@ -241,9 +242,9 @@ def row(info, host, variables=None, error=None):
     else:  # an info result without the classification (an older module): the grant's holders
         grant = info.get("pass_role") or {}
         principals = [
-            {"type": kind[:-1], "name": name, "arn": None, "classification": None, "administrator": None}
-            for kind in ("users", "groups", "roles")
-            for name in grant.get(kind) or []
+            {"type": kind.type, "name": name, "arn": None, "classification": None, "administrator": None}
+            for kind in _principals.KINDS
+            for name in grant.get(kind.list_name) or []
         ]
     entry = {
         "host": host,

@@ -40,6 +40,6 @@ def test_a_principal_of_the_synthetic_account_is_classified_as_by_hand():
         arn = "arn:aws:iam::123456789012:policy/" + name
         details["UserDetailList"] = [dict(user, AttachedManagedPolicies=[{"PolicyName": name, "PolicyArn": arn}])]
         details["GroupDetailList"] = details["RoleDetailList"] = []
-        _analysis, dummy = bench._modules()
-        found = _analysis.pass_role_principals(details, bench.ROLE_ARN)
+        exposure, dummy = bench._modules()
+        found = exposure.pass_role_principals(details, bench.ROLE_ARN)
         assert [p["classification"] for p in found] == ([expected] if expected else []), name

@@ -8,6 +8,7 @@ import re
 import yaml
 
 from ansible_collections.ecs_tools.iam.plugins.module_utils import _catalog
+from ansible_collections.ecs_tools.iam.plugins.module_utils import _findings
 from ansible_collections.ecs_tools.iam.plugins.modules import ecs_infrastructure_role
 
 ROLE = pathlib.Path(__file__).resolve().parents[3] / "roles" / "infrastructure_role"
@@ -102,7 +103,7 @@ def test_every_list_variable_goes_through_survey_list():
 
 
 def test_severity_threshold_choices_are_the_finding_severities():
-    levels = yaml.safe_load((ROLE / "vars" / "main.yml").read_text())["__ecs_infrastructure_role_severities"]
+    levels = list(_findings.SEVERITIES)
     assert levels == ["high", "medium", "low", "info"]
     assert SPEC["ecs_infrastructure_role_fail_on_severity"]["choices"] == levels
     assert SPEC["ecs_infrastructure_role_fail_on_severity"]["default"] == "high"

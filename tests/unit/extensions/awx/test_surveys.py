@@ -11,12 +11,13 @@ import pytest
 import yaml
 
 from ansible_collections.ecs_tools.iam.plugins.module_utils import _catalog
+from ansible_collections.ecs_tools.iam.plugins.module_utils import _findings
 
 ROOT = pathlib.Path(__file__).resolve().parents[4]
 SURVEYS = ROOT / "extensions" / "awx" / "surveys"
 ROLE = ROOT / "roles" / "infrastructure_role"
 ROLE_SPEC = yaml.safe_load((ROLE / "meta" / "argument_specs.yml").read_text())["argument_specs"]["main"]["options"]
-SEVERITIES = yaml.safe_load((ROLE / "vars" / "main.yml").read_text())["__ecs_infrastructure_role_severities"]
+SEVERITIES = list(_findings.SEVERITIES)
 AUDIT_PLAYBOOK = (ROOT / "playbooks" / "audit.yml").read_text()
 
 # AWX's survey question types (awx/api/views: JobTemplateSurveySpec) and what each default must be.

@@ -222,10 +222,12 @@ def test_every_action_kind_has_its_call_and_every_principal_method_exists():
 
     assert set(_iam.ACTIONS) == set(_actions.ROLE_WRITES) | set(_actions.GRANT_WRITES)
     client = boto3.client("iam", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
-    for api in _iam._PRINCIPAL.values():
-        for call, method in api.items():
-            if call not in ("key", "result"):
-                assert callable(getattr(client, method)), method
+    from ansible_collections.ecs_tools.iam.plugins.module_utils import _principals
+
+    for kind in _principals.KINDS:
+        for method in (kind.get_method, *kind.calls.values()):
+            assert callable(getattr(client, method)), method
+        assert sorted(kind.calls) == ["attach_policy", "delete_inline_policy", "detach_policy", "put_inline"]
 
 
 @pytest.mark.parametrize("kind,name", [("users", "alice"), ("groups", "ops"), ("roles", "deployer")])

@@ -80,7 +80,7 @@ def test_a_star_within_a_segment_stays_in_it():
 
 def access(*documents, boundary=None):
     compiled = [({"policy_name": f"p{i}"}, pe.statements(d)) for i, d in enumerate(documents)]
-    return pe.evaluate(compiled, "iam:PassRole", ROLE, KEY, boundary=boundary)
+    return pe.evaluate(compiled, "iam:PassRole", ROLE, KEY, boundary=boundary, lower_case=True)
 
 
 def outcome(a):
@@ -352,7 +352,7 @@ def test_the_search_stops_at_its_limit_and_says_so(monkeypatch):
 def test_a_search_past_its_limit_is_a_high_finding_not_a_lower_one(monkeypatch):
     # Whoever can write a policy could otherwise pick patterns that exhaust the search to turn a high
     # finding (another service) into a medium one.
-    from ansible_collections.ecs_tools.iam.plugins.module_utils import _analysis
+    from ansible_collections.ecs_tools.iam.plugins.module_utils import _pass_role_exposure
 
     monkeypatch.setattr(pe, "SEARCH_LIMIT", 50)
     pe._ANSWERS.clear()
@@ -370,8 +370,8 @@ def test_a_search_past_its_limit_is_a_high_finding_not_a_lower_one(monkeypatch):
         "RoleDetailList": [],
         "Policies": [policy],
     }
-    found = _analysis.pass_role_principals(account, ROLE)
-    findings = _analysis.exposure_findings(found, "ecsInfrastructureRole")
+    found = _pass_role_exposure.pass_role_principals(account, ROLE)
+    findings = _pass_role_exposure.exposure_findings(found, "ecsInfrastructureRole")
     pe._ANSWERS.clear()
     assert [p["classification"] for p in found] == ["conditional"]
     assert [(f["code"], f["severity"]) for f in findings] == [("pass_role_conditional", "high")]

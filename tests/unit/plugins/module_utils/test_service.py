@@ -11,6 +11,7 @@ from moto import mock_aws
 from ansible_collections.ecs_tools.iam.plugins.module_utils import _authorization
 from ansible_collections.ecs_tools.iam.plugins.module_utils import _documents
 from ansible_collections.ecs_tools.iam.plugins.module_utils import _grants
+from ansible_collections.ecs_tools.iam.plugins.module_utils import _iam
 from ansible_collections.ecs_tools.iam.plugins.module_utils import _service
 from ansible_collections.ecs_tools.iam.plugins.module_utils import _usage
 from ansible_collections.ecs_tools.iam.plugins.module_utils._errors import ConcurrentChange
@@ -576,3 +577,27 @@ def test_describe_reports_an_unmarked_grant_as_not_yet_adopted(service):
     assert [o["arn"] for o in result["foreign_objects"]] == [GRANT_ARN]
     assert "adopts an unmarked policy only when every version" in result["foreign_objects"][0]["reason"]
     assert "ListPolicyVersions" not in seen  # the info module's least-privilege policy does not grant it
+
+
+def test_describe_reads_the_grant_policy_from_the_authorization_details(service):
+    """Item 7c of issue 21: the authorization details carry the grant policy's document and holders; only
+    its tags (the ownership mark) need GetPolicy. No GetPolicyVersion or ListEntitiesForPolicy for it."""
+    make, iam = service
+    iam.create_user(UserName="alice")
+    make().present(params(pass_role={"users": ["alice"]}, wait=False))
+    grant_arn = f"arn:aws:iam::{ACCOUNT}:policy/{ROLE}PassRole"
+    seen = []
+    iam.meta.events.register(
+        "before-parameter-build.iam", lambda model, params, **kwargs: seen.append((model.name, params.get("PolicyArn")))
+    )
+    info = make().describe(dict(name=ROLE, pass_role_policy_name=None, check_usage=False, usage_regions=None))
+    assert [name for name, arn in seen if arn == grant_arn] == ["GetPolicy"]
+    assert "ListEntitiesForPolicy" not in [name for name, arn in seen]
+    assert info["pass_role"]["users"] == ["alice"] and info["pass_role"]["policy_arn"] == grant_arn
+    assert info["findings"] == []  # the mark was read: the grant is the collection's own
+
+    # The same answer as the three reads give (GetPolicy, GetPolicyVersion, ListEntitiesForPolicy).
+    details = _authorization.account_authorization_details(iam, _authorization.LOCAL)
+    from_details = make()._grant_policy_from_details(details, grant_arn)
+    assert from_details == _iam.read_grant_policy(iam, grant_arn, versions=False)
+    assert make()._grant_policy_from_details(details, grant_arn.replace("PassRole", "Missing"))["policy"] is None

@@ -16,8 +16,8 @@ from botocore.stub import ANY
 from botocore.stub import Stubber
 from moto import mock_aws
 
-from ansible_collections.ecs_tools.iam.plugins.module_utils import _analysis
 from ansible_collections.ecs_tools.iam.plugins.module_utils import _usage
+from ansible_collections.ecs_tools.iam.plugins.module_utils import _usage_findings
 from ansible_collections.ecs_tools.iam.plugins.module_utils._module import COLLECTION_NAME
 from ansible_collections.ecs_tools.iam.plugins.module_utils._module import COLLECTION_VERSION
 from ansible_collections.ecs_tools.iam.plugins.module_utils._module import EcsToolsIAMModule
@@ -295,7 +295,7 @@ def test_one_session_one_model_load_one_credential_resolution_for_every_region(c
         assert ecs.meta.service_model.service_name == "ecs" and ec2.meta.service_model.service_name == "ec2"
         assert ecs._request_signer._credentials.get_frozen_credentials().access_key == "AKIDFILE"
         scanned.append((region, id(ecs), id(ec2)))
-        return _analysis.empty_usage()
+        return _usage_findings.empty_usage()
 
     monkeypatch.setattr(boto3.session, "Session", CountingSession)
     monkeypatch.setattr(botocore.loaders.JSONFileLoader, "load_file", counting_load)
@@ -380,7 +380,7 @@ def test_regions_are_scanned_concurrently(monkeypatch):
         time.sleep(0.2)  # long enough for the pool to start all its threads on a loaded machine
         with lock:
             running[0] -= 1
-        return _analysis.empty_usage()
+        return _usage_findings.empty_usage()
 
     monkeypatch.setattr(_usage, "scan_region", slow_scan)
     regions = [f"region-{i:02d}" for i in range(38)]
