@@ -440,20 +440,19 @@ def _plan_inline(spec, policy_arn, document, current):
     want = listed(spec)
     actions = []
     grantees = empty()
+
+    def put(kind, principal):
+        """The grant ``document`` as ``principal``'s inline policy."""
+        return Action(
+            _actions.PUT_PRINCIPAL_INLINE, kind=kind, principal=principal, policy_name=name, document=document
+        )
+
     for kind in KINDS:
         keep = set(want[kind])
         for principal in want[kind]:
             held = inline[kind].get(principal)
             if held is None or _documents.documents_differ(held, document):
-                actions.append(
-                    Action(
-                        _actions.PUT_PRINCIPAL_INLINE,
-                        kind=kind,
-                        principal=principal,
-                        policy_name=name,
-                        document=document,
-                    )
-                )
+                actions.append(put(kind, principal))
         for principal in sorted(set(inline[kind]) - set(want[kind])):
             if spec["purge"]:
                 actions.append(
@@ -464,15 +463,7 @@ def _plan_inline(spec, policy_arn, document, current):
         for principal in sorted(set(attached[kind]) - set(want[kind]) - set(inline[kind])):
             if not spec["purge"]:
                 # purge: false keeps access: move the unlisted grantee to an inline policy
-                actions.append(
-                    Action(
-                        _actions.PUT_PRINCIPAL_INLINE,
-                        kind=kind,
-                        principal=principal,
-                        policy_name=name,
-                        document=document,
-                    )
-                )
+                actions.append(put(kind, principal))
                 keep.add(principal)
         grantees[kind] = sorted(keep)
     if policy is not None:
