@@ -213,7 +213,7 @@ class InventoryModule(AWSInventoryBase):
             self.get_option("hostname"),
         )
         if problems:
-            raise AnsibleError("{0}: {1}".format(self.NAME, "; ".join(problems)))
+            raise AnsibleError(f"{self.NAME}: {'; '.join(problems)}")
 
     def _read(self):
         client = self.client("organizations", region=self.region or DEFAULT_REGION, config=dict(BOTOCORE_CONFIG))
@@ -235,7 +235,7 @@ class InventoryModule(AWSInventoryBase):
         unknown = _accounts.unknown_units(snapshot, unit_ids)
         if unknown:
             raise AnsibleError(
-                "{0}: organizational_unit_ids not found in the organization: {1}".format(self.NAME, ", ".join(unknown))
+                f"{self.NAME}: organizational_unit_ids not found in the organization: {', '.join(unknown)}"
             )
         hosts = _accounts.hosts(
             snapshot,
@@ -253,7 +253,7 @@ class InventoryModule(AWSInventoryBase):
                 raise AnsibleError(
                     "{0}: hostname: name, but several accounts share a name: {1}; use hostname: id".format(
                         self.NAME,
-                        "; ".join("{0!r} ({1})".format(k, ", ".join(v)) for k, v in sorted(duplicates.items())),
+                        "; ".join(f"{k!r} ({', '.join(v)})" for k, v in sorted(duplicates.items())),
                     )
                 )
         return hosts

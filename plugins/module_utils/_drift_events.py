@@ -273,8 +273,8 @@ def refusal_message(objects):
     return (
         "refusing to change or delete {0}, which the collection did not create ({1}); "
         "choose another name (option name) or remove the object yourself".format(
-            ", ".join("{0} {1}".format(o["type"], o["name"]) for o in objects),
-            "; ".join("{0} {1}: {2}".format(o["type"], o["name"], o["reason"]) for o in objects),
+            ", ".join(f"{o['type']} {o['name']}" for o in objects),
+            "; ".join(f"{o['type']} {o['name']}: {o['reason']}" for o in objects),
         )
     )
 
@@ -318,7 +318,7 @@ def evaluate_trails(trails, region):
         entry["organization_trail"] = bool(trail.get("IsOrganizationTrail"))
         status, selectors = trail.get("status"), trail.get("selectors")
         if not entry["multi_region"] and trail.get("HomeRegion") != region:
-            entry["qualifies"], entry["reason"] = False, "a single-region trail of {0}".format(trail.get("HomeRegion"))
+            entry["qualifies"], entry["reason"] = False, f"a single-region trail of {trail.get('HomeRegion')}"
         elif (status is None or selectors is None) and entry["organization_trail"]:
             # A member account sees its organization's trail but may not read its status: the
             # management account's trail, trusted as the organization's, and said so.

@@ -142,8 +142,8 @@ def delete_rule(client, name, bus_name):
 def _failed_entries(action, response):
     from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 
-    entries = ["{0}: {1}".format(e.get("ErrorCode"), e.get("ErrorMessage")) for e in response.get("FailedEntries", [])]
-    return AnsibleAWSError(message="Failed to {0}: {1}".format(action, "; ".join(entries)))
+    entries = [f"{e.get('ErrorCode')}: {e.get('ErrorMessage')}" for e in response.get("FailedEntries", [])]
+    return AnsibleAWSError(message=f"Failed to {action}: {'; '.join(entries)}")
 
 
 # ---------------------------------------------------------------- IAM (the forwarding role)

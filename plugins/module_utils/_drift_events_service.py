@@ -34,7 +34,7 @@ def validate(params, partition, region):
     if bus_arn and (not bus_arn.startswith("arn:") or ":event-bus/" not in bus_arn):
         raise InvalidInput(f"central_event_bus_arn {bus_arn} is not an EventBridge event bus ARN")
     if not 1 <= params["max_receive_count"] <= 1000:
-        raise InvalidInput("max_receive_count must be between 1 and 1000, not {0}".format(params["max_receive_count"]))
+        raise InvalidInput(f"max_receive_count must be between 1 and 1000, not {params['max_receive_count']}")
 
 
 class DriftEvents:
@@ -137,7 +137,7 @@ class DriftEvents:
             return
         changes = plan.attribute_changes(desired, current["attributes"])
         if changes:
-            action = "update SQS queue {0} ({1})".format(name, ", ".join(sorted(changes)))
+            action = f"update SQS queue {name} ({', '.join(sorted(changes))})"
             self._act(action, aws.set_queue_attributes, sqs, current["url"], changes)
 
     def _converge_rule(self, current, pattern, targets):
@@ -165,7 +165,7 @@ class DriftEvents:
         extra = sorted(set(have) - set(want))
         if extra:
             self._act(
-                "remove targets {0} from rule {1}".format(", ".join(extra), n.rule),
+                f"remove targets {', '.join(extra)} from rule {n.rule}",
                 aws.remove_targets,
                 events,
                 n.rule,
@@ -174,7 +174,7 @@ class DriftEvents:
             )
         stale = [t for i, t in sorted(want.items()) if not plan.same_document(have.get(i), t)]
         if stale:
-            action = "set targets {0} of rule {1}".format(", ".join(t["Id"] for t in stale), n.rule)
+            action = f"set targets {', '.join(t['Id'] for t in stale)} of rule {n.rule}"
             self._act(action, aws.put_targets, events, n.rule, n.event_bus, stale)
 
     def _converge_bus(self, current):

@@ -75,12 +75,12 @@ class _Account:
 
 def describe_grant(grant, kind, name):
     if grant["via"] == "inline":
-        return "inline policy {0} of {1} {2}".format(grant["policy_name"], kind, name)
+        return f"inline policy {grant['policy_name']} of {kind} {name}"
     if grant["via"] == "managed":
-        return "managed policy {0}".format(grant["policy_arn"])
+        return f"managed policy {grant['policy_arn']}"
     if grant["policy_arn"]:
-        return "managed policy {0} of group {1}".format(grant["policy_arn"], grant["group"])
-    return "inline policy {0} of group {1}".format(grant["policy_name"], grant["group"])
+        return f"managed policy {grant['policy_arn']} of group {grant['group']}"
+    return f"inline policy {grant['policy_name']} of group {grant['group']}"
 
 
 # The condition a principal carries when the search for another value of the key ran past

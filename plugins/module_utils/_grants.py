@@ -80,7 +80,7 @@ def validate_spec(spec):
     errors = []
     problem = iam_name_problem("policy", name=spec["policy_name"])
     if problem:
-        errors.append("Invalid pass_role.policy_name {0!r}: {1}.".format(spec["policy_name"], problem))
+        errors.append(f"Invalid pass_role.policy_name {spec['policy_name']!r}: {problem}.")
     for kind in KINDS:
         seen = set()
         for name in spec[kind]:
@@ -217,11 +217,11 @@ def _adoption(role_arn, policy, holders, listed):
     unlisted = [f"{_IAM_TYPE[kind]} {n!r}" for kind in KINDS for n in holders[kind] if n.lower() not in wanted[kind]]
     if unlisted:
         problems.append(
-            "it is attached to {0}, whom pass_role does not list (adopting it would take over a grant "
-            "someone else gave)".format(", ".join(unlisted))
+            f"it is attached to {', '.join(unlisted)}, whom pass_role does not list (adopting it would take over "
+            "a grant someone else gave)"
         )
     if problems:
-        return None, "it carries no {0} mark, and {1}".format(OWNER_TAG, "; and ".join(problems))
+        return None, f"it carries no {OWNER_TAG} mark, and {'; and '.join(problems)}"
     adoption = {
         "arn": policy["arn"],
         "versions": [v["id"] for v in versions],
@@ -329,13 +329,11 @@ def foreign_object(object_type, name, reason, **where):
 def describe_foreign(obj):
     if obj["type"] == "managed_policy":
         if obj["holders"] is None:
-            return "managed policy {0} ({1})".format(obj["arn"], obj["reason"])
+            return f"managed policy {obj['arn']} ({obj['reason']})"
         holders = [f"{_IAM_TYPE[kind]} {name!r}" for kind in KINDS for name in obj["holders"][kind]]
         held = "attached to " + ", ".join(holders) if holders else "attached to no principal"
-        return "managed policy {0} ({1}; {2})".format(obj["arn"], held, obj["reason"])
-    return "inline policy {0!r} of {1} {2!r} ({3})".format(
-        obj["name"], obj["principal_type"], obj["principal"], obj["reason"]
-    )
+        return f"managed policy {obj['arn']} ({held}; {obj['reason']})"
+    return f"inline policy {obj['name']!r} of {obj['principal_type']} {obj['principal']!r} ({obj['reason']})"
 
 
 def refusal(role_name, policy_name, foreign):
@@ -643,16 +641,16 @@ def verify(spec, role_arn, expected, current):
     policy = current.get("policy")
     if spec["mode"] == MANAGED:
         if policy is None:
-            return ["managed policy {0} is missing".format(expected["policy_arn"])]
+            return [f"managed policy {expected['policy_arn']} is missing"]
         mark = (policy.get("tags") or {}).get(OWNER_TAG)
         if mark != role_arn:
-            problems.append("managed policy {0} is marked {1!r}".format(policy["arn"], mark))
+            problems.append(f"managed policy {policy['arn']} is marked {mark!r}")
         if _documents.documents_differ(policy.get("document"), document):
-            problems.append("managed policy {0} does not hold this role's grant".format(policy["arn"]))
+            problems.append(f"managed policy {policy['arn']} does not hold this role's grant")
         holders = current.get("attached") or empty()
     else:
         if policy is not None and is_own_document(policy.get("document"), role_arn):
-            problems.append("managed policy {0} still exists".format(policy["arn"]))
+            problems.append(f"managed policy {policy['arn']} still exists")
         inline = current.get("inline") or empty_inline()
         holders = {kind: sorted(p for p, d in inline[kind].items() if is_own_document(d, role_arn)) for kind in KINDS}
     for kind in KINDS:

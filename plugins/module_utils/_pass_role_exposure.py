@@ -41,7 +41,7 @@ def pass_role_principals(details, role_arn, service=ECS_SERVICE_PRINCIPAL):
 
 
 def _describe_condition(condition):
-    text = "{0} {1} {2}".format(condition["operator"], condition["key"], json.dumps(condition["values"])).strip()
+    text = f"{condition['operator']} {condition['key']} {json.dumps(condition['values'])}".strip()
     if condition.get("policy_name"):
         text += " (" + condition["policy_name"] + ")"
     return text
@@ -67,7 +67,7 @@ def exposure_findings(principals, role_name):
     for principal in principals:
         if principal["type"] == "role" and principal["name"] == role_name and _only_attached_aws_policies(principal):
             continue
-        who = "{0} {1}".format(principal["type"], principal["name"])
+        who = f"{principal['type']} {principal['name']}"
         reaching = [g for g in principal["grants"] if g["classification"] in ("any_service", "conditional")]
         how = "; ".join(
             _exposure.describe_grant(g, principal["type"], principal["name"]) for g in reaching or principal["grants"]

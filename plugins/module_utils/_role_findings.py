@@ -112,7 +112,7 @@ def _covers_ecs(statement):
 
 def _statement_name(statement, index):
     if statement.get("Sid"):
-        return "statement {0!r}".format(statement["Sid"])
+        return f"statement {statement['Sid']!r}"
     return f"statement {index + 1}"
 
 
@@ -193,7 +193,7 @@ def trust_findings(document, partition=None, account_id=None):
             ),
         )
     elif not ecs_can_assume or ecs_denied:
-        denied = " ({0} denies it sts:AssumeRole)".format(", ".join(ecs_denied)) if ecs_denied else ""
+        denied = f" ({', '.join(ecs_denied)} denies it sts:AssumeRole)" if ecs_denied else ""
         found.insert(
             0,
             finding(

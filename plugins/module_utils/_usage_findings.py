@@ -54,7 +54,7 @@ def task_finding(task, region):
     """A task stuck in DEPROVISIONING, with the status (and reason) of its attachments."""
     details = []
     for attachment in task.get("attachments") or []:
-        text = "{0} {1}".format(attachment.get("type", "attachment"), attachment.get("status", "?"))
+        text = f"{attachment.get('type', 'attachment')} {attachment.get('status', '?')}"
         for detail in attachment.get("details") or []:
             if detail.get("name") in ("statusReason", "reason"):
                 text += ": " + str(detail.get("value"))
@@ -91,13 +91,13 @@ def in_use(usage):
 def describe_usage(usage):
     lines = []
     for service in usage["services"]:
-        lines.append("service {0} ({1}): {2}".format(service["arn"], service["region"], service["reason"]))
+        lines.append(f"service {service['arn']} ({service['region']}): {service['reason']}")
     for task in usage["tasks"]:
-        lines.append("task {0} ({1}): {2}".format(task["arn"], task["region"], task["reason"]))
+        lines.append(f"task {task['arn']} ({task['region']}): {task['reason']}")
     for volume in usage["volumes"]:
-        lines.append("volume {0} ({1}): {2}".format(volume["volume_id"], volume["region"], volume["reason"]))
+        lines.append(f"volume {volume['volume_id']} ({volume['region']}): {volume['reason']}")
     for region in usage["unreadable_regions"]:
-        lines.append("region {0} could not be read: {1}".format(region["region"], region["error"]))
+        lines.append(f"region {region['region']} could not be read: {region['error']}")
     return lines
 
 
@@ -140,21 +140,21 @@ def usage_findings(usage, volumes_attached, blockers=None):
             finding(
                 "volumes_policy_missing",
                 "AmazonECSInfrastructureRolePolicyForVolumes is not attached, but ECS uses the role for EBS "
-                "volumes: {0}.".format(", ".join(what)),
+                f"volumes: {', '.join(what)}.",
             )
         )
     for task in usage["tasks"]:
         found.append(
             finding(
                 "task_deprovisioning",
-                "Task {0} ({1}) is stuck: {2}.".format(task["arn"], task["region"], task["reason"]),
+                f"Task {task['arn']} ({task['region']}) is stuck: {task['reason']}.",
             )
         )
     for region in usage["unreadable_regions"]:
         found.append(
             finding(
                 "usage_region_unreadable",
-                "Region {0} could not be scanned for usage: {1}.".format(region["region"], region["error"]),
+                f"Region {region['region']} could not be scanned for usage: {region['error']}.",
             )
         )
     return found

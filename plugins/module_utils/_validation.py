@@ -170,9 +170,7 @@ def validate_role_options(params, known_regions=None):
             given.append("trust_source_account=True")
         if given:
             errors.append(
-                "state=absent deletes the role; these options only apply to state=present: {0}.".format(
-                    ", ".join(given)
-                )
+                f"state=absent deletes the role; these options only apply to state=present: {', '.join(given)}."
             )
     return errors
 
@@ -205,9 +203,7 @@ def _tag_errors(tags):
         by_case.setdefault(key.lower(), []).append(key)
     for keys in sorted(k for k in by_case.values() if len(k) > 1):
         errors.append(
-            "Invalid tag keys {0}: IAM tag keys do not differ by case alone.".format(
-                ", ".join(repr(k) for k in sorted(keys))
-            )
+            f"Invalid tag keys {', '.join(repr(k) for k in sorted(keys))}: IAM tag keys do not differ by case alone."
         )
     for key, value in sorted(tags.items()):
         problem = tag_value_problem(key, MAX_TAG_KEY) if key else "empty"

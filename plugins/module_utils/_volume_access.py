@@ -22,7 +22,7 @@ def volume_targets(partition=None, account_id=None):
     """What each volume action must be allowed on. ``DetachVolume`` is authorized on the volume and
     on the instance; ``DescribeVolumes`` has no resource-level permissions (only ``*`` grants it).
     Without ``partition`` / ``account_id`` only a wildcard there counts as "every volume"."""
-    prefix = "arn:{0}:ec2:*:{1}:".format(partition or "*", account_id or "*")
+    prefix = f"arn:{partition or '*'}:ec2:*:{account_id or '*'}:"
     volume = _policy_eval.template(prefix + "volume/*")
     instance = _policy_eval.template(prefix + "instance/*")
     return {
@@ -40,7 +40,7 @@ def _volume_context(partition, account_id):
     return {
         "aws:resourcetag/amazonecsmanaged": _policy_eval.literal("true"),
         "aws:resourcetag/amazonecscreated": _policy_eval.template(
-            "arn:{0}:ecs:*:{1}:task/*".format(partition or "*", account_id or "*")
+            f"arn:{partition or '*'}:ecs:*:{account_id or '*'}:task/*"
         ),
     }
 
@@ -133,8 +133,8 @@ def _volumes_policy(partition):
     """What AmazonECSInfrastructureRolePolicyForVolumes allows ECS on the volumes it manages. Its
     contents are AWS's and change: the collection attaches it by ARN and never reads it. AWS documents
     that it keeps the three actions (the deletion warning), on ECS-tagged volumes and any instance."""
-    volumes = "arn:{0}:ec2:*:*:volume/*".format(partition or "*")
-    instances = "arn:{0}:ec2:*:*:instance/*".format(partition or "*")
+    volumes = f"arn:{partition or '*'}:ec2:*:*:volume/*"
+    instances = f"arn:{partition or '*'}:ec2:*:*:instance/*"
     return {
         "Version": "2012-10-17",
         "Statement": [
@@ -285,9 +285,7 @@ def describe_blockers(items):
         if source == ROLE_POLICIES and kind == ALLOWS_NONE:
             phrases.append("no policy of the role allows " + ", ".join(actions))
         elif source == ROLE_POLICIES:
-            phrases.append(
-                "the role's policies allow {0} only under conditions or on some volumes".format(", ".join(actions))
-            )
+            phrases.append(f"the role's policies allow {', '.join(actions)} only under conditions or on some volumes")
         else:
             phrases.append(_BLOCKER_TEXT[kind].format(source, ", ".join(actions)))
     return phrases

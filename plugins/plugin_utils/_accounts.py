@@ -62,7 +62,7 @@ def validate_options(organizational_unit_ids, exclude_account_ids, assume_role_n
             problems.append(f"exclude_account_ids: {account_id!r} is not a 12-digit AWS account id")
     problems.extend(role_name_problems(assume_role_name))
     if hostname not in HOSTNAMES:
-        problems.append("hostname: {0!r} is not one of {1}".format(hostname, ", ".join(HOSTNAMES)))
+        problems.append(f"hostname: {hostname!r} is not one of {', '.join(HOSTNAMES)}")
     return problems
 
 

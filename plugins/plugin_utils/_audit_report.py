@@ -73,9 +73,7 @@ def accepted_principals(value, name=ACCEPTED_VARIABLE):
             raise AuditInputError(f"{where} must be a dictionary with arn and reason, got {_kind(item)}")
         unknown = sorted(str(key) for key in item if key not in ("arn", "reason"))
         if unknown:
-            raise AuditInputError(
-                "{0} has unknown keys {1}; an entry has arn and reason".format(where, ", ".join(unknown))
-            )
+            raise AuditInputError(f"{where} has unknown keys {', '.join(unknown)}; an entry has arn and reason")
         for key in ("arn", "reason"):
             if _blank(item.get(key)) or not isinstance(item.get(key), str):
                 raise AuditInputError(f"{where}: {key} is missing or blank; each entry needs an arn and a reason")
@@ -323,7 +321,7 @@ def severity_levels(threshold, name="fail_on_severity"):
     if value == "none":
         return []
     if value not in SEVERITIES:
-        raise AuditInputError("{0} must be one of {1}, none; got {2!r}".format(name, ", ".join(SEVERITIES), threshold))
+        raise AuditInputError(f"{name} must be one of {', '.join(SEVERITIES)}, none; got {threshold!r}")
     return list(SEVERITIES[: SEVERITIES.index(value) + 1])
 
 

@@ -201,9 +201,7 @@ def parse_event(body):
         raise NotAnIamEvent("the body is not a JSON object")
     if event.get("detail-type") != DETAIL_TYPE or event.get("source") != SOURCE:
         raise NotAnIamEvent(
-            "not an IAM CloudTrail event (source {0!r}, detail-type {1!r})".format(
-                event.get("source"), event.get("detail-type")
-            )
+            f"not an IAM CloudTrail event (source {event.get('source')!r}, detail-type {event.get('detail-type')!r})"
         )
     detail = event.get("detail")
     if not isinstance(detail, dict) or not detail.get("eventName"):
