@@ -22,7 +22,7 @@ USER_FILES = [
     r"(CHANGELOG\.rst|FILES\.json|LICENSE|MANIFEST\.json|README\.md)",
     r"meta/runtime\.yml",
     r"changelogs/(changelog|config)\.yaml",
-    r"plugins/(doc_fragments|filter|inventory|module_utils|modules|plugin_utils)/\w+\.py",
+    r"plugins/(doc_fragments|filter|inventory|lookup|module_utils|modules|plugin_utils)/\w+\.py",
     r"roles/\w+/(README\.md|(defaults|meta|tasks|vars|handlers|templates)/[\w.-]+\.(yml|j2))",
     r"playbooks/([\w-]+/)?[\w.-]+\.(yml|j2)",
     r"docs/([\w-]+/)*[\w.-]+\.(md|rst|json|yml)",
