@@ -42,12 +42,17 @@ class _ConsistencyRetry(AWSRetry):
 _AFTER_CREATE_RETRY = _ConsistencyRetry.jittered_backoff(retries=8, delay=1, catch_extra_error_codes=["NoSuchEntity"])
 
 
+def plain(client):
+    """The boto3 client itself, also when ``client`` is ``after_create``'s wrapper of it."""
+    return getattr(client, "client", client)
+
+
 class after_create:
     """The client to use right after ``CreateRole``: every call also retries ``NoSuchEntity``
     (jittered, 8 retries from 1 s), because IAM is eventually consistent."""
 
     def __init__(self, client):
-        self.client = getattr(client, "client", client)
+        self.client = plain(client)
 
     def __getattr__(self, name):
         attribute = getattr(self.client, name)

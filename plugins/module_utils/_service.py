@@ -499,9 +499,12 @@ class RoleService:
         return created
 
     def _read_grants_back(self, spec, policy_arn, scan):
-        grants = _iam.read_grant_policy(self.client, policy_arn)
+        # The plain client, not after_create's: read_back waits for IAM on its own, and here NoSuchEntity
+        # is an answer (inline mode keeps no managed grant policy), not IAM catching up with CreateRole.
+        client = _iam.plain(self.client)
+        grants = _iam.read_grant_policy(client, policy_arn)
         if scan:
-            details = _authorization.account_authorization_details(self.client, _authorization.LOCAL)
+            details = _authorization.account_authorization_details(client, _authorization.LOCAL)
             grants.update(_grants.inline_holders(details, spec["policy_name"]))
         return grants
 

@@ -185,6 +185,20 @@ def test_create_then_converge_then_delete(service):
     assert iam.list_policies(Scope="Local")["Policies"] == []
 
 
+def test_a_new_role_with_inline_grants_reads_them_back_without_waiting(service, monkeypatch):
+    """After CreateRole every call retries NoSuchEntity (IAM catching up), but the grants' read-back
+    asks for the managed grant policy that inline mode never creates: that NoSuchEntity is the answer
+    and must not be waited out (it cost some 68 s of backoff per new role)."""
+    make, iam = service
+    iam.create_user(UserName="alice")
+    slept = []
+    monkeypatch.setattr("time.sleep", slept.append)
+    plan, result = make().present(params(pass_role={"users": ["alice"], "mode": "inline"}, wait=False))
+    assert plan.changed and result["pass_role"]["users"] == ["alice"]
+    assert iam.list_user_policies(UserName="alice")["PolicyNames"] == [ROLE + "PassRole"]
+    assert slept == []
+
+
 def test_bad_input_raises_before_any_read(service):
     make, iam = service
     with pytest.raises(InvalidInput, match="Invalid role name 'bad name!'"):
