@@ -22,7 +22,8 @@ WRITE_PREFIXES = ("Create", "Update", "Put", "Delete", "Attach", "Detach", "Tag"
 # name the option rather than the value; every other message names the value.
 CASES = [
     # types
-    ("duration-not-int", {"max_session_duration": "an hour"}, "an hour"),
+    # ansible-core 2.17 names the option, not the value, when a string is no int
+    ("duration-not-int", {"max_session_duration": "an hour"}, "max_session_duration"),
     ("tags-not-dict", {"tags": ["team"]}, "tags"),
     ("purge-not-bool", {"purge_policies": "sometimes"}, "sometimes"),
     # ansible-core's message for a sub-options dict given a string names neither option nor value
