@@ -35,6 +35,7 @@ REPO = os.path.dirname(HERE)
 sys.path.insert(0, os.path.join(REPO, "tests", "support"))
 
 import playbook  # noqa: E402
+from ecs_volumes import ecs_volume  # noqa: E402
 from expected import TRUST_ECS  # noqa: E402
 from moto_server import MotoServer  # noqa: E402
 
@@ -75,20 +76,8 @@ def seed(server, volume_region):
     if volume_region not in regions or volume_region == DEFAULT_REGION:
         raise RunFailed(f"--volume-region must be an enabled region other than {DEFAULT_REGION}: {regions}")
     ec2 = client("ec2", volume_region)
-    image = ec2.describe_images(Owners=["amazon"])["Images"][0]["ImageId"]
-    instance = ec2.run_instances(ImageId=image, MinCount=1, MaxCount=1, InstanceType="t3.micro")["Instances"][0]
     task = f"arn:aws:ecs:{volume_region}:123456789012:task/prod/0123456789abcdef"
-    volume = ec2.create_volume(
-        AvailabilityZone=instance["Placement"]["AvailabilityZone"],
-        Size=10,
-        TagSpecifications=[
-            {
-                "ResourceType": "volume",
-                "Tags": [{"Key": "AmazonECSManaged", "Value": "true"}, {"Key": "AmazonECSCreated", "Value": task}],
-            }
-        ],
-    )["VolumeId"]
-    ec2.attach_volume(VolumeId=volume, InstanceId=instance["InstanceId"], Device="/dev/sdf")
+    volume = ecs_volume(ec2, task=task, size=10)
     return volume, regions
 
 

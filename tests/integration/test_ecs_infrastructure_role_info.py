@@ -4,6 +4,7 @@
 
 import json
 
+from ecs_volumes import ecs_volume
 from expected import TRUST_ECS
 
 INFO = "ecs_tools.iam.ecs_infrastructure_role_info"
@@ -113,15 +114,7 @@ def test_missing_volumes_policy_while_volumes_are_attached(runner, aws):
     iam.attach_role_policy(
         RoleName=ROLE, PolicyArn="arn:aws:iam::aws:policy/AmazonECSInfrastructureRolePolicyForVpcLattice"
     )
-    ec2 = aws("ec2", "eu-west-1")
-    image = ec2.describe_images(Owners=["amazon"])["Images"][0]["ImageId"]
-    instance = ec2.run_instances(ImageId=image, MinCount=1, MaxCount=1)["Instances"][0]
-    volume = ec2.create_volume(
-        AvailabilityZone=instance["Placement"]["AvailabilityZone"],
-        Size=1,
-        TagSpecifications=[{"ResourceType": "volume", "Tags": [{"Key": "AmazonECSManaged", "Value": "true"}]}],
-    )["VolumeId"]
-    ec2.attach_volume(VolumeId=volume, InstanceId=instance["InstanceId"], Device="/dev/sdf")
+    volume = ecs_volume(aws("ec2", "eu-west-1"))
     result, unscanned = runner.run([info(usage_regions=["us-east-1", "eu-west-1"]), info(check_usage=False)])
     assert codes(result) == ["volumes_policy_missing"]
     assert volume in result["findings"][0]["message"]

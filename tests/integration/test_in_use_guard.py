@@ -4,6 +4,7 @@
 
 import json
 
+import ecs_volumes
 from checks import attached
 from checks import authorization_snapshot
 from expected import TRUST_ECS
@@ -17,25 +18,10 @@ VOLUME_ACTIONS = "ec2:DetachVolume, ec2:DeleteVolume, ec2:DescribeVolumes"
 
 
 def ecs_volume(aws, region, attach=True):
-    """An instance and an ECS-managed (tagged) EBS volume, attached to it unless ``attach`` is false."""
-    ec2 = aws("ec2", region)
-    image = ec2.describe_images(Owners=["amazon"])["Images"][0]["ImageId"]
-    instance = ec2.run_instances(ImageId=image, MinCount=1, MaxCount=1, InstanceType="t3.micro")["Instances"][0]
-    zone = instance["Placement"]["AvailabilityZone"]
-    task = f"arn:aws:ecs:{region}:123456789012:task/prod/0123456789abcdef"
-    volume = ec2.create_volume(
-        AvailabilityZone=zone,
-        Size=10,
-        TagSpecifications=[
-            {
-                "ResourceType": "volume",
-                "Tags": [{"Key": "AmazonECSManaged", "Value": "true"}, {"Key": "AmazonECSCreated", "Value": task}],
-            }
-        ],
-    )["VolumeId"]
-    if attach:
-        ec2.attach_volume(VolumeId=volume, InstanceId=instance["InstanceId"], Device="/dev/sdf")
-    return volume
+    """An ECS-managed EBS volume in ``region`` for a task, attached to an instance unless ``attach`` is false."""
+    return ecs_volumes.ecs_volume(
+        aws("ec2", region), task=f"arn:aws:ecs:{region}:123456789012:task/prod/0123456789abcdef", attach=attach
+    )
 
 
 def role_exists(iam, name=ROLE):

@@ -114,6 +114,10 @@ class MotoServer:
         env = dict(os.environ)
         env.update(
             MOTO_IAM_LOAD_MANAGED_POLICIES="true",
+            # No catalogue of default AMIs: building it for each EC2 region backend (the usage scan
+            # reads every enabled region) was most of the server's CPU. An instance's image is
+            # registered where one is needed (tests/support/ecs_volumes.py).
+            MOTO_EC2_LOAD_DEFAULT_AMIS="false",
             MOTO_RECORDER_FILEPATH=os.path.join(self._dir, "recording.jsonl"),
         )
         env.update(self.extra_env)

@@ -12,6 +12,10 @@ from collection_link import make_importable  # noqa: E402
 
 ROOT = make_importable()
 
+# moto's in-process mock (mock_aws) builds no catalogue of default AMIs for each EC2 region backend, as
+# every moto_server the tests start (tests/support/moto_server.py; see tests/support/ecs_volumes.py).
+os.environ.setdefault("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
+
 
 def _patch_module_args_before_2_19():
     """ansible-core 2.19 added ansible.module_utils.testing.patch_module_args; the matrix also runs

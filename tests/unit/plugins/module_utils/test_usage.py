@@ -14,6 +14,7 @@ from ansible.module_utils.testing import patch_module_args
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 from botocore.stub import ANY
 from botocore.stub import Stubber
+from ecs_volumes import ecs_volume
 from moto import mock_aws
 
 from ansible_collections.ecs_tools.iam.plugins.module_utils import _usage
@@ -319,15 +320,7 @@ def test_scan_finds_a_volume_in_another_region(clean_env, monkeypatch):
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
     with mock_aws():
         ec2 = boto3.client("ec2", "ap-southeast-2")
-        tags = [{"Key": "AmazonECSManaged", "Value": "true"}, {"Key": "AmazonECSCreated", "Value": "task"}]
-        image = ec2.describe_images(Owners=["amazon"])["Images"][0]["ImageId"]
-        instance = ec2.run_instances(ImageId=image, MinCount=1, MaxCount=1)["Instances"][0]
-        volume = ec2.create_volume(
-            AvailabilityZone=instance["Placement"]["AvailabilityZone"],
-            Size=1,
-            TagSpecifications=[{"ResourceType": "volume", "Tags": tags}],
-        )["VolumeId"]
-        ec2.attach_volume(VolumeId=volume, InstanceId=instance["InstanceId"], Device="/dev/sdf")
+        volume = ecs_volume(ec2, task="task")
         module = make_module({"region": "us-east-1"})
         # (every enabled region is benchmarks/scan.py's and the integration tests' job: moto builds
         # each region's EC2 backend on first use, seconds each in-process)
