@@ -9,7 +9,8 @@ As a command: ``moto_server.py run -- COMMAND...`` starts a server, runs COMMAND
 ``AWS_ENDPOINT_URL`` and dummy credentials in its environment, and stops the server.
 ``moto_server.py start STATE_FILE [PORT]`` leaves a server running and writes its URL, process id
 and environment to STATE_FILE (JSON); ``moto_server.py stop STATE_FILE`` stops it. The
-molecule ``default`` scenario uses these two.
+molecule ``default`` scenario uses these two. ``moto_server.py serve ARG...`` is the server process
+itself (moto's ``moto_server`` with ARG..., see ``aws_partition_managed_policies_only``).
 """
 
 import base64
@@ -36,10 +37,44 @@ def free_port():
 
 
 def moto_server_command():
-    found = shutil.which("moto_server", path=os.path.dirname(sys.executable)) or shutil.which("moto_server")
-    if not found:
-        raise RuntimeError("moto_server is not installed (pip install 'moto[server]')")
-    return found
+    """moto's own server (moto.server.main, what the ``moto_server`` script runs), started through
+    ``moto_server.py serve`` in this interpreter so that it loads the AWS managed policies in the
+    ``aws`` partition only (``aws_partition_managed_policies_only``)."""
+    import importlib.util
+
+    if importlib.util.find_spec("moto") is None or importlib.util.find_spec("flask") is None:
+        raise RuntimeError(f"moto_server is not installed for {sys.executable} (pip install 'moto[server]')")
+    return [sys.executable, os.path.abspath(__file__), "serve"]
+
+
+def aws_partition_managed_policies_only():
+    """moto builds an IAM backend for each of its six partitions (aws, aws-cn, aws-us-gov...) for every
+    account it serves, and again at every reset; with MOTO_IAM_LOAD_MANAGED_POLICIES each one holds
+    all 1,582 AWS managed policies. That was most of the CPU of a reset, of a new account and of
+    each unit test's mock_aws. The collection is tested in the ``aws`` partition only (an ARN of
+    another partition is refused before any call), so only its backends load them here: a test that
+    reached another partition's managed policies would fail with NoSuchEntity, not pass."""
+    from moto.iam.models import IAMBackend
+
+    load = IAMBackend._init_aws_policies
+    if getattr(load, "aws_partition_only", False):
+        return
+
+    def init_aws_policies(self):
+        return load(self) if self.region_name == "aws" else []
+
+    init_aws_policies.aws_partition_only = True
+    IAMBackend._init_aws_policies = init_aws_policies
+
+
+def serve(argv):
+    """``moto_server.py serve ARG...``: moto's server with ARG... (its own options), AWS managed
+    policies in the ``aws`` partition only."""
+    aws_partition_managed_policies_only()
+    from moto.server import main as moto_main
+
+    moto_main(argv)
+    return 0
 
 
 class Call(tuple):
@@ -123,7 +158,7 @@ class MotoServer:
         env.update(self.extra_env)
         with open(self.log_path, "wb") as log:
             self.process = subprocess.Popen(
-                [moto_server_command(), "-H", "127.0.0.1", "-p", str(self.port)],
+                moto_server_command() + ["-H", "127.0.0.1", "-p", str(self.port)],
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 env=env,
@@ -250,6 +285,8 @@ def free_port_command():
 
 
 def main(argv):
+    if argv[:1] == ["serve"]:
+        return serve(argv[1:])
     if argv == ["free-port"]:
         return free_port_command()
     if len(argv) in (2, 3) and argv[0] == "start":

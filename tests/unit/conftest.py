@@ -9,12 +9,17 @@ REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 sys.path.insert(0, os.path.join(REPO, "tests", "support"))
 
 from collection_link import make_importable  # noqa: E402
+from moto_server import aws_partition_managed_policies_only  # noqa: E402
 
 ROOT = make_importable()
 
 # moto's in-process mock (mock_aws) builds no catalogue of default AMIs for each EC2 region backend, as
 # every moto_server the tests start (tests/support/moto_server.py; see tests/support/ecs_volumes.py).
 os.environ.setdefault("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
+
+
+# mock_aws too: AWS managed policies in the aws partition only (about 1.1 s of CPU less per test).
+aws_partition_managed_policies_only()
 
 
 def _patch_module_args_before_2_19():
