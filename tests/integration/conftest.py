@@ -43,6 +43,14 @@ def moto():
     server.stop()
 
 
+@pytest.fixture(autouse=True)
+def controller_coverage(request, monkeypatch):
+    """Tests marked ``controller_coverage`` (those that run the inventory plugin) measure the controller
+    processes too when coverage is on (tests/support/playbook.py, coverage_settings)."""
+    if request.node.get_closest_marker("controller_coverage"):
+        monkeypatch.setenv("ECS_TOOLS_COVERAGE_CONTROLLER", "1")
+
+
 @pytest.fixture
 def server(moto):
     moto.reset()

@@ -20,6 +20,9 @@ from organization import build  # noqa: E402
 from organization import client  # noqa: E402
 from playbook import TaskRunner  # noqa: E402
 
+# The inventory plugin runs in the controller: measure it there too (tests/integration/conftest.py).
+pytestmark = pytest.mark.controller_coverage
+
 LAYOUT = {
     "Workloads": {"Prod": ["prod-a", "prod-b"], "Dev": ["dev-a"]},
     "Sandbox": ["sandbox-a", "closed-a"],

@@ -35,6 +35,9 @@ from organization import build  # noqa: E402
 from organization import client  # noqa: E402
 from organization import create_role  # noqa: E402
 
+# The inventory plugin runs in the controller: measure it there too (tests/integration/conftest.py).
+pytestmark = pytest.mark.controller_coverage
+
 # Real AWS limits: account names 50 characters, e-mail addresses 64 without white space, OU names 128.
 # The shell of the pipe lookup expands $MARKERS, the test's own directory (set in the environment of
 # every run: the lookup's working directory is the playbook's, inside the collection).

@@ -50,20 +50,30 @@ def ansible_settings(server=None, region="us-east-1", collections=None):
 
 
 def coverage_settings(collections):
-    """When ``make`` measures coverage (``ECS_TOOLS_COVERAGE``: the directory of this layer's data),
-    every Python process of a run records what it executes of the collection: ansible-playbook (and
-    ansible-inventory), its forked workers and the modules (coverage's ``.pth`` hook reads
-    COVERAGE_PROCESS_START, the config in pyproject.toml). Nothing otherwise, nor when the run uses
-    another copy of the collection than this checkout (``collections``, its ANSIBLE_COLLECTIONS_PATH):
-    an older release (test_upgrade.py) would count its lines against today's files."""
+    """When ``make`` measures coverage (``ECS_TOOLS_COVERAGE``: the directory of this layer's data), the
+    module processes of a run record what they execute of the collection (AnsiballZ's coverage
+    extension, configured by pyproject.toml). With ``ECS_TOOLS_COVERAGE_CONTROLLER`` set as well (the
+    ``controller_coverage`` mark of the tests that run the inventory plugin), every Python process does:
+    ansible-playbook and ansible-inventory, their forked workers and the modules (coverage's ``.pth``
+    hook reads COVERAGE_PROCESS_START). Tracing the controller costs about as much CPU as tracing the
+    modules, and the units cover the filters and the lookup whole, so only those tests pay for it.
+    Nothing is measured otherwise, nor when the run uses another copy of the collection than this
+    checkout (``collections``, its ANSIBLE_COLLECTIONS_PATH): an older release (test_upgrade.py) would
+    count its lines against today's files."""
     directory = os.environ.get("ECS_TOOLS_COVERAGE")
     if not directory or collections != collections_path():
         return {}
     directory = os.path.abspath(directory)
     os.makedirs(directory, exist_ok=True)  # coverage does not create it
     repo = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    config = os.path.join(repo, "pyproject.toml")
+    if not os.environ.get("ECS_TOOLS_COVERAGE_CONTROLLER"):
+        # ansible-core's own switch for the extension (what ansible-test uses); it writes
+        # <output>=python-X.Y=coverage.<host>.<pid>... files, which tests/support/coverage_report.py reads.
+        output = os.path.join(directory, ".coverage.module")
+        return {"_ANSIBLE_ANSIBALLZ_COVERAGE_CONFIG": json.dumps({"config": config, "output": output})}
     return {
-        "COVERAGE_PROCESS_START": os.path.join(repo, "pyproject.toml"),
+        "COVERAGE_PROCESS_START": config,
         "COVERAGE_FILE": os.path.join(directory, ".coverage"),
         # A worker saves its data after its task; without this, ansible-playbook terminates the
         # workers still alive at its end at once, mid-save (ansible-test sets the same for coverage).
