@@ -83,8 +83,8 @@ test: $(STAMP) $(EDA_STAMP) collection-link coverage-erase
 
 # Line and branch coverage of plugins/ and extensions/eda/plugins/ over four layers: units, integration,
 # targets and molecule each record into .build/coverage/<layer>/ (pytest-cov for pytest itself; every
-# ansible-playbook, worker and module process through tests/support/playbook.py, tests/molecule.sh and
-# tests/ansible_test_integration.sh). `make coverage` combines them, prints the per-file table and the
+# module process, and the controller where the inventory plugin runs, through tests/support/playbook.py,
+# tests/molecule.sh and tests/ansible_test_integration.sh). `make coverage` combines them, prints the per-file table and the
 # totals, writes .build/coverage/html/ and coverage.json, and fails below tests/coverage-floor.json
 # (tests/support/coverage_report.py). COVERAGE=0 runs the layers without measuring.
 COVERAGE ?= 1

@@ -16,14 +16,13 @@ export AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE AWS_SECRET_ACCESS_KEY=moto-secret
 export AWS_REGION=us-east-1 AWS_DEFAULT_REGION=us-east-1
 export ECS_TOOLS_MOLECULE_FORKS="${ECS_TOOLS_MOLECULE_FORKS:-3}"
 if [ -n "${ECS_TOOLS_COVERAGE:-}" ]; then
-  # `make molecule` measures coverage: every Python process molecule starts (ansible-playbook, its
-  # workers, the modules) records what it runs of the collection into $ECS_TOOLS_COVERAGE
-  # (coverage's .pth hook reads COVERAGE_PROCESS_START; see tests/support/coverage_report.py).
+  # `make molecule` measures coverage: every module process of the scenarios records what it runs of
+  # the collection into $ECS_TOOLS_COVERAGE (ansible-core's AnsiballZ coverage extension; see
+  # tests/support/coverage_report.py). The role's controller side (the severities lookup, the survey
+  # filters) is covered by the units; tracing the controller would cost as much CPU as the modules.
   mkdir -p "$ECS_TOOLS_COVERAGE"
-  COVERAGE_FILE="$(cd "$ECS_TOOLS_COVERAGE" && pwd)/.coverage"
-  export COVERAGE_PROCESS_START="$repo/pyproject.toml" COVERAGE_FILE
-  # Workers save their data after their task: ansible-playbook waits for them (as ansible-test does).
-  export ANSIBLE_WORKER_SHUTDOWN_POLL_COUNT=100
+  _ANSIBLE_ANSIBALLZ_COVERAGE_CONFIG="{\"config\": \"$repo/pyproject.toml\", \"output\": \"$(cd "$ECS_TOOLS_COVERAGE" && pwd)/.coverage.module\"}"
+  export _ANSIBLE_ANSIBALLZ_COVERAGE_CONFIG
 fi
 # One base configuration for every scenario; each molecule.yml states only what differs.
 base=(--base-config "$repo/extensions/molecule/config.yml")
