@@ -10,7 +10,7 @@ As a command: ``moto_server.py run -- COMMAND...`` starts a server, runs COMMAND
 ``moto_server.py start STATE_FILE [PORT]`` leaves a server running and writes its URL, process id
 and environment to STATE_FILE (JSON); ``moto_server.py stop STATE_FILE`` stops it. The
 molecule ``default`` scenario uses these two. ``moto_server.py serve ARG...`` is the server process
-itself (moto's ``moto_server`` with ARG..., see ``aws_partition_managed_policies_only``).
+itself (moto's ``moto_server`` with ARG..., see ``managed_policies_in_tested_partitions_only``).
 """
 
 import base64
@@ -39,7 +39,7 @@ def free_port():
 def moto_server_command():
     """moto's own server (moto.server.main, what the ``moto_server`` script runs), started through
     ``moto_server.py serve`` in this interpreter so that it loads the AWS managed policies in the
-    ``aws`` partition only (``aws_partition_managed_policies_only``)."""
+    ``TESTED_PARTITIONS`` only (``managed_policies_in_tested_partitions_only``)."""
     import importlib.util
 
     if importlib.util.find_spec("moto") is None or importlib.util.find_spec("flask") is None:
@@ -47,13 +47,16 @@ def moto_server_command():
     return [sys.executable, os.path.abspath(__file__), "serve"]
 
 
-def aws_partition_managed_policies_only():
+TESTED_PARTITIONS = ("aws", "aws-cn")  # test_ecs_infrastructure_role.py::test_cn_partition_builds_aws_cn_arns
+
+
+def managed_policies_in_tested_partitions_only():
     """moto builds an IAM backend for each of its six partitions (aws, aws-cn, aws-us-gov...) for every
     account it serves, and again at every reset; with MOTO_IAM_LOAD_MANAGED_POLICIES each one holds
     all 1,582 AWS managed policies. That was most of the CPU of a reset, of a new account and of
-    each unit test's mock_aws. The collection is tested in the ``aws`` partition only (an ARN of
-    another partition is refused before any call), so only its backends load them here: a test that
-    reached another partition's managed policies would fail with NoSuchEntity, not pass."""
+    each unit test's mock_aws. The collection is tested in the ``aws`` partition and, for the ARNs it
+    builds there, ``aws-cn`` (``TESTED_PARTITIONS``), so only their backends load them here: a test
+    that reached another partition's managed policies would fail with NoSuchEntity, not pass."""
     from moto.iam.models import IAMBackend
 
     load = IAMBackend._init_aws_policies
@@ -61,7 +64,7 @@ def aws_partition_managed_policies_only():
         return
 
     def init_aws_policies(self):
-        return load(self) if self.region_name == "aws" else []
+        return load(self) if self.region_name in TESTED_PARTITIONS else []
 
     init_aws_policies.aws_partition_only = True
     IAMBackend._init_aws_policies = init_aws_policies
@@ -69,8 +72,8 @@ def aws_partition_managed_policies_only():
 
 def serve(argv):
     """``moto_server.py serve ARG...``: moto's server with ARG... (its own options), AWS managed
-    policies in the ``aws`` partition only."""
-    aws_partition_managed_policies_only()
+    policies in ``TESTED_PARTITIONS`` only."""
+    managed_policies_in_tested_partitions_only()
     from moto.server import main as moto_main
 
     moto_main(argv)

@@ -9,7 +9,7 @@ REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 sys.path.insert(0, os.path.join(REPO, "tests", "support"))
 
 from collection_link import make_importable  # noqa: E402
-from moto_server import aws_partition_managed_policies_only  # noqa: E402
+from moto_server import managed_policies_in_tested_partitions_only  # noqa: E402
 
 ROOT = make_importable()
 
@@ -18,8 +18,8 @@ ROOT = make_importable()
 os.environ.setdefault("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
 
 
-# mock_aws too: AWS managed policies in the aws partition only (about 1.1 s of CPU less per test).
-aws_partition_managed_policies_only()
+# mock_aws too: AWS managed policies in the tested partitions only (about 1 s of CPU less per test).
+managed_policies_in_tested_partitions_only()
 
 
 def _patch_module_args_before_2_19():
