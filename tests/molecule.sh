@@ -21,8 +21,8 @@ if [ -n "${ECS_TOOLS_COVERAGE:-}" ]; then
   # tests/support/coverage_report.py). The role's controller side (the severities lookup, the survey
   # filters) is covered by the units; tracing the controller would cost as much CPU as the modules.
   mkdir -p "$ECS_TOOLS_COVERAGE"
-  printf -v _ANSIBLE_ANSIBALLZ_COVERAGE_CONFIG '{"config": "%s", "output": "%s"}' \
-    "$repo/pyproject.toml" "$(cd "$ECS_TOOLS_COVERAGE" && pwd)/.coverage.module"
+  _ANSIBLE_ANSIBALLZ_COVERAGE_CONFIG="$("$bin/python" -c 'import json, sys; print(json.dumps(dict(config=sys.argv[1], output=sys.argv[2])))' \
+    "$repo/pyproject.toml" "$(cd "$ECS_TOOLS_COVERAGE" && pwd)/.coverage.module")"
   export _ANSIBLE_ANSIBALLZ_COVERAGE_CONFIG
 fi
 # One base configuration for every scenario; each molecule.yml states only what differs.

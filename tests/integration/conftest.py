@@ -45,7 +45,7 @@ def moto():
 
 @pytest.fixture(autouse=True)
 def controller_coverage(request, monkeypatch):
-    """Tests marked ``controller_coverage`` (those that run the inventory plugin) measure the controller
+    """Tests marked ``controller_coverage`` (the inventory plugin's own) measure the controller
     processes too when coverage is on (tests/support/playbook.py, coverage_settings)."""
     if request.node.get_closest_marker("controller_coverage"):
         monkeypatch.setenv("ECS_TOOLS_COVERAGE_CONTROLLER", "1")

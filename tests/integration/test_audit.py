@@ -23,9 +23,6 @@ from organization import build  # noqa: E402
 from organization import create_role  # noqa: E402
 from playbook import TaskRunner  # noqa: E402
 
-# The inventory plugin runs in the controller: measure it there too (tests/integration/conftest.py).
-pytestmark = pytest.mark.controller_coverage
-
 ROLE = "ecsInfrastructureRole"
 SCHEMA = os.path.join(HERE, "..", "..", "docs", "report.schema.json")
 

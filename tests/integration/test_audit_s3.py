@@ -23,9 +23,6 @@ from moto_server import MotoServer  # noqa: E402
 from organization import build  # noqa: E402
 from organization import create_role  # noqa: E402
 
-# The inventory plugin runs in the controller: measure it there too (tests/integration/conftest.py).
-pytestmark = pytest.mark.controller_coverage
-
 ROLE = "ecsInfrastructureRole"
 VOLUMES = "arn:aws:iam::aws:policy/service-role/AmazonECSInfrastructureRolePolicyForVolumes"
 BUCKET = "audit-reports"

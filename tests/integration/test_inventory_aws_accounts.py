@@ -21,6 +21,7 @@ from organization import client  # noqa: E402
 from playbook import TaskRunner  # noqa: E402
 
 # The inventory plugin runs in the controller: measure it there too (tests/integration/conftest.py).
+# These two files reach every line of it the units do not; the audit tests run it the same way.
 pytestmark = pytest.mark.controller_coverage
 
 LAYOUT = {

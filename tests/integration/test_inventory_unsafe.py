@@ -36,6 +36,7 @@ from organization import client  # noqa: E402
 from organization import create_role  # noqa: E402
 
 # The inventory plugin runs in the controller: measure it there too (tests/integration/conftest.py).
+# These two files reach every line of it the units do not; the audit tests run it the same way.
 pytestmark = pytest.mark.controller_coverage
 
 # Real AWS limits: account names 50 characters, e-mail addresses 64 without white space, OU names 128.

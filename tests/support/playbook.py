@@ -53,7 +53,7 @@ def coverage_settings(collections):
     """When ``make`` measures coverage (``ECS_TOOLS_COVERAGE``: the directory of this layer's data), the
     module processes of a run record what they execute of the collection (AnsiballZ's coverage
     extension, configured by pyproject.toml). With ``ECS_TOOLS_COVERAGE_CONTROLLER`` set as well (the
-    ``controller_coverage`` mark of the tests that run the inventory plugin), every Python process does:
+    ``controller_coverage`` mark of the inventory plugin's own tests), every Python process does:
     ansible-playbook and ansible-inventory, their forked workers and the modules (coverage's ``.pth``
     hook reads COVERAGE_PROCESS_START). Tracing the controller costs about as much CPU as tracing the
     modules, and the units cover the filters and the lookup whole, so only those tests pay for it.
