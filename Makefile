@@ -69,12 +69,14 @@ eda: $(STAMP) $(EDA_STAMP) collection-link
 	ECS_TOOLS_EDA_VENV=$(CURDIR)/$(EDA_VENV) $(BIN)/python benchmarks/eda_repair.py --rounds $(EDA_ROUNDS)
 
 # `make test` builds the venvs first, one after the other, then runs its stages side by side through
-# tests/support/stages.py: STAGE=WEIGHT is the cores a stage keeps busy (two pytest workers: 2; a stage
-# that mostly waits on moto, ansible-rulebook or a timer: less than 1), and the stages fill $(TEST_SLOTS)
-# slots (the machine's cores) in the order given, heavy first (the matrix legs run two pytest workers each). Each stage's output is printed as one block
-# when it ends (and kept in .build/stages/STAGE.log), then a table of each stage's wall and CPU time.
+# tests/support/stages.py: STAGE=WEIGHT is the cores a stage keeps busy (CPU time / wall time as the
+# stage table shows it: integration's two pytest workers 1.85, eda's rulebook and timers 0.4; rounded so
+# that eda's two minutes of waiting run beside integration, the longest stage), and the stages fill
+# $(TEST_SLOTS) slots (the machine's cores) in the order given: the two-worker stages first, then the
+# one-core ones, the shortest last, so the last minutes stay full. Each stage's output is printed as one
+# block when it ends (and kept in .build/stages/STAGE.log), then a table of each stage's wall and CPU time.
 TEST_SLOTS ?= $(shell nproc 2>/dev/null || echo 2)
-TEST_STAGES ?= integration=2 units=2 matrix-latest=2 matrix-core217=2 eda=0.5 sanity targets molecule \
+TEST_STAGES ?= integration=1.75 eda=0.25 units=2 matrix-latest=2 matrix-core217=2 targets molecule sanity \
 	ansible-lint bench-smoke lint=0.5 ee=0.5
 test: $(STAMP) $(EDA_STAMP) collection-link coverage-erase
 	$(BIN)/python tests/support/stages.py --slots $(TEST_SLOTS) --make "$(MAKE)" $(TEST_STAGES)
