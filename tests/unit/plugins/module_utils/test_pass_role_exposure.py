@@ -3,21 +3,16 @@
 
 
 import pytest
+from iam_shapes import ECS
+from iam_shapes import POLICY
+from iam_shapes import ROLE_ARN
+from iam_shapes import allow
+from iam_shapes import attached
+from iam_shapes import details
+from iam_shapes import doc
 
 from ansible_collections.ecs_tools.iam.plugins.module_utils import _pass_role_exposure
 from ansible_collections.ecs_tools.iam.plugins.module_utils import _role_findings
-
-ROLE_ARN = "arn:aws:iam::123456789012:role/ecsInfrastructureRole"
-ECS = "ecs.amazonaws.com"
-
-
-def doc(*statements):
-    return {"Version": "2012-10-17", "Statement": list(statements)}
-
-
-def allow(action, **kw):
-    return dict({"Effect": "Allow", "Action": action, "Resource": "*"}, **kw)
-
 
 NOWHERE = {"StringEquals": {"aws:RequestedRegion": "nowhere-1"}}
 
@@ -28,7 +23,6 @@ def deny(action, **kw):
 
 # ---------------------------------------------------------------- who can pass the role
 
-POLICY = "arn:aws:iam::123456789012:policy/{0}"
 TO_ECS = {"StringEquals": {"iam:PassedToService": ECS}}
 
 
@@ -41,10 +35,6 @@ def managed(name, *statements):
             {"VersionId": "v2", "IsDefaultVersion": True, "Document": doc(*statements)},
         ],
     }
-
-
-def attached(*names):
-    return [{"PolicyName": n, "PolicyArn": POLICY.format(n)} for n in names]
 
 
 def inline(name, *statements):
@@ -62,15 +52,6 @@ def user(name, policies=(), managed_names=(), groups=(), boundary=None):
     if boundary:
         detail["PermissionsBoundary"] = {"PermissionsBoundaryArn": POLICY.format(boundary)}
     return detail
-
-
-def details(users=(), groups=(), roles=(), policies=()):
-    return {
-        "UserDetailList": list(users),
-        "GroupDetailList": list(groups),
-        "RoleDetailList": list(roles),
-        "Policies": list(policies),
-    }
 
 
 def classified(found):

@@ -4,23 +4,13 @@
 import pathlib
 import re
 
+from iam_shapes import POLICY
+from iam_shapes import attached
+from iam_shapes import details
+
 from ansible_collections.ecs_tools.iam.plugins.module_utils import _principals
 
-POLICY = "arn:aws:iam::123456789012:policy/{0}"
 PLUGINS = pathlib.Path(__file__).resolve().parents[4] / "plugins"
-
-
-def attached(*names):
-    return [{"PolicyName": n, "PolicyArn": POLICY.format(n)} for n in names]
-
-
-def details(users=(), groups=(), roles=(), policies=()):
-    return {
-        "UserDetailList": list(users),
-        "GroupDetailList": list(groups),
-        "RoleDetailList": list(roles),
-        "Policies": list(policies),
-    }
 
 
 def test_aws_managed_arns_are_those_attached_or_used_as_a_boundary():

@@ -3,22 +3,14 @@
 
 
 import pytest
+from iam_shapes import ECS
+from iam_shapes import ROLE_ARN
+from iam_shapes import allow
+from iam_shapes import doc
 
 from ansible_collections.ecs_tools.iam.plugins.module_utils import _documents
 from ansible_collections.ecs_tools.iam.plugins.module_utils import _findings
 from ansible_collections.ecs_tools.iam.plugins.module_utils import _role_findings
-
-ROLE_ARN = "arn:aws:iam::123456789012:role/ecsInfrastructureRole"
-ECS = "ecs.amazonaws.com"
-
-
-def doc(*statements):
-    return {"Version": "2012-10-17", "Statement": list(statements)}
-
-
-def allow(action, **kw):
-    return dict({"Effect": "Allow", "Action": action, "Resource": "*"}, **kw)
-
 
 ECS_STATEMENT = _documents.TRUST_POLICY["Statement"][0]
 
