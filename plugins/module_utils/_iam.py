@@ -42,21 +42,30 @@ class _ConsistencyRetry(AWSRetry):
 _AFTER_CREATE_RETRY = _ConsistencyRetry.jittered_backoff(retries=8, delay=1, catch_extra_error_codes=["NoSuchEntity"])
 
 
-def plain(client):
-    """The boto3 client itself, also when ``client`` is ``after_create``'s wrapper of it."""
-    return getattr(client, "client", client)
-
-
 class after_create:
-    """The client to use right after ``CreateRole``: every call also retries ``NoSuchEntity``
-    (jittered, 8 retries from 1 s), because IAM is eventually consistent."""
+    """The client to use right after ``CreateRole`` of ``role_name``: a call naming that role, or a policy
+    created through this client, also retries ``NoSuchEntity`` (jittered, 8 retries from 1 s), because
+    IAM is eventually consistent. Any other ``NoSuchEntity`` is an answer (a grant policy that inline
+    mode never creates), not IAM catching up, and comes back at once."""
 
-    def __init__(self, client):
-        self.client = plain(client)
+    def __init__(self, client, role_name):
+        self.client = getattr(client, "client", client)
+        self.role_name = role_name
+        self.created_policies = set()
 
     def __getattr__(self, name):
         attribute = getattr(self.client, name)
-        return _AFTER_CREATE_RETRY(attribute) if callable(attribute) and name != "get_paginator" else attribute
+        if not callable(attribute) or name in ("get_paginator", "get_waiter"):
+            return attribute
+
+        def call(*args, **kwargs):
+            new = kwargs.get("RoleName") == self.role_name or kwargs.get("PolicyArn") in self.created_policies
+            answer = (_AFTER_CREATE_RETRY(attribute) if new else attribute)(*args, **kwargs)
+            if name == "create_policy":
+                self.created_policies.add(answer["Policy"]["Arn"])
+            return answer
+
+        return call
 
 
 # ---------------------------------------------------------------- reads

@@ -458,14 +458,14 @@ class RoleService:
         )
 
     def apply(self, plan):
-        """Step 4. After CreateRole, every call retries NoSuchEntity (``_iam.after_create``). Returns
+        """Step 4. After CreateRole, calls naming the new role retry NoSuchEntity (``_iam.after_create``). Returns
         the identity IAM gave the role it created (``arn``, ``role_id``, ``create_date``), or None."""
         created = None
         for action in plan.actions:
             answer = _iam.ACTIONS[action.kind](self.client, **action.args)
             if action.kind == _actions.CREATE_ROLE:
                 created = _identity(_iam.normalize_role(answer))
-                self._client = _iam.after_create(self.client)
+                self._client = _iam.after_create(self.client, action.args["name"])
         return created
 
     def confirm_present(self, params, current, plan, created=None):
@@ -499,12 +499,9 @@ class RoleService:
         return created
 
     def _read_grants_back(self, spec, policy_arn, scan):
-        # The plain client, not after_create's: read_back waits for IAM on its own, and here NoSuchEntity
-        # is an answer (inline mode keeps no managed grant policy), not IAM catching up with CreateRole.
-        client = _iam.plain(self.client)
-        grants = _iam.read_grant_policy(client, policy_arn)
+        grants = _iam.read_grant_policy(self.client, policy_arn)
         if scan:
-            details = _authorization.account_authorization_details(client, _authorization.LOCAL)
+            details = _authorization.account_authorization_details(self.client, _authorization.LOCAL)
             grants.update(_grants.inline_holders(details, spec["policy_name"]))
         return grants
 

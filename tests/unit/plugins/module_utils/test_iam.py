@@ -8,6 +8,7 @@ import datetime
 import json
 
 import boto3
+import botocore.exceptions
 import pytest
 from ansible_collections.amazon.aws.plugins.module_utils.iam import AnsibleIAMError
 from moto import mock_aws
@@ -51,20 +52,39 @@ def test_missing_role_reads_as_none_without_retrying(stubbed):
 
 def test_no_such_entity_after_create_is_retried_by_the_after_create_client(stubbed):
     raw, stubber = stubbed
-    fresh = _iam.after_create(raw)
+    fresh = _iam.after_create(raw, "r")
     arn = "arn:aws:iam::aws:policy/service-role/AmazonECSInfrastructureRolePolicyForVolumes"
     expected = {"RoleName": "r", "PolicyArn": arn}
     stubber.add_client_error("attach_role_policy", "NoSuchEntity", "role r not found", 404, expected_params=expected)
     stubber.add_client_error("attach_role_policy", "NoSuchEntity", "role r not found", 404, expected_params=expected)
     stubber.add_response("attach_role_policy", {}, expected)
     _iam.attach(fresh, "r", arn)
+    stubber.assert_no_pending_responses()
+
+
+def test_after_create_retries_only_what_names_the_new_role_or_a_policy_it_created(stubbed, monkeypatch):
+    raw, stubber = stubbed
+    monkeypatch.setattr("time.sleep", lambda seconds: None)
+    fresh = _iam.after_create(raw, "r")
+    mine = "arn:aws:iam::123456789012:policy/ecsInfrastructureRolePassRole"
+    # Another entity's NoSuchEntity is an answer: no retry (a grant policy inline mode never made).
+    stubber.add_client_error("get_policy", "NoSuchEntity", "no such policy", 404, expected_params={"PolicyArn": mine})
+    with pytest.raises(botocore.exceptions.ClientError):
+        fresh.get_policy(PolicyArn=mine)
+    # Once this client created the policy, IAM catching up with it is waited for.
+    stubber.add_response("create_policy", {"Policy": {"Arn": mine}}, {"PolicyName": "p", "PolicyDocument": "{}"})
+    fresh.create_policy(PolicyName="p", PolicyDocument="{}")
+    stubber.add_client_error("attach_user_policy", "NoSuchEntity", "not yet", 404)
+    stubber.add_response("attach_user_policy", {}, {"UserName": "alice", "PolicyArn": mine})
+    fresh.attach_user_policy(UserName="alice", PolicyArn=mine)
+    stubber.assert_no_pending_responses()
 
 
 def test_after_create_does_not_retry_throttling_again(stubbed):
     raw, stubber = stubbed
     stubber.add_client_error("attach_role_policy", "Throttling", "Rate exceeded", 400)
     with pytest.raises(AnsibleIAMError, match="attach role policy"):
-        _iam.attach(_iam.after_create(raw), "r", "arn:aws:iam::aws:policy/X")
+        _iam.attach(_iam.after_create(raw, "r"), "r", "arn:aws:iam::aws:policy/X")
 
 
 def test_no_such_entity_is_not_retried_by_the_normal_client(stubbed):
