@@ -60,13 +60,13 @@ def managed_policies_in_tested_partitions_only():
     from moto.iam.models import IAMBackend
 
     load = IAMBackend._init_aws_policies
-    if getattr(load, "aws_partition_only", False):
+    if getattr(load, "tested_partitions_only", False):
         return
 
     def init_aws_policies(self):
         return load(self) if self.region_name in TESTED_PARTITIONS else []
 
-    init_aws_policies.aws_partition_only = True
+    init_aws_policies.tested_partitions_only = True
     IAMBackend._init_aws_policies = init_aws_policies
 
 
