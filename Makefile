@@ -78,15 +78,19 @@ eda-bench: $(STAMP) $(EDA_STAMP) collection-link
 # `make test` builds the venvs first, one after the other, then runs its stages side by side through
 # tests/support/stages.py: STAGE=WEIGHT is the cores a stage keeps busy (CPU time / wall time as the
 # stage table shows it: integration's two pytest workers 1.85, the EDA proof's rulebook and timers 0.4;
-# rounded so that the proof's two minutes of waiting run beside integration, the longest stage), and
+# rounded so that the proof's two minutes of waiting run beside integration, the longest stage; `make
+# demo`, a few seconds, takes the slot the proof leaves, so the demo's own venv is tested too), and
 # the stages fill $(TEST_SLOTS) slots (the machine's cores) in the order given: the two-worker stages
 # first, then the one-core ones, the shortest last, so the last minutes stay full. The wall-clock gates
-# (eda-bench, bench-smoke) run there, never beside the two-worker stages. Each stage's output is printed
+# (eda-bench, bench-smoke) run there, never beside the two-worker stages. The static checks (sanity,
+# ansible-lint, lint, ee: no test with a time limit) are `idle` stages: they start at once at nice 19 and
+# take no slot, so they run on what integration's workers leave idle while they wait on moto and on
+# their subprocesses (about a tenth of the machine over its eight minutes). Each stage's output is printed
 # as one block when it ends (and kept in .build/stages/STAGE.log), then a table of each stage's wall and
 # CPU time.
 TEST_SLOTS ?= $(shell nproc 2>/dev/null || echo 2)
-TEST_STAGES ?= integration=1.75 eda-proof=0.25 units=2 matrix-latest=2 matrix-core217=2 targets molecule \
-	sanity eda-bench ansible-lint bench-smoke lint=0.5 ee=0.5
+TEST_STAGES ?= integration=1.75 eda-proof=0.25 demo=0.25 sanity=idle ansible-lint=idle lint=idle ee=idle \
+	units=2 matrix-latest=2 matrix-core217=2 targets molecule eda-bench bench-smoke
 test: $(STAMP) $(EDA_STAMP) collection-link coverage-erase
 	$(BIN)/python tests/support/stages.py --slots $(TEST_SLOTS) --make "$(MAKE)" $(TEST_STAGES)
 	$(if $(TEST_COVERAGE),$(MAKE) --no-print-directory coverage)
@@ -177,8 +181,8 @@ matrix: matrix-core217 matrix-latest
 matrix-core217 matrix-latest: matrix-%: $(MATRIX)/%/.installed collection-link
 	tests/matrix.sh $*
 
-# (The matrix venvs are built before `make test` runs its stages.)
-test: $(MATRIX)/core217/.installed $(MATRIX)/latest/.installed
+# (The matrix venvs and the demo's are built before `make test` runs its stages.)
+test: $(MATRIX)/core217/.installed $(MATRIX)/latest/.installed $(DEMO_STAMP)
 
 $(MATRIX)/core217/.installed: tests/requirements-core217.txt
 	rm -rf $(MATRIX)/core217

@@ -41,8 +41,8 @@ def main():
         print("attached policy:          " + arn)
     for capability, session in sorted(second["cloudtrail_session_names"].items()):
         print(f"CloudTrail session name:  {capability} -> {session}")
-    print("first run changed:  {0}".format(first["changed"]))
-    print("second run changed: {0}".format(second["changed"]))
+    print(f"first run changed:  {first['changed']}")
+    print(f"second run changed: {second['changed']}")
     if not first["changed"] or second["changed"]:
         print("demo FAILED: expected the first run to change and the second not to")
         return 1

@@ -1,10 +1,15 @@
 #!/usr/bin/env bash
 # shellcheck disable=SC2154  # $repo is set by tests/env.sh, sourced below
 # One leg of the Ansible matrix (`make matrix-LEG`), in its own venv .build/matrix/LEG (made by the Makefile):
-# the unit tests of the collection's plugins and role, then an integration slice covering the module, the info
-# module and the role (the AWX job-template test runs the role through ecs_tools.iam.manage on two accounts, verify phase included),
-# and AWS data is data: account and OU names that are templates stay text in ansible-inventory and the
-# audit playbook (ansible-core before 2.19 templates inventory data the plugin does not mark unsafe).
+# the unit tests of the collection's plugins and role, then an integration slice of what touches the ansible-core
+# or amazon.aws release:
+# - the role through ecs_tools.iam.manage on two accounts as an AWX job (ansible-runner), verify phase included;
+# - the module with PassRole grants in both modes: created, refused for missing principals with no write,
+#   removed by `state: absent` in amazon.aws's four steps (check and diff mode), the converged cost;
+# - the info module;
+# - AWS data is data: account and OU names that are templates stay text in ansible-inventory and the audit
+#   playbook (ansible-core before 2.19 templates inventory data the plugin does not mark unsafe).
+# Planning (mode switches, repairs, adoption) is the same code on every release and runs in the main venv only.
 # The other unit tests check the repository's tooling (benchmarks, docs schema, test helpers, the EE and DE
 # definitions, README ownership) or the EDA event source (it runs under ansible-rulebook, in `make eda`):
 # nothing of theirs depends on the ansible-core or amazon.aws release, and the main venv runs them.
@@ -14,16 +19,14 @@ source "$(dirname "$0")/env.sh"
 leg="$1"
 venv="$repo/.build/matrix/$leg"
 workers="${PYTEST_WORKERS:-2}"
-slice=(
-  tests/integration/test_ecs_infrastructure_role.py
-  tests/integration/test_ecs_infrastructure_role_info.py
-  tests/integration/test_pass_role.py
+slice=(  # the longest first, so that the two workers end together
   tests/integration/test_awx_job_template.py
+  tests/integration/test_pass_role.py
+  tests/integration/test_ecs_infrastructure_role_info.py
   tests/integration/test_inventory_unsafe.py
 )
-selected="create_waits_reads_back_then_converges or absent_removes_everything"
-selected="$selected or healthy_role_has_no_findings or grants_are_made_changed_switched_and_repaired"
-selected="$selected or two_account_job"
+selected="two_account_job or missing_principals_absent_and_the_converged_cost"
+selected="$selected or healthy_role_has_no_findings"
 selected="$selected or keeps_templates_from_aws_literal"
 
 versions="$("$venv/bin/python" - <<'PY'

@@ -3,14 +3,16 @@
 """Runs the stages of ``make test`` side by side without oversubscribing the machine, and says where
 the time went.
 
-    stages.py [--slots N] [--log-dir DIR] [--make MAKE] STAGE[=WEIGHT] ...
+    stages.py [--slots N] [--log-dir DIR] [--make MAKE] STAGE[=WEIGHT|=idle] ...
 
 Each STAGE is a make target, run as ``MAKE STAGE`` with its output in DIR/STAGE.log. WEIGHT is the
 number of cores the stage keeps busy (default 1; ``integration=2`` for a stage that runs two pytest
 workers, ``eda=0.5`` for one that mostly waits on a server or a timer). Stages start in the order given,
 each as soon as its weight fits in the free slots (N, default: the number of cores; a stage heavier
 than N runs when nothing else does); a stage that does not fit yet lets later, lighter ones start
-meanwhile, so the heavy stages go first. Each stage's
+meanwhile, so the heavy stages go first. ``STAGE=idle`` takes no slot: it starts at once at the lowest
+CPU priority (nice 19), so it runs on the CPU the other stages leave idle (a stage with no wall-clock
+gate, whose duration does not matter). Each stage's
 output is printed as one block when it ends (never interleaved with another's), then a table of every
 stage's status, wall time and CPU time (its processes' user + system time), and the exit status is 1
 when any stage failed. Every stage runs even when an earlier one failed, so one run shows every failure.
@@ -27,9 +29,13 @@ class Stage:
     def __init__(self, spec, log_dir):
         name, sep, weight = spec.partition("=")
         self.name = name
-        self.weight = float(weight) if sep else 1.0
-        if not name or self.weight <= 0:
-            raise ValueError(f"bad stage {spec!r}: expected NAME or NAME=WEIGHT with WEIGHT > 0")
+        self.idle = weight == "idle"
+        try:
+            self.weight = 0.0 if self.idle else float(weight) if sep else 1.0
+        except ValueError:
+            self.weight = None
+        if not name or not (self.idle or (self.weight or 0) > 0):
+            raise ValueError(f"bad stage {spec!r}: expected NAME, NAME=WEIGHT with WEIGHT > 0, or NAME=idle")
         self.log_path = os.path.join(log_dir, name + ".log")
         self.process = None
         self.started = None
@@ -68,9 +74,13 @@ def start(stage, make):
     stage.log = open(stage.log_path, "wb")
     stage.started = time.monotonic()
     stage.process = subprocess.Popen(
-        [make, "--no-print-directory", stage.name], stdout=stage.log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
+        [make, "--no-print-directory", stage.name],
+        stdout=stage.log,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        preexec_fn=(lambda: os.nice(19)) if stage.idle else None,
     )
-    write(f"[stages] {time.strftime('%H:%M:%S')} started {stage.name}\n")
+    write(f"[stages] {time.strftime('%H:%M:%S')} started {stage.name}{' (idle priority)' if stage.idle else ''}\n")
 
 
 def finish(stage, status, usage):
@@ -93,7 +103,7 @@ def run(stages, slots, make):
         # In the order given, every stage that fits now; one that does not waits for the next free slot
         # while later, lighter ones may start (so give the heavy stages first).
         for stage in list(pending):
-            if busy + stage.weight <= slots or not running:
+            if stage.idle or busy + stage.weight <= slots or not running:
                 pending.remove(stage)
                 start(stage, make)
                 running[stage.process.pid] = stage

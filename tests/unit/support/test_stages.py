@@ -35,6 +35,8 @@ solo:
 \t@for s in a b fail; do [ ! -e $$s.started ] || [ -e $$s.done ]; done; touch solo.done
 fail:
 \t@touch fail.started; echo "fail out"; touch fail.done; exit 3
+niceness:
+\t@nice > niceness.txt
 """
 
 
@@ -90,8 +92,18 @@ def test_a_lighter_stage_starts_while_a_heavier_one_waits(tmp_path):
     assert rows[1:4] == [["a", "passed"], ["solo", "passed"], ["b", "passed"]]  # the table keeps the order given
 
 
-def test_a_bad_weight_is_refused_before_anything_runs(tmp_path):
-    proc = run(tmp_path, "a", "b=0")
+def test_an_idle_stage_takes_no_slot_and_runs_at_the_lowest_priority(tmp_path):
+    # One slot: `b` can run beside `a` only because `a` takes none (each waits for the other to start).
+    proc = run(tmp_path, "--slots", "1", "a=idle", "b", "niceness=idle")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "started a (idle priority)" in proc.stdout
+    assert (tmp_path / "niceness.txt").read_text().strip() == "19"
+    assert "started b\n" in proc.stdout  # a stage that takes a slot keeps the normal priority
+
+
+@pytest.mark.parametrize("spec", ["b=0", "b=-1", "b=fast"])
+def test_a_bad_weight_is_refused_before_anything_runs(tmp_path, spec):
+    proc = run(tmp_path, "a", spec)
     assert proc.returncode == 2
-    assert "bad stage 'b=0': expected NAME or NAME=WEIGHT with WEIGHT > 0" in proc.stderr
+    assert f"bad stage {spec!r}: expected NAME, NAME=WEIGHT with WEIGHT > 0, or NAME=idle" in proc.stderr
     assert not (tmp_path / "a.started").exists()
