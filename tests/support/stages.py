@@ -56,7 +56,11 @@ def write(text):
 
 
 def minutes(seconds):
-    return f"{int(seconds // 60)}:{int(round(seconds % 60)):02d}" if seconds is not None else "-"
+    """``M:SS``, rounded to the second (59.6 s is ``1:00``, never ``0:60``), or ``-`` for None."""
+    if seconds is None:
+        return "-"
+    whole = round(seconds)
+    return f"{whole // 60}:{whole % 60:02d}"
 
 
 def table(stages, wall):

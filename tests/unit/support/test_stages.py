@@ -12,6 +12,9 @@ import sys
 import pytest
 
 STAGES = os.path.join(os.path.dirname(__file__), "..", "..", "support", "stages.py")
+sys.path.insert(0, os.path.dirname(STAGES))
+
+import stages  # noqa: E402
 
 pytestmark = pytest.mark.skipif(shutil.which("make") is None, reason="needs make")
 
@@ -107,3 +110,9 @@ def test_a_bad_weight_is_refused_before_anything_runs(tmp_path, spec):
     assert proc.returncode == 2
     assert f"bad stage {spec!r}: expected NAME, NAME=WEIGHT with WEIGHT > 0, or NAME=idle" in proc.stderr
     assert not (tmp_path / "a.started").exists()
+
+
+def test_durations_are_rounded_to_the_second_before_minutes_are_taken():
+    # A2 of 2026-12-05 printed "25:60" and "1:60": seconds were rounded after the minutes were taken.
+    assert [stages.minutes(s) for s in (119.6, 1559.5, 59.4, 0, 3600.2)] == ["2:00", "26:00", "0:59", "0:00", "60:00"]
+    assert stages.minutes(None) == "-"
