@@ -19,7 +19,7 @@ source "$(dirname "$0")/env.sh"
 leg="$1"
 venv="$repo/.build/matrix/$leg"
 workers="${PYTEST_WORKERS:-2}"
-slice=(  # the longest first, so that the two workers end together
+slice=(  # the longest first, so that it starts at once
   tests/integration/test_awx_job_template.py
   tests/integration/test_pass_role.py
   tests/integration/test_ecs_infrastructure_role_info.py
