@@ -25,16 +25,22 @@ import sys
 import time
 
 
+def _positive(text):
+    """``text`` as a number above 0, or None."""
+    try:
+        number = float(text)
+    except ValueError:
+        return None
+    return number if number > 0 else None
+
+
 class Stage:
     def __init__(self, spec, log_dir):
         name, sep, weight = spec.partition("=")
         self.name = name
         self.idle = weight == "idle"
-        try:
-            self.weight = 0.0 if self.idle else float(weight) if sep else 1.0
-        except ValueError:
-            self.weight = None
-        if not name or not (self.idle or (self.weight or 0) > 0):
+        self.weight = 0.0 if self.idle else 1.0 if not sep else _positive(weight)
+        if not name or self.weight is None:
             raise ValueError(f"bad stage {spec!r}: expected NAME, NAME=WEIGHT with WEIGHT > 0, or NAME=idle")
         self.log_path = os.path.join(log_dir, name + ".log")
         self.process = None
