@@ -105,6 +105,7 @@ def run_audit(server, workdir, forks, regions):
         "load": load,
         "calls": len(rec.calls),
         "by_service": dict(by_service),
+        "by_action": dict(collections.Counter(f"{call.service}:{call.action}" for call in rec.calls)),
         "summary": report["summary"],
         "summary_line": summary_line[-1].split("ECS infrastructure role audit:", 1)[1].strip().rstrip('"')
         if summary_line
@@ -235,6 +236,10 @@ def main(argv):
             "",
             "Calls by service (forks {0}): {1}.".format(
                 FORKS[-1], ", ".join(f"{k} {v}" for k, v in sorted(fastest["by_service"].items()))
+            ),
+            "",
+            "Calls by action (forks {0}): {1}.".format(
+                FORKS[-1], ", ".join(f"`{k}` {v}" for k, v in sorted(fastest["by_action"].items()))
             ),
             "",
             "The audit's printed summary: `ECS infrastructure role audit: {0}`".format(fastest["summary_line"]),

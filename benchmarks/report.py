@@ -252,6 +252,70 @@ def _summary_rows(results):
     return "\n".join(rows)
 
 
+def _each(values, unit):
+    """'exactly 5 calls' when every cell agrees, 'from 4 to 6 calls' when not."""
+    values = sorted(set(values))
+    if len(values) == 1:
+        return f"{values[0]:g} {unit}"
+    return f"from {values[0]:g} to {values[-1]:g} {unit}"
+
+
+def call_facts(results):
+    """The call counts that docs/benchmark.md explains in words, taken from the measured cells (per account),
+    so that its prose cannot keep an old run's figures."""
+    summaries = cells(results)
+    grid = [(a, n) for a in results["accounts"] for n in results["ns"]]
+
+    def per_account(approach, field):
+        return [summaries[(a, n, approach)][field] / a for a, n in grid]
+
+    def more(field):
+        """Per account, what the role's runs cost beyond the module's."""
+        return [r - m for r, m in zip(per_account("role", field), per_account("module", field), strict=True)]
+
+    low, high = min(results["ns"]), max(results["ns"])
+    comp = {n: summaries[(1, n, "composition")]["conv_calls"] for n in results["ns"]}
+    per_user = (comp[high] - comp[low]) / (high - low)
+    base = comp[low] - per_user * low
+    exact = all(comp[n] == base + per_user * n for n in comp)
+    module = summaries[(1, high, "module")]["conv_actions"]
+    return {
+        "module_calls": _each(per_account("module", "conv_calls"), "calls"),
+        "module_actions": ", ".join(
+            "`{0}`{1}".format(name.split(":", 1)[1], f" x{n}" if n > 1 else "") for name, n in sorted(module.items())
+        ),
+        "comp_base": f"{base:g}" if exact else f"about {base:.0f}",
+        "comp_per_user": f"{per_user:g}" if exact else f"about {per_user:.1f}",
+        "role_first_extra": _each(more("first_calls"), "calls"),
+        "role_converged_extra": (
+            "the module's calls and no more: its extra tasks cost wall time only"
+            if set(more("conv_calls")) == {0}
+            else _each(more("conv_calls"), "calls") + " more"
+        ),
+    }
+
+
+def readme_quote(results):
+    """The figures README.md quotes, as it words them; tests/unit/benchmarks/test_report.py checks the quote
+    against the committed run (line breaks aside)."""
+    summaries = cells(results)
+    high = max(results["ns"])
+    module, comp = (summaries[(1, GOAL_WALL_N, a)] for a in ("module", "composition"))
+    return (
+        "Measured on {7}: a converged module run makes {0} per account and no write whatever N is, and at "
+        "N = {1} takes {2} of the composition's wall time ({3:.2f} s against {4:.2f} s; {5} at N = {6}).".format(
+            call_facts(results)["module_calls"].replace("calls", "API calls"),
+            GOAL_WALL_N,
+            ratio(module["conv_wall"], comp["conv_wall"]),
+            module["conv_wall"],
+            comp["conv_wall"],
+            ratio(summaries[(1, high, "module")]["conv_wall"], summaries[(1, high, "composition")]["conv_wall"]),
+            high,
+            results["generated"].split()[0],
+        )
+    )
+
+
 def benchmark_doc(results):
     """docs/benchmark.md: benchmarks/benchmark.md.tmpl with the figures of ``results``."""
     summaries = cells(results)
@@ -275,6 +339,7 @@ def benchmark_doc(results):
         cpus=results["cpus"],
         versions=versions_text(results["versions"], ("python", "ansible-core", "amazon.aws", "moto")),
         elapsed="{0:.0f}".format(results["elapsed"]),
+        elapsed_minutes="{0:.0f}".format(results["elapsed"] / 60),
         goals="Both goals of the project are met" if met else "NOT every goal of the project is met",
         summary_rows=_summary_rows(results),
         converged_calls="{0} API calls per account and {1}".format(
@@ -284,6 +349,9 @@ def benchmark_doc(results):
         first_ratio_high=first_ratios[1],
         n_low=min(results["ns"]),
         n_high=max(results["ns"]),
+        load_median="{0:.1f}".format(results["load"]["median"]),
+        load_max="{0:.1f}".format(results["load"]["max"]),
+        **call_facts(results),
         table=table(results),
         goal_lines="\n".join(goal_lines),
     )

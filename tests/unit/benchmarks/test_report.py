@@ -45,3 +45,41 @@ def test_the_page_follows_the_results(results):
 def test_the_committed_results_meet_the_goals(results):
     lines, met = report.check_goals(results)
     assert met, "\n".join(lines)
+
+
+def _set(results, approach, field, value_of):
+    """Sets ``field`` of every cell of ``approach`` to ``value_of(cell)``."""
+    for cell in results["cells"]:
+        if cell["approach"] == approach:
+            cell[field] = value_of(cell)
+
+
+def test_the_prose_takes_its_call_counts_from_the_results(results):
+    """The "Reading it" figures (what a converged run calls, the composition's per-user cost, the role's
+    extra calls) come from the cells: an old run's figures cannot stay in the words."""
+    changed = copy.deepcopy(results)
+    _set(changed, "composition", "conv_calls", lambda cell: 30 + 7 * cell["users"])
+    _set(changed, "role", "conv_calls", lambda cell: 5 * cell["accounts"])
+    _set(changed, "module", "conv_calls", lambda cell: 5 * cell["accounts"])
+    _set(changed, "module", "conv_actions", lambda cell: {"iam:GetRole": 2, "iam:ListAttachedRolePolicies": 3})
+    page = report.benchmark_doc(changed)
+    assert "reads the role and the policies (30 calls) and then every user (7\n  calls per user)" in page
+    assert "5 calls per account\n  (`GetRole` x2, `ListAttachedRolePolicies` x3;" in page
+    assert "its converged run the module's calls and no more" in page
+
+
+def test_figures_that_differ_between_cells_are_a_range_not_one_number(results):
+    changed = copy.deepcopy(results)
+    _set(changed, "composition", "conv_calls", lambda cell: 20 + cell["users"] ** 2)
+    _set(changed, "role", "conv_calls", lambda cell: (5 + cell["users"] % 3) * cell["accounts"])
+    _set(changed, "module", "conv_calls", lambda cell: 5 * cell["accounts"])
+    facts = report.call_facts(changed)
+    assert facts["comp_base"].startswith("about ") and facts["comp_per_user"].startswith("about ")
+    assert facts["role_converged_extra"] == "from 1 to 2 calls more"  # N in (1, 10, 20, 100)
+
+
+def test_the_readme_quotes_the_committed_run(results):
+    with open(os.path.join(REPO, "README.md")) as f:
+        readme = " ".join(f.read().split())
+    quote = report.readme_quote(results)
+    assert quote in readme, f"README.md's benchmark line is not the committed run's; it should say: {quote}"
