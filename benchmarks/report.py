@@ -252,45 +252,50 @@ def _summary_rows(results):
     return "\n".join(rows)
 
 
-def _each(values, unit):
-    """'exactly 5 calls' when every cell agrees, 'from 4 to 6 calls' when not."""
+def _value_or_range(values, unit):
+    """'5 calls' when every cell agrees, 'from 4 to 6 calls' when not ('1 call' for one)."""
     values = sorted(set(values))
+    plural = unit if values[-1] != 1 else unit.rstrip("s")
     if len(values) == 1:
-        return f"{values[0]:g} {unit}"
+        return f"{values[0]:g} {plural}"
     return f"from {values[0]:g} to {values[-1]:g} {unit}"
 
 
-def call_facts(results):
-    """The call counts that docs/benchmark.md explains in words, taken from the measured cells (per account),
-    so that its prose cannot keep an old run's figures."""
+def module_calls_per_account(results):
+    """Per account, the calls of the module's worst converged run in each cell: what goal 1 checks."""
+    summaries = cells(results)
+    return [summaries[(a, n, "module")]["conv_calls_range"][1] / a for a in results["accounts"] for n in results["ns"]]
+
+
+def call_facts(results, unit="calls"):
+    """The call counts that docs/benchmark.md explains in words, taken from the measured cells, so that its
+    prose cannot keep an old run's figures. Needs what a full run has: 1 account and at least two N."""
     summaries = cells(results)
     grid = [(a, n) for a in results["accounts"] for n in results["ns"]]
 
-    def per_account(approach, field):
-        return [summaries[(a, n, approach)][field] / a for a, n in grid]
-
-    def more(field):
-        """Per account, what the role's runs cost beyond the module's."""
-        return [r - m for r, m in zip(per_account("role", field), per_account("module", field), strict=True)]
+    def role_extra_per_account(field):
+        """What the role's runs cost beyond the module's, per account (medians)."""
+        return [round((summaries[(a, n, "role")][field] - summaries[(a, n, "module")][field]) / a, 1) for a, n in grid]
 
     low, high = min(results["ns"]), max(results["ns"])
     comp = {n: summaries[(1, n, "composition")]["conv_calls"] for n in results["ns"]}
     per_user = (comp[high] - comp[low]) / (high - low)
     base = comp[low] - per_user * low
     exact = all(comp[n] == base + per_user * n for n in comp)
-    module = summaries[(1, high, "module")]["conv_actions"]
+    actions = sorted(summaries[(1, high, "module")]["conv_actions"].items())
+    converged_extra = role_extra_per_account("conv_calls")
     return {
-        "module_calls": _each(per_account("module", "conv_calls"), "calls"),
+        "module_calls": _value_or_range(module_calls_per_account(results), unit),
         "module_actions": ", ".join(
-            "`{0}`{1}".format(name.split(":", 1)[1], f" x{n}" if n > 1 else "") for name, n in sorted(module.items())
+            "`{0}`{1}".format(name.split(":", 1)[1], f" x{n}" if n > 1 else "") for name, n in actions
         ),
         "comp_base": f"{base:g}" if exact else f"about {base:.0f}",
         "comp_per_user": f"{per_user:g}" if exact else f"about {per_user:.1f}",
-        "role_first_extra": _each(more("first_calls"), "calls"),
+        "role_first_extra": _value_or_range(role_extra_per_account("first_calls"), unit),
         "role_converged_extra": (
             "the module's calls and no more: its extra tasks cost wall time only"
-            if set(more("conv_calls")) == {0}
-            else _each(more("conv_calls"), "calls") + " more"
+            if set(converged_extra) == {0}
+            else _value_or_range(converged_extra, unit) + " more"
         ),
     }
 
@@ -304,7 +309,7 @@ def readme_quote(results):
     return (
         "Measured on {7}: a converged module run makes {0} per account and no write whatever N is, and at "
         "N = {1} takes {2} of the composition's wall time ({3:.2f} s against {4:.2f} s; {5} at N = {6}).".format(
-            call_facts(results)["module_calls"].replace("calls", "API calls"),
+            _value_or_range(module_calls_per_account(results), "API calls"),
             GOAL_WALL_N,
             ratio(module["conv_wall"], comp["conv_wall"]),
             module["conv_wall"],
@@ -320,11 +325,7 @@ def benchmark_doc(results):
     """docs/benchmark.md: benchmarks/benchmark.md.tmpl with the figures of ``results``."""
     summaries = cells(results)
     goal_lines, met = check_goals(results)
-    module_calls = set()
-    for n_accounts in results["accounts"]:
-        for n_users in results["ns"]:
-            s = summaries[(n_accounts, n_users, "module")]
-            module_calls.add(s["conv_calls_range"][1] / float(n_accounts))
+    module_calls = set(module_calls_per_account(results))
     per_account = f"exactly {module_calls.pop():g}" if len(module_calls) == 1 else f"at most {max(module_calls):g}"
     writes = sum(summaries[(a, n, "module")]["conv_writes"] for a in results["accounts"] for n in results["ns"])
     first_ratios = [

@@ -59,13 +59,20 @@ def test_the_prose_takes_its_call_counts_from_the_results(results):
     extra calls) come from the cells: an old run's figures cannot stay in the words."""
     changed = copy.deepcopy(results)
     _set(changed, "composition", "conv_calls", lambda cell: 30 + 7 * cell["users"])
-    _set(changed, "role", "conv_calls", lambda cell: 5 * cell["accounts"])
-    _set(changed, "module", "conv_calls", lambda cell: 5 * cell["accounts"])
-    _set(changed, "module", "conv_actions", lambda cell: {"iam:GetRole": 2, "iam:ListAttachedRolePolicies": 3})
-    page = report.benchmark_doc(changed)
-    assert "reads the role and the policies (30 calls) and then every user (7\n  calls per user)" in page
-    assert "5 calls per account\n  (`GetRole` x2, `ListAttachedRolePolicies` x3;" in page
+    _set(changed, "module", "conv_calls_range", lambda cell: [4 * cell["accounts"]] * 2)
+    _set(changed, "module", "conv_calls", lambda cell: 4 * cell["accounts"])
+    _set(changed, "role", "conv_calls", lambda cell: 4 * cell["accounts"])
+    for cell in changed["cells"]:
+        if cell["approach"] == "role":
+            module = report.cells(changed)[(cell["accounts"], cell["users"], "module")]
+            cell["first_calls"] = module["first_calls"] + 13 * cell["accounts"]
+    _set(changed, "module", "conv_actions", lambda cell: {"iam:GetRole": 1, "iam:ListAttachedRolePolicies": 3})
+    page = " ".join(report.benchmark_doc(changed).split())
+    assert "reads the role and the policies (30 calls) and then every user (7 calls per user)" in page
+    assert "costs the same whatever N is**: 4 calls per account (`GetRole`, `ListAttachedRolePolicies` x3;" in page
+    assert "its first run makes 13 calls more per account than the module's" in page
     assert "its converged run the module's calls and no more" in page
+    assert "a converged module run makes 4 API calls per account" in report.readme_quote(changed)
 
 
 def test_figures_that_differ_between_cells_are_a_range_not_one_number(results):
@@ -73,9 +80,21 @@ def test_figures_that_differ_between_cells_are_a_range_not_one_number(results):
     _set(changed, "composition", "conv_calls", lambda cell: 20 + cell["users"] ** 2)
     _set(changed, "role", "conv_calls", lambda cell: (5 + cell["users"] % 3) * cell["accounts"])
     _set(changed, "module", "conv_calls", lambda cell: 5 * cell["accounts"])
+    _set(
+        changed,
+        "module",
+        "conv_calls_range",
+        lambda cell: [5 * cell["accounts"], (4 + cell["users"] % 3) * cell["accounts"]],
+    )
     facts = report.call_facts(changed)
     assert facts["comp_base"].startswith("about ") and facts["comp_per_user"].startswith("about ")
     assert facts["role_converged_extra"] == "from 1 to 2 calls more"  # N in (1, 10, 20, 100)
+    assert facts["module_calls"] == "from 5 to 6 calls"  # the worst run of each cell, as goal 1 counts
+
+
+def test_one_call_is_singular():
+    assert report._value_or_range([1.0, 1.0], "API calls") == "1 API call"
+    assert report._value_or_range([0, 2], "calls") == "from 0 to 2 calls"
 
 
 def test_the_readme_quotes_the_committed_run(results):
